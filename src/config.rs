@@ -1,0 +1,245 @@
+//! The TOML config file and the places clinic keeps its files.
+//!
+//! No password is ever read from here: each person types their own at the login screen.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("no home directory found to keep clinic's files in; pass --config PATH")]
+    NoHome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub clinic: ClinicConfig,
+    pub server: ServerConfig,
+    pub session: SessionConfig,
+    /// Key overrides: action name -> key, e.g. `quit = "ctrl-q"`.
+    pub keys: BTreeMap<String, String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            clinic: ClinicConfig::default(),
+            server: ServerConfig::default(),
+            session: SessionConfig::default(),
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClinicConfig {
+    pub name: String,
+    /// IANA zone, e.g. "Europe/London": what "today" and every clock on screen mean.
+    pub time_zone: String,
+    /// ISO 4217 code; amounts are kept in its minor units.
+    pub currency: String,
+    /// How dates are typed and shown besides ISO, as a chrono format, e.g. "%d/%m/%Y".
+    pub date_format: String,
+}
+
+impl Default for ClinicConfig {
+    fn default() -> Self {
+        Self {
+            name: "Riverside Family Clinic".into(),
+            time_zone: "UTC".into(),
+            currency: "USD".into(),
+            date_format: "%d/%m/%Y".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    Disable,
+    #[default]
+    Prefer,
+    Require,
+    VerifyFull,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Host name, IP address, or an absolute path to a unix socket directory.
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    pub sslmode: SslMode,
+    /// PEM file of the CA to trust for verify-full (the system's roots when absent).
+    pub sslrootcert: Option<PathBuf>,
+    /// Seconds to wait for the server before saying it is unreachable.
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            host: "localhost".into(),
+            port: 5432,
+            dbname: "clinic".into(),
+            sslmode: SslMode::Prefer,
+            sslrootcert: None,
+            connect_timeout_secs: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Minutes without a key press before the screen locks (0 turns the lock off).
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_lock_minutes: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Parse config text; errors name the file, the line and the key.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: describe_toml_error(&e, text),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    /// Load from `path`. When `required` is false a missing file means the defaults.
+    pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |message: String| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        if self.clinic.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(bad(format!(
+                "key clinic.time_zone: unknown time zone {:?} (use an IANA name such as \"Europe/London\")",
+                self.clinic.time_zone
+            )));
+        }
+        let c = &self.clinic.currency;
+        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
+            return Err(bad(format!(
+                "key clinic.currency: {c:?} is not a three-letter ISO 4217 code such as \"USD\""
+            )));
+        }
+        Ok(())
+    }
+
+    /// The clinic's time zone (validated at load).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.clinic.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+fn describe_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let place = e
+        .span()
+        .map(|span| {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: ")
+        })
+        .unwrap_or_default();
+    format!("{place}{}", e.message())
+}
+
+/// Where clinic keeps its files, from the directories crate (XDG on Linux).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn discover() -> Result<Self, ConfigError> {
+        let dirs = directories::ProjectDirs::from("", "", "clinic").ok_or(ConfigError::NoHome)?;
+        Ok(Self {
+            config_file: dirs.config_dir().join("config.toml"),
+            data_dir: dirs.data_dir().to_path_buf(),
+        })
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses_and_documents_every_key() {
+        let text = include_str!("../config.example.toml");
+        let parsed = Config::parse(text, Path::new("config.example.toml")).expect("example parses");
+        assert_eq!(parsed.clinic.name, "Riverside Family Clinic");
+        // Every field of every section appears in the example (as a key or a commented key).
+        for key in [
+            "name", "time_zone", "currency", "date_format", "host", "port", "dbname", "sslmode",
+            "sslrootcert", "connect_timeout_secs", "idle_lock_minutes",
+        ] {
+            assert!(
+                text.lines().any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{key} ="))),
+                "config.example.toml does not document {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_optional_file_means_defaults() {
+        let c = Config::load(Path::new("/nonexistent/clinic.toml"), false).expect("defaults");
+        assert_eq!(c, Config::default());
+        let err = Config::load(Path::new("/nonexistent/clinic.toml"), true).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/clinic.toml"));
+    }
+
+    #[test]
+    fn a_malformed_file_names_file_line_and_key() {
+        let text = "[clinic]\nname = \"X\"\n\n[server]\nprot = 5432\n";
+        let err = Config::parse(text, Path::new("/etc/clinic.toml")).unwrap_err().to_string();
+        assert!(err.contains("/etc/clinic.toml"), "{err}");
+        assert!(err.contains("line 5"), "{err}");
+        assert!(err.contains("prot"), "{err}");
+
+        let text = "[server]\nport = \"five\"\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+
+        let text = "[clinic]\ntime_zone = \"Mars/Olympus\"\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("clinic.time_zone"), "{err}");
+    }
+}

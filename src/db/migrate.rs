@@ -1,0 +1,125 @@
+//! Applies the ordered SQL migrations in sql/.
+//!
+//! Each migration runs in its own transaction and is recorded with a checksum of its text; a session
+//! advisory lock keeps two runs from interleaving; a migration edited after it was applied is refused.
+
+use sha2::{Digest, Sha256};
+use tokio_postgres::Client;
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// Key of the advisory lock held while migrating ("clinic" in ASCII).
+const LOCK_KEY: i64 = 0x636c_696e_6963;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error(
+        "migration {name} was changed after it was applied to this database \
+         (applied checksum {applied}, file now {now}). Put the original text back and make the \
+         change in a new migration."
+    )]
+    Edited {
+        name: String,
+        applied: String,
+        now: String,
+    },
+    #[error("migration {name} failed: {message}")]
+    Failed { name: String, message: String },
+    #[error("the database has migration {0} that this version of clinic does not know; use a newer clinic")]
+    Unknown(String),
+    #[error("{0}")]
+    Db(#[from] tokio_postgres::Error),
+}
+
+/// The database-wide privileges: not copied by `CREATE DATABASE ... TEMPLATE`, so applied on every
+/// run rather than recorded as a migration.
+pub const DATABASE_GRANTS: &str = r"
+DO $$
+BEGIN
+  EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO clinic_admin, clinic_doctor, clinic_receptionist, clinic_accountant', current_database());
+END $$;
+";
+
+pub fn checksum(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Apply what is missing; return the names applied now (empty when up to date).
+pub async fn migrate(client: &mut Client) -> Result<Vec<String>, MigrateError> {
+    migrate_with(client, MIGRATIONS).await
+}
+
+/// [`migrate`] over an explicit list (tests use this to simulate an edited file).
+pub async fn migrate_with(
+    client: &mut Client,
+    migrations: &[(&str, &str)],
+) -> Result<Vec<String>, MigrateError> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY]).await?;
+    let result = apply_all(client, migrations).await;
+    // Released even when a migration failed; the session ends soon after anyway.
+    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+    result
+}
+
+async fn apply_all(
+    client: &mut Client,
+    migrations: &[(&str, &str)],
+) -> Result<Vec<String>, MigrateError> {
+    client
+        .batch_execute(
+            "CREATE SCHEMA IF NOT EXISTS clinic_meta;
+             REVOKE ALL ON SCHEMA clinic_meta FROM PUBLIC;
+             CREATE TABLE IF NOT EXISTS clinic_meta.migrations (
+                 name text PRIMARY KEY,
+                 checksum text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now(),
+                 applied_by text NOT NULL DEFAULT session_user
+             );",
+        )
+        .await?;
+    let rows = client
+        .query("SELECT name, checksum FROM clinic_meta.migrations ORDER BY name", &[])
+        .await?;
+    let applied: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    for (name, _) in &applied {
+        if !migrations.iter().any(|(n, _)| n == name) {
+            return Err(MigrateError::Unknown(name.clone()));
+        }
+    }
+    let mut done = Vec::new();
+    for (name, text) in migrations {
+        let now = checksum(text);
+        if let Some((_, was)) = applied.iter().find(|(n, _)| n == name) {
+            if *was != now {
+                return Err(MigrateError::Edited {
+                    name: (*name).to_string(),
+                    applied: was.clone(),
+                    now,
+                });
+            }
+            continue;
+        }
+        let tx = client.transaction().await?;
+        tx.batch_execute(text).await.map_err(|e| MigrateError::Failed {
+            name: (*name).to_string(),
+            message: e
+                .as_db_error()
+                .map_or_else(|| e.to_string(), |d| format!("{} ({})", d.message(), d.code().code())),
+        })?;
+        // A migration may SET ROLE to the owner; the record is written as ourselves.
+        tx.batch_execute("RESET ROLE").await?;
+        tx.execute(
+            "INSERT INTO clinic_meta.migrations (name, checksum) VALUES ($1, $2)",
+            &[name, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        done.push((*name).to_string());
+    }
+    client.batch_execute(DATABASE_GRANTS).await?;
+    Ok(done)
+}

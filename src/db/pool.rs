@@ -1,0 +1,120 @@
+//! One small pool per logged-in person, built from their own PostgreSQL login.
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::NoTls;
+
+use crate::config::{ServerConfig, SslMode};
+use crate::domain::staff::{Job, StaffIdentity};
+
+/// Why a login did not succeed, each in words for the login screen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginError {
+    #[error("Wrong username or password.")]
+    BadCredentials,
+    #[error("This login has no job at this clinic. Ask an administrator to set you up.")]
+    NoJob,
+    #[error("Cannot reach the database server at {0}. Is it running?")]
+    Unreachable(String),
+    #[error("Secure connection failed: {0}")]
+    Tls(String),
+    #[error("Sign-in failed: {0}")]
+    Other(String),
+}
+
+/// A logged-in person: their pool and who the database says they are.
+#[derive(Clone)]
+pub struct Session {
+    pub pool: Pool,
+    pub me: StaffIdentity,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("me", &self.me).finish_non_exhaustive()
+    }
+}
+
+/// The tokio-postgres settings for one person on the configured server.
+pub fn pg_config(server: &ServerConfig, user: &str, password: &str) -> tokio_postgres::Config {
+    let mut cfg = tokio_postgres::Config::new();
+    cfg.host(&server.host)
+        .port(server.port)
+        .dbname(&server.dbname)
+        .user(user)
+        .password(password)
+        .application_name("clinic")
+        .connect_timeout(Duration::from_secs(server.connect_timeout_secs.max(1)));
+    cfg
+}
+
+/// Build a pool for `user` (2-4 connections) without touching the network yet.
+pub fn connect_as(server: &ServerConfig, user: &str, password: &str) -> Result<Pool, LoginError> {
+    if matches!(server.sslmode, SslMode::Require | SslMode::VerifyFull) {
+        return Err(LoginError::Tls(
+            "sslmode require/verify-full is not available in this build; use disable or prefer".into(),
+        ));
+    }
+    let mgr = Manager::from_config(
+        pg_config(server, user, password),
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(mgr)
+        .max_size(4)
+        .build()
+        .map_err(|e| LoginError::Other(e.to_string()))
+}
+
+/// Sign in: connect as the person's own login and ask the database who they are.
+pub async fn login(server: &ServerConfig, user: &str, password: &str) -> Result<Session, LoginError> {
+    let user = user.trim();
+    if user.is_empty() || password.is_empty() {
+        return Err(LoginError::BadCredentials);
+    }
+    let pool = connect_as(server, user, password)?;
+    let client = pool.get().await.map_err(|e| match e {
+        deadpool_postgres::PoolError::Backend(e) => classify_connect_error(&e, server),
+        other => LoginError::Other(other.to_string()),
+    })?;
+    let row = client
+        .query_opt(
+            "SELECT staff_id, login, full_name, job FROM clinic.whoami()",
+            &[],
+        )
+        .await
+        .map_err(|e| classify_connect_error(&e, server))?;
+    drop(client);
+    let row = row.ok_or(LoginError::NoJob)?;
+    let job: Option<String> = row.get(3);
+    let job = job.as_deref().and_then(Job::parse).ok_or(LoginError::NoJob)?;
+    let me = StaffIdentity {
+        staff_id: row.get(0),
+        login: row.get(1),
+        full_name: row.get(2),
+        job,
+    };
+    Ok(Session { pool, me })
+}
+
+fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> LoginError {
+    match e.code() {
+        Some(c) if *c == SqlState::INVALID_PASSWORD => LoginError::BadCredentials,
+        // No pg_hba entry / a role that may not log in: do not tell an attacker which.
+        Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => LoginError::BadCredentials,
+        // No CONNECT on the database, or no schema/function access: a login without a job here.
+        Some(c)
+            if *c == SqlState::INSUFFICIENT_PRIVILEGE
+                || *c == SqlState::INVALID_SCHEMA_NAME
+                || *c == SqlState::UNDEFINED_FUNCTION =>
+        {
+            LoginError::NoJob
+        }
+        Some(_) => LoginError::Other(e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+        None => LoginError::Unreachable(format!("{}:{}", server.host, server.port)),
+    }
+}

@@ -1,0 +1,81 @@
+//! Who works here and what their job lets them open.
+
+use std::fmt;
+
+/// A staff member's job. Each login is a member of exactly one job's group role in PostgreSQL, and
+/// that membership, not this value, is what the database enforces; the app uses it only to decide
+/// which screens to offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
+    Admin,
+    Doctor,
+    Receptionist,
+    Accountant,
+}
+
+impl Job {
+    pub const ALL: [Job; 4] = [Job::Admin, Job::Doctor, Job::Receptionist, Job::Accountant];
+
+    /// The PostgreSQL group role that carries this job's privileges.
+    pub fn group_role(self) -> &'static str {
+        match self {
+            Job::Admin => "clinic_admin",
+            Job::Doctor => "clinic_doctor",
+            Job::Receptionist => "clinic_receptionist",
+            Job::Accountant => "clinic_accountant",
+        }
+    }
+
+    /// The value stored in `clinic.staff.job` and returned by `clinic.whoami()`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Job::Admin => "admin",
+            Job::Doctor => "doctor",
+            Job::Receptionist => "receptionist",
+            Job::Accountant => "accountant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|j| j.as_str() == s)
+    }
+
+    /// Short label for the status bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            Job::Admin => "admin",
+            Job::Doctor => "doctor",
+            Job::Receptionist => "reception",
+            Job::Accountant => "accounts",
+        }
+    }
+}
+
+impl fmt::Display for Job {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The logged-in person, as the database reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffIdentity {
+    pub staff_id: i64,
+    pub login: String,
+    pub full_name: String,
+    pub job: Job,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_names_round_trip() {
+        for job in Job::ALL {
+            assert_eq!(Job::parse(job.as_str()), Some(job));
+            assert!(job.group_role().ends_with(job.as_str()));
+        }
+        assert_eq!(Job::parse("janitor"), None);
+    }
+}
