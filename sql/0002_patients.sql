@@ -42,10 +42,10 @@ CREATE FUNCTION clinic.check_patient() RETURNS trigger
   SET search_path = ''
   AS $$
   BEGIN
-    IF NEW.date_of_birth > pg_catalog.current_date THEN
+    IF NEW.date_of_birth > CURRENT_DATE THEN
       RAISE EXCEPTION 'date of birth is in the future' USING ERRCODE = 'check_violation', COLUMN = 'date_of_birth';
     END IF;
-    IF NEW.date_of_birth < pg_catalog.current_date - interval '130 years' THEN
+    IF NEW.date_of_birth < CURRENT_DATE - interval '130 years' THEN
       RAISE EXCEPTION 'date of birth is more than 130 years ago' USING ERRCODE = 'check_violation', COLUMN = 'date_of_birth';
     END IF;
     RETURN NEW;

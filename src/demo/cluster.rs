@@ -142,29 +142,35 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Open the cluster at `root`, creating it (initdb) when it is not there yet.
+    /// Open the cluster at `root`, creating it (initdb) when it is not there yet. The flag says
+    /// whether it was created now.
     pub fn open_or_create(root: &Path, purpose: Purpose) -> Result<(Self, bool), ClusterError> {
-        let bins = Binaries::locate()?;
-        let run_as = service_account()?;
-        let secret_path = root.join("superuser.secret");
-        if root.join("pgdata").join("PG_VERSION").is_file() && secret_path.is_file() {
-            let password = fs::read_to_string(&secret_path).map_err(io_err(&secret_path))?;
-            let port = fs::read_to_string(root.join("port"))
-                .ok()
-                .and_then(|p| p.trim().parse().ok())
-                .unwrap_or(0);
-            let cluster = Self {
-                root: root.to_path_buf(),
-                port,
-                bins,
-                run_as,
-                password: password.trim().to_string(),
-                purpose,
-            };
+        if let Some(cluster) = Self::open(root, purpose)? {
             return Ok((cluster, false));
         }
-        let cluster = Self::create(root, bins, run_as, purpose)?;
+        let cluster = Self::create(root, Binaries::locate()?, service_account()?, purpose)?;
         Ok((cluster, true))
+    }
+
+    /// Open an existing cluster at `root`; `None` when there is none (or only a half-made one).
+    pub fn open(root: &Path, purpose: Purpose) -> Result<Option<Self>, ClusterError> {
+        let secret_path = root.join("superuser.secret");
+        if !(root.join("pgdata").join("PG_VERSION").is_file() && secret_path.is_file()) {
+            return Ok(None);
+        }
+        let password = fs::read_to_string(&secret_path).map_err(io_err(&secret_path))?;
+        let port = fs::read_to_string(root.join("port"))
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(0);
+        Ok(Some(Self {
+            root: root.to_path_buf(),
+            port,
+            bins: Binaries::locate()?,
+            run_as: service_account()?,
+            password: password.trim().to_string(),
+            purpose,
+        }))
     }
 
     fn create(

@@ -2,3 +2,173 @@
 //! binaries, seeded with a realistic small clinic.
 
 pub mod cluster;
+pub mod seed;
+
+use std::path::{Path, PathBuf};
+
+use tokio_postgres::NoTls;
+
+use crate::config::{Config, Paths, ServerConfig};
+use crate::db::migrate;
+use crate::domain::staff::Job;
+use cluster::{Cluster, ClusterError, Purpose};
+
+/// The demo database's name inside the private cluster.
+pub const DEMO_DB: &str = "clinic";
+/// Every demo login's password.
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// The demo staff: (login, full name, job). Logins are cluster-wide PostgreSQL roles.
+pub const DEMO_STAFF: &[(&str, &str, Job)] = &[
+    ("alice", "Alice Smith", Job::Doctor),
+    ("greg", "Greg House", Job::Doctor),
+    ("okafor", "Nkechi Okafor", Job::Doctor),
+    ("rita", "Rita Moreno", Job::Receptionist),
+    ("adam", "Adam Fisher", Job::Accountant),
+    ("ada", "Ada Lovelace", Job::Admin),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error("demo database: {0}")]
+    Db(String),
+    #[error(transparent)]
+    Migrate(#[from] migrate::MigrateError),
+}
+
+impl From<tokio_postgres::Error> for DemoError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        let text = e
+            .as_db_error()
+            .map_or_else(|| e.to_string(), |d| format!("{} ({})", d.message(), d.code().code()));
+        if text.contains("extension") && text.contains("is not available") {
+            return DemoError::Db(format!(
+                "{text}. Install PostgreSQL's contrib modules: sudo apt-get install -y postgresql-contrib"
+            ));
+        }
+        DemoError::Db(text)
+    }
+}
+
+/// Where the demo cluster lives. Under root it cannot live in root's home (mode 700), which the
+/// unprivileged account running the server cannot enter, so it goes to /var/lib/clinic/demo.
+pub fn demo_root(paths: &Paths) -> PathBuf {
+    if cluster::running_as_root() {
+        PathBuf::from("/var/lib/clinic/demo")
+    } else {
+        paths.data_dir.join("demo")
+    }
+}
+
+/// A running demo server.
+pub struct DemoServer {
+    pub cluster: Cluster,
+    /// False when another process (say `clinic demo serve`) already had it running: not ours to stop.
+    pub started_here: bool,
+}
+
+impl DemoServer {
+    /// The app's connection: the unix socket in the cluster's directory.
+    pub fn server_config(&self) -> ServerConfig {
+        ServerConfig {
+            host: self.cluster.socket_dir().display().to_string(),
+            port: self.cluster.port,
+            dbname: DEMO_DB.into(),
+            ..ServerConfig::default()
+        }
+    }
+
+    /// A ready-to-paste psql command for a demo login, over the loopback port.
+    pub fn psql_command(&self, login: &str) -> String {
+        format!(
+            "PGPASSWORD={DEMO_PASSWORD} psql \"host=127.0.0.1 port={} dbname={DEMO_DB} user={login}\"",
+            self.cluster.port
+        )
+    }
+
+    pub fn stop(&self) -> Result<(), ClusterError> {
+        if self.started_here {
+            self.cluster.stop()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Create (first run) or reuse the demo cluster, start it, bring its schema up to date and seed it
+/// once. `progress` hears each step as it begins.
+pub async fn prepare(
+    root: &Path,
+    config: &Config,
+    progress: &mut dyn FnMut(&str),
+) -> Result<DemoServer, DemoError> {
+    let (mut cluster, created) = {
+        if !root.join("pgdata").exists() {
+            progress(&format!("Creating a private PostgreSQL cluster in {}", root.display()));
+        }
+        Cluster::open_or_create(root, Purpose::Demo)?
+    };
+    progress("Starting PostgreSQL");
+    let started_here = cluster.start()?;
+    let seeded_marker = root.join("seeded");
+    let admin = connect(cluster.superuser_config("postgres")).await?;
+    if created || !seeded_marker.exists() {
+        // A first run, or one interrupted before the seed finished: start the database afresh.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {DEMO_DB} WITH (FORCE)"))
+            .await?;
+        for (login, _, _) in DEMO_STAFF {
+            admin.batch_execute(&format!("DROP ROLE IF EXISTS {login}")).await?;
+        }
+        admin.batch_execute(&format!("CREATE DATABASE {DEMO_DB}")).await?;
+    }
+    progress("Applying migrations");
+    let mut db = connect(cluster.superuser_config(DEMO_DB)).await?;
+    migrate::migrate(&mut db).await?;
+    if !seeded_marker.exists() {
+        progress("Creating the demo staff logins");
+        for (login, name, job) in DEMO_STAFF {
+            crate::db::staff::add_staff(&db, login, DEMO_PASSWORD, name, *job)
+                .await
+                .map_err(|e| DemoError::Db(e.to_string()))?;
+        }
+        seed::seed(&db, config, progress).await?;
+        std::fs::write(&seeded_marker, "seeded\n").map_err(|source| ClusterError::Io {
+            path: seeded_marker.clone(),
+            source,
+        })?;
+    }
+    Ok(DemoServer {
+        cluster,
+        started_here,
+    })
+}
+
+/// Throw the demo cluster away (stopping it first if it runs).
+pub fn reset(root: &Path) -> Result<bool, DemoError> {
+    if !root.exists() {
+        return Ok(false);
+    }
+    if let Some(cluster) = Cluster::open(root, Purpose::Demo)? {
+        if cluster.is_running() {
+            cluster.stop()?;
+        }
+    }
+    std::fs::remove_dir_all(root).map_err(|source| ClusterError::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    Ok(true)
+}
+
+async fn connect(cfg: tokio_postgres::Config) -> Result<tokio_postgres::Client, DemoError> {
+    let (client, conn) = cfg.connect(NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            tracing::warn!("demo admin connection ended: {e}");
+        }
+    });
+    Ok(client)
+}

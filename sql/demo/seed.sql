@@ -1,0 +1,184 @@
+-- The demo clinic: run once by `clinic demo` as the cluster's superuser, after the migrations and after
+-- the demo staff logins exist. Deterministic (setseed) so every demo looks alike; dates are relative
+-- to today, in the session's TimeZone (set to the clinic's zone by the caller).
+-- Steps are separated by lines starting with "-- step:" so the caller can show progress.
+
+-- step: the seed's sample patient
+SELECT setseed(0.4242);
+INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, phone, email, address_line1, city, postcode,
+                             insurer, insurance_number, created_by)
+VALUES ('Doe', 'John', DATE '1985-06-15', 'male', '1234567890', 'john.doe@example.com', '123 Main St', 'Springfield',
+        'SP1 2AB', 'Acme Health', 'AH-100200',
+        (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1));
+
+-- step: patients
+WITH
+  female AS (SELECT ARRAY['Mary','Patricia','Jennifer','Linda','Elizabeth','Barbara','Susan','Jessica','Sarah','Karen',
+    'Lisa','Nancy','Betty','Sandra','Margaret','Ashley','Kimberly','Emily','Donna','Michelle','Carol','Amanda','Melissa',
+    'Deborah','Stephanie','Rebecca','Sharon','Laura','Cynthia','Amy','Angela','Helen','Anna','Brenda','Pamela','Emma',
+    'Nicole','Samantha','Katherine','Christine','Chloé','Zoë','Ingrid','Siobhan','Aisha','Fatima','Mei','Priya','Olga',
+    'Lucía','Joanna','Renée','Ngozi','Yuki','Ana','Sofía','Greta','Maëlle','Ines','Hannah'] AS n),
+  male AS (SELECT ARRAY['James','Robert','John','Michael','David','William','Richard','Joseph','Thomas','Charles',
+    'Christopher','Daniel','Matthew','Anthony','Mark','Donald','Steven','Paul','Andrew','Joshua','Kenneth','Kevin','Brian',
+    'George','Timothy','Ronald','Edward','Jason','Jeffrey','Ryan','Jacob','Gary','Nicholas','Eric','Jonathan','Stephen',
+    'Larry','Justin','Scott','Brandon','José','François','Jürgen','Seán','Mohammed','Omar','Wei','Raj','Dmitri','Luis',
+    'Jon','Chidi','Kenji','Björn','Mateo','Noah','Liam','Oliver','Ethan','Lucas'] AS n),
+  family AS (SELECT ARRAY['Smith','Johnson','Williams','Brown','Jones','Garcia','Miller','Davis','Rodriguez','Martinez',
+    'Hernandez','Lopez','Gonzalez','Wilson','Anderson','Thomas','Taylor','Moore','Jackson','Martin','Lee','Perez',
+    'Thompson','White','Harris','Sanchez','Clark','Ramirez','Lewis','Robinson','Walker','Young','Allen','King','Wright',
+    'Scott','Torres','Nguyen','Hill','Flores','Green','Adams','Nelson','Baker','Hall','Rivera','Campbell','Mitchell',
+    'Carter','Roberts','Doe','Dowe','O''Brien','McDonald','Müller','Schröder','García','Núñez','Peña','Søndergaard',
+    'Łukasiewicz','Dvořák','Kowalski','Novak','Okafor','Adeyemi','Chen','Wang','Kim','Park','Patel','Shah','Singh',
+    'Khan','Ali','Ivanova','Petrov','Rossi','Bianchi','Dubois','Lefèvre','Fontaine','Murphy','Kelly','Byrne','Walsh',
+    'Andersson','Johansson','Nielsen','Hansen','Yamamoto','Tanaka','Cohen','Levi','Silva','Santos','Costa','Ferreira'] AS n),
+  street AS (SELECT ARRAY['Main St','High Street','Church Road','Park Avenue','Station Road','Victoria Road','Green Lane',
+    'Manor Road','Oak Avenue','Mill Lane','Elm Street','Maple Drive','Cedar Close','River Walk','Queens Road',
+    'King Street','Bridge Street','Hillside','Orchard Way','Meadow View'] AS n),
+  city AS (SELECT ARRAY['Springfield','Riverside','Fairview','Kingsbridge','Millbrook','Ashford','Oakham','Westbury'] AS n),
+  insurer AS (SELECT ARRAY['Acme Health','Blue Shield Mutual','CareFirst','National Health Plan','Harbor Insurance'] AS n),
+  people AS (
+    SELECT i,
+           random() < 0.5 AS is_female,
+           floor(random() * 1000000)::int AS r1,
+           floor(random() * 1000000)::int AS r2,
+           floor(random() * 1000000)::int AS r3,
+           random() AS age_r,
+           random() AS r4
+      FROM generate_series(1, 2400) AS i
+  )
+INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, phone, email, address_line1, city, postcode,
+                             insurer, insurance_number, emergency_contact_name, emergency_contact_phone, created_by)
+SELECT fam,
+       giv,
+       -- Ages spread from newborns to the very old, weighted towards adults.
+       (current_date - ((power(p.age_r, 0.8) * 95 * 365.25)::int + 10) * interval '1 day')::date,
+       CASE WHEN p.r4 < 0.004 THEN 'intersex' WHEN p.r4 < 0.01 THEN 'unknown'
+            WHEN p.is_female THEN 'female' ELSE 'male' END,
+       CASE WHEN p.r4 < 0.05 THEN NULL
+            ELSE '555 ' || lpad((p.r1 % 1000)::text, 3, '0') || ' ' || lpad((p.r2 % 10000)::text, 4, '0') END,
+       CASE WHEN p.r3 % 10 < 7
+            THEN lower(clinic.fold(replace(giv, ' ', '')) || '.' || clinic.fold(replace(replace(fam, '''', ''), ' ', '')))
+                 || (p.i % 97)::text || '@' || (ARRAY['example.com','example.org','example.net','mail.test'])[1 + p.r2 % 4]
+       END,
+       (1 + p.r3 % 250)::text || ' ' || (SELECT n[1 + p.r1 % cardinality(n)] FROM street),
+       (SELECT n[1 + p.r2 % cardinality(n)] FROM city),
+       upper(substr(md5(p.i::text), 1, 2)) || (1 + p.r1 % 9)::text || ' ' || (p.r2 % 10)::text || upper(substr(md5(p.r3::text), 1, 2)),
+       CASE WHEN p.r4 < 0.8 THEN (SELECT n[1 + p.r3 % cardinality(n)] FROM insurer) END,
+       CASE WHEN p.r4 < 0.8 THEN upper(substr(md5(p.i::text || 'ins'), 1, 3)) || '-' || (100000 + p.r1 % 900000)::text END,
+       CASE WHEN p.r3 % 3 = 0 THEN (SELECT n[1 + p.r2 % cardinality(n)] FROM female) || ' ' || fam END,
+       CASE WHEN p.r3 % 3 = 0 THEN '555 ' || lpad((p.r2 % 1000)::text, 3, '0') || ' ' || lpad((p.r1 % 10000)::text, 4, '0') END,
+       (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1)
+  FROM people p
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN p.is_female THEN (SELECT n[1 + p.r1 % cardinality(n)] FROM female) ELSE (SELECT n[1 + p.r1 % cardinality(n)] FROM male) END
+           || CASE WHEN p.r2 % 5 = 0 THEN ' ' || CASE WHEN p.is_female THEN (SELECT n[1 + p.r3 % cardinality(n)] FROM female)
+                                                    ELSE (SELECT n[1 + p.r3 % cardinality(n)] FROM male) END ELSE '' END AS giv,
+           (SELECT n[1 + p.r2 % cardinality(n)] FROM family) AS fam
+  ) AS names;
+
+-- step: appointments (three months around today)
+WITH
+  -- The demo clinic is always open: outside opening hours "now" for today's queue is late morning,
+  -- so checked-in patients and consultations in progress exist whenever the demo is opened.
+  clock AS (
+    SELECT CASE WHEN localtime BETWEEN time '09:30' AND time '16:30' THEN now()
+                ELSE (current_date + time '11:00')::timestamptz END AS t
+  ),
+  doctors AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM clinic.staff WHERE job = 'doctor'),
+  desk AS (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1),
+  days AS (
+    SELECT d::date AS day FROM generate_series(current_date - 45, current_date + 45, interval '1 day') AS d
+     WHERE extract(isodow FROM d) < 6
+  ),
+  slots AS (
+    SELECT doc.id AS doctor_id, doc.k, days.day,
+           (days.day + time '09:00' + s * interval '15 minutes')::timestamptz AS starts_at,
+           random() AS fill, random() AS fate, floor(random() * 2400)::int AS who
+      FROM doctors doc CROSS JOIN days CROSS JOIN generate_series(0, 31) AS s
+     -- Lunch from 12:30 to 13:30.
+     WHERE NOT (s BETWEEN 14 AND 17)
+  ),
+  booked AS (
+    SELECT s.*, (SELECT min(id) FROM clinic.patients) + s.who AS patient_id
+      FROM slots s
+     WHERE s.fill < CASE WHEN s.starts_at < (SELECT t FROM clock) THEN 0.75 ELSE 0.45 - 0.004 * (s.day - current_date) END
+  )
+INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason,
+                                 status_changed_at, booked_at, booked_by, status_changed_by)
+SELECT b.patient_id, b.doctor_id, b.starts_at, b.starts_at + interval '15 minutes',
+       (ARRAY['Check-up','Follow-up','Blood pressure review','Vaccination','Cough and fever','Back pain',
+              'Diabetes review','Medication review','Skin rash','Headaches','Sports injury','Prenatal visit',
+              'Test results','Ear pain','Asthma review','Travel advice'])[1 + floor(b.fate * 1000)::int % 16],
+       st.status,
+       CASE WHEN st.status = 'cancelled' THEN (ARRAY['Patient called to cancel','Doctor unavailable','Rebooked'])[1 + floor(b.fate * 100)::int % 3] END,
+       LEAST(now(), b.starts_at),
+       b.starts_at - (1 + floor(b.fill * 20)) * interval '1 day',
+       (SELECT id FROM desk), (SELECT id FROM desk)
+  FROM booked b
+  CROSS JOIN LATERAL (
+    SELECT CASE
+      WHEN b.fate < 0.06 THEN 'cancelled'
+      WHEN b.starts_at + interval '15 minutes' < (SELECT t FROM clock) - interval '2 hours' THEN
+        CASE WHEN b.fate < 0.12 THEN 'no_show' ELSE 'completed' END
+      WHEN b.starts_at < (SELECT t FROM clock) - interval '30 minutes' THEN
+        CASE WHEN b.fate < 0.10 THEN 'no_show' WHEN b.fate < 0.3 THEN 'in_progress' ELSE 'completed' END
+      WHEN b.starts_at < (SELECT t FROM clock) + interval '1 hour' AND b.day = current_date THEN
+        CASE WHEN b.fate < 0.4 THEN 'checked_in' WHEN b.fate < 0.5 THEN 'in_progress' ELSE 'scheduled' END
+      ELSE 'scheduled'
+    END AS status
+  ) st;
+
+-- The seed's John Doe sees Dr Alice Smith (the first doctor) today and had a visit last month.
+INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, status_changed_at)
+SELECT p.id, d.id, t, t + interval '15 minutes', r, st, LEAST(now(), t)
+  FROM clinic.patients p,
+       (SELECT id FROM clinic.staff WHERE job = 'doctor' ORDER BY id LIMIT 1) d,
+       (VALUES ((current_date - 30 + time '08:30')::timestamptz, 'Annual check-up', 'completed'),
+               ((current_date + 7 + time '08:45')::timestamptz, 'Test results', 'scheduled')) AS v(t, r, st)
+ WHERE p.patient_number = 10001;
+
+-- step: medical records
+INSERT INTO clinic.medical_records (patient_id, author_id, appointment_id, kind, recorded_at, summary, diagnosis, treatment, notes,
+                                    signed_at, signed_by)
+SELECT a.patient_id, a.doctor_id, a.id, 'consultation', a.ends_at, a.reason,
+       (ARRAY['Essential hypertension','Upper respiratory tract infection','Type 2 diabetes mellitus','Lumbar strain',
+              'Contact dermatitis','Tension-type headache','Otitis media','Asthma, well controlled','No abnormality found'])[1 + (a.id % 9)::int],
+       (ARRAY['Lifestyle advice; review in 3 months','Paracetamol 1 g four times daily as needed','Continue metformin 500 mg twice daily',
+              'Physiotherapy referral','Topical hydrocortisone 1% twice daily','Reassurance and sleep hygiene',
+              'Amoxicillin 500 mg three times daily for 5 days','Continue inhaler as prescribed','None'])[1 + (a.id % 9)::int],
+       'Seen and examined.',
+       CASE WHEN a.starts_at < now() - interval '2 days' THEN a.ends_at + interval '2 hours' END,
+       CASE WHEN a.starts_at < now() - interval '2 days' THEN a.doctor_id END
+  FROM clinic.appointments a
+ WHERE a.status = 'completed' AND (a.id % 5 < 3 OR a.patient_id = (SELECT id FROM clinic.patients WHERE patient_number = 10001));
+
+-- step: invoices and payments
+INSERT INTO clinic.invoices (patient_id, appointment_id, currency, created_at, created_by)
+SELECT a.patient_id, a.id, '{{currency}}', a.ends_at, (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1)
+  FROM clinic.appointments a
+ WHERE a.status = 'completed' AND a.id % 2 = 0;
+
+INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor)
+SELECT i.id, 'Consultation', 1, 6500 FROM clinic.invoices i
+UNION ALL
+SELECT i.id, (ARRAY['Blood test','ECG','Vaccine','Dressing','Urine test'])[1 + (i.id % 5)::int], 1,
+       (ARRAY[2500, 4000, 3500, 1200, 900])[1 + (i.id % 5)::int]
+  FROM clinic.invoices i WHERE i.id % 3 = 0;
+
+UPDATE clinic.invoices i
+   SET status = 'issued', issued_at = i.created_at + interval '1 hour', due_on = (i.created_at + interval '30 days')::date
+ WHERE i.id % 10 <> 9;
+
+INSERT INTO clinic.payments (invoice_id, amount_minor, method, received_at, received_by, idempotency_key)
+SELECT i.id,
+       CASE WHEN i.id % 7 = 0 THEN i.total_minor / 2 ELSE i.total_minor END,
+       (ARRAY['card','cash','insurance','bank_transfer'])[1 + (i.id % 4)::int],
+       i.issued_at + interval '10 minutes',
+       CASE WHEN i.id % 4 = 1 THEN (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1)
+            ELSE (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1) END,
+       md5('demo-payment-' || i.id)::uuid
+  FROM clinic.invoices i
+ WHERE i.status = 'issued' AND i.id % 5 <> 4;
+
+-- step: statistics
+ANALYZE;

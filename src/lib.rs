@@ -1,0 +1,8 @@
+//! clinic: a keyboard-first terminal application for a small clinic.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod app;
