@@ -7,19 +7,28 @@ use clinic::config::Config;
 use clinic::db;
 use clinic::demo::{self, DEMO_PASSWORD, DEMO_STAFF};
 
+/// Stops and removes the test's demo cluster however the test ends.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = demo::reset(&self.0);
+    }
+}
+
 #[tokio::test]
 async fn the_demo_is_created_seeded_and_reused() {
     let root = PathBuf::from(format!("/tmp/clinic-demo-test-{}", std::process::id()));
+    let _cleanup = Cleanup(root.clone());
     let config = Config::default();
     let mut steps = Vec::new();
     let server = demo::prepare(&root, &config, &mut |s: &str| steps.push(s.to_string()))
         .await
         .expect("demo prepares");
-    server
-        .cluster
-        .stop_when_gone(std::process::id(), true)
-        .expect("cleanup watcher");
-    assert!(steps.iter().any(|s| s.contains("Seeding")), "progress shown: {steps:?}");
+    assert!(
+        steps.iter().any(|s| s.contains("Seeding")),
+        "progress shown: {steps:?}"
+    );
 
     // Every demo login signs in over the unix socket, as the app does, with its job.
     let server_cfg = server.server_config();
@@ -30,18 +39,25 @@ async fn the_demo_is_created_seeded_and_reused() {
         assert_eq!(session.me.job, *job, "{login}");
         assert_eq!(&session.me.full_name, name);
     }
-    let wrong = db::login(&server_cfg, "rita", "not-demo").await.expect_err("wrong password");
+    let wrong = db::login(&server_cfg, "rita", "not-demo")
+        .await
+        .expect_err("wrong password");
     assert_eq!(wrong, db::LoginError::BadCredentials);
 
     // A realistic small clinic, seen through the receptionist's own login.
-    let rita = db::login(&server_cfg, "rita", DEMO_PASSWORD).await.expect("rita");
+    let rita = db::login(&server_cfg, "rita", DEMO_PASSWORD)
+        .await
+        .expect("rita");
     let c = rita.pool.get().await.expect("connection");
     let count = |sql: &'static str| {
         let c = &c;
         async move { c.query_one(sql, &[]).await.expect(sql).get::<_, i64>(0) }
     };
     assert!(count("SELECT count(*) FROM clinic.patients").await >= 2000);
-    assert_eq!(count("SELECT count(*) FROM clinic.staff WHERE job = 'doctor'").await, 3);
+    assert_eq!(
+        count("SELECT count(*) FROM clinic.staff WHERE job = 'doctor'").await,
+        3
+    );
     let john = c
         .query_one(
             "SELECT sex, date_of_birth::text, phone, email, address_line1 FROM clinic.patients
@@ -55,7 +71,10 @@ async fn the_demo_is_created_seeded_and_reused() {
     assert_eq!(john.get::<_, String>(3), "john.doe@example.com");
     assert_eq!(john.get::<_, String>(4), "123 Main St");
     let statuses: Vec<String> = c
-        .query("SELECT DISTINCT status FROM clinic.appointments ORDER BY 1", &[])
+        .query(
+            "SELECT DISTINCT status FROM clinic.appointments ORDER BY 1",
+            &[],
+        )
         .await
         .expect("statuses")
         .iter()
@@ -63,7 +82,14 @@ async fn the_demo_is_created_seeded_and_reused() {
         .collect();
     assert_eq!(
         statuses,
-        ["cancelled", "checked_in", "completed", "in_progress", "no_show", "scheduled"],
+        [
+            "cancelled",
+            "checked_in",
+            "completed",
+            "in_progress",
+            "no_show",
+            "scheduled"
+        ],
         "every status appears"
     );
     let span = c
@@ -74,13 +100,19 @@ async fn the_demo_is_created_seeded_and_reused() {
         )
         .await
         .expect("span");
-    assert!(span.get::<_, bool>(0) && span.get::<_, bool>(1), "past and future appointments");
+    assert!(
+        span.get::<_, bool>(0) && span.get::<_, bool>(1),
+        "past and future appointments"
+    );
     assert!(count("SELECT count(*) FROM clinic.invoices").await > 100);
     drop(c);
 
     // Records exist, and only a doctor with a care relationship reads them.
     let admin = server.cluster.superuser_config(demo::DEMO_DB);
-    let (su, conn) = admin.connect(tokio_postgres::NoTls).await.expect("superuser");
+    let (su, conn) = admin
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("superuser");
     tokio::spawn(conn);
     let records: i64 = su
         .query_one("SELECT count(*) FROM clinic.medical_records", &[])
@@ -101,7 +133,12 @@ async fn the_demo_is_created_seeded_and_reused() {
     let again = demo::prepare(&root, &config, &mut |s: &str| steps.push(s.to_string()))
         .await
         .expect("second run");
-    assert!(!steps.iter().any(|s| s.contains("Seeding") || s.contains("Creating")), "{steps:?}");
+    assert!(
+        !steps
+            .iter()
+            .any(|s| s.contains("Seeding") || s.contains("Creating")),
+        "{steps:?}"
+    );
     let patients_again = db::login(&again.server_config(), "rita", DEMO_PASSWORD)
         .await
         .expect("rita again")

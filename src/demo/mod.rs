@@ -40,9 +40,10 @@ pub enum DemoError {
 
 impl From<tokio_postgres::Error> for DemoError {
     fn from(e: tokio_postgres::Error) -> Self {
-        let text = e
-            .as_db_error()
-            .map_or_else(|| e.to_string(), |d| format!("{} ({})", d.message(), d.code().code()));
+        let text = e.as_db_error().map_or_else(
+            || e.to_string(),
+            |d| format!("{} ({})", d.message(), d.code().code()),
+        );
         if text.contains("extension") && text.contains("is not available") {
             return DemoError::Db(format!(
                 "{text}. Install PostgreSQL's contrib modules: sudo apt-get install -y postgresql-contrib"
@@ -106,16 +107,41 @@ pub async fn prepare(
 ) -> Result<DemoServer, DemoError> {
     let (mut cluster, created) = {
         if !root.join("pgdata").exists() {
-            progress(&format!("Creating a private PostgreSQL cluster in {}", root.display()));
+            progress(&format!(
+                "Creating a private PostgreSQL cluster in {}",
+                root.display()
+            ));
         }
         Cluster::open_or_create(root, Purpose::Demo)?
     };
     progress("Starting PostgreSQL");
     let started_here = cluster.start()?;
+    match bring_up_to_date(&cluster, created, config, progress).await {
+        Ok(()) => Ok(DemoServer {
+            cluster,
+            started_here,
+        }),
+        Err(e) => {
+            // Leave nothing running behind a failed start.
+            if started_here {
+                let _ = cluster.stop();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Migrate the demo database, and on the first run (or after an interrupted one) seed it afresh.
+async fn bring_up_to_date(
+    cluster: &Cluster,
+    created: bool,
+    config: &Config,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), DemoError> {
+    let root = &cluster.root;
     let seeded_marker = root.join("seeded");
     let admin = connect(cluster.superuser_config("postgres")).await?;
     if created || !seeded_marker.exists() {
-        // A first run, or one interrupted before the seed finished: start the database afresh.
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {DEMO_DB} WITH (FORCE)"))
             .await?;
@@ -140,10 +166,7 @@ pub async fn prepare(
             source,
         })?;
     }
-    Ok(DemoServer {
-        cluster,
-        started_here,
-    })
+    Ok(())
 }
 
 /// Throw the demo cluster away (stopping it first if it runs).
