@@ -5,6 +5,7 @@ pub mod error;
 pub mod migrate;
 pub mod pool;
 pub mod staff;
+pub mod tls;
 
 pub use error::DbError;
 pub use pool::{connect_as, login, LoginError, Session};

@@ -6,7 +6,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
-use crate::config::{ServerConfig, SslMode};
+use crate::config::ServerConfig;
 use crate::domain::staff::{Job, StaffIdentity};
 
 /// Why a login did not succeed, each in words for the login screen.
@@ -52,18 +52,15 @@ pub fn pg_config(server: &ServerConfig, user: &str, password: &str) -> tokio_pos
 
 /// Build a pool for `user` (2-4 connections) without touching the network yet.
 pub fn connect_as(server: &ServerConfig, user: &str, password: &str) -> Result<Pool, LoginError> {
-    if matches!(server.sslmode, SslMode::Require | SslMode::VerifyFull) {
-        return Err(LoginError::Tls(
-            "sslmode require/verify-full is not available in this build; use disable or prefer".into(),
-        ));
-    }
-    let mgr = Manager::from_config(
-        pg_config(server, user, password),
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let mut cfg = pg_config(server, user, password);
+    let tls = super::tls::connector(server, &mut cfg).map_err(LoginError::Tls)?;
+    let mc = ManagerConfig {
+        recycling_method: RecyclingMethod::Fast,
+    };
+    let mgr = match tls {
+        Some(tls) => Manager::from_config(cfg, tls, mc),
+        None => Manager::from_config(cfg, NoTls, mc),
+    };
     Pool::builder(mgr)
         .max_size(4)
         .build()
@@ -115,6 +112,23 @@ fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> L
             LoginError::NoJob
         }
         Some(_) => LoginError::Other(e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+        None if is_tls_failure(e) => LoginError::Tls(error_chain(e)),
         None => LoginError::Unreachable(format!("{}:{}", server.host, server.port)),
     }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn is_tls_failure(e: &tokio_postgres::Error) -> bool {
+    let text = error_chain(e).to_lowercase();
+    text.contains("tls") || text.contains("certificate") || text.contains("ssl")
 }

@@ -139,6 +139,8 @@ pub struct Cluster {
     run_as: Option<RunAs>,
     password: String,
     purpose: Purpose,
+    /// More postgresql.conf lines, written at each start (e.g. a test's `ssl = on`).
+    pub extra_conf: String,
 }
 
 impl Cluster {
@@ -170,6 +172,7 @@ impl Cluster {
             run_as: service_account()?,
             password: password.trim().to_string(),
             purpose,
+            extra_conf: String::new(),
         }))
     }
 
@@ -224,6 +227,7 @@ impl Cluster {
             run_as,
             password,
             purpose,
+            extra_conf: String::new(),
         })
     }
 
@@ -273,6 +277,7 @@ impl Cluster {
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 300\n",
             );
         }
+        conf.push_str(&self.extra_conf);
         let conf_path = self.pgdata().join("clinic.conf");
         write_private(&conf_path, &conf, self.run_as)?;
         let mut start = Command::new(self.bins.tool("pg_ctl"));

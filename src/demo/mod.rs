@@ -55,7 +55,11 @@ impl From<tokio_postgres::Error> for DemoError {
 
 /// Where the demo cluster lives. Under root it cannot live in root's home (mode 700), which the
 /// unprivileged account running the server cannot enter, so it goes to /var/lib/clinic/demo.
+/// `CLINIC_DEMO_DIR` overrides it (it must be a directory that account can reach).
 pub fn demo_root(paths: &Paths) -> PathBuf {
+    if let Some(dir) = std::env::var_os("CLINIC_DEMO_DIR") {
+        return PathBuf::from(dir);
+    }
     if cluster::running_as_root() {
         PathBuf::from("/var/lib/clinic/demo")
     } else {
