@@ -12,9 +12,14 @@ fn main() {
     names.sort();
     let mut out = String::from("/// Every migration in sql/, in order: (file name, text).\npub const MIGRATIONS: &[(&str, &str)] = &[\n");
     for n in &names {
-        writeln!(out, "    ({n:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/sql/{n}\"))),").expect("write");
+        writeln!(
+            out,
+            "    ({n:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/sql/{n}\"))),"
+        )
+        .expect("write");
     }
     out.push_str("];\n");
-    let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("migrations.rs");
+    let dest =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("migrations.rs");
     std::fs::write(dest, out).expect("write migrations.rs");
 }

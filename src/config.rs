@@ -20,7 +20,7 @@ pub enum ConfigError {
     NoHome,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub clinic: ClinicConfig,
@@ -28,17 +28,6 @@ pub struct Config {
     pub session: SessionConfig,
     /// Key overrides: action name -> key, e.g. `quit = "ctrl-q"`.
     pub keys: BTreeMap<String, String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            clinic: ClinicConfig::default(),
-            server: ServerConfig::default(),
-            session: SessionConfig::default(),
-            keys: BTreeMap::new(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -208,11 +197,22 @@ mod tests {
         assert_eq!(parsed.clinic.name, "Riverside Family Clinic");
         // Every field of every section appears in the example (as a key or a commented key).
         for key in [
-            "name", "time_zone", "currency", "date_format", "host", "port", "dbname", "sslmode",
-            "sslrootcert", "connect_timeout_secs", "idle_lock_minutes",
+            "name",
+            "time_zone",
+            "currency",
+            "date_format",
+            "host",
+            "port",
+            "dbname",
+            "sslmode",
+            "sslrootcert",
+            "connect_timeout_secs",
+            "idle_lock_minutes",
         ] {
             assert!(
-                text.lines().any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{key} ="))),
+                text.lines().any(|l| l
+                    .trim_start_matches(['#', ' '])
+                    .starts_with(&format!("{key} ="))),
                 "config.example.toml does not document {key}"
             );
         }
@@ -229,17 +229,23 @@ mod tests {
     #[test]
     fn a_malformed_file_names_file_line_and_key() {
         let text = "[clinic]\nname = \"X\"\n\n[server]\nprot = 5432\n";
-        let err = Config::parse(text, Path::new("/etc/clinic.toml")).unwrap_err().to_string();
+        let err = Config::parse(text, Path::new("/etc/clinic.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/etc/clinic.toml"), "{err}");
         assert!(err.contains("line 5"), "{err}");
         assert!(err.contains("prot"), "{err}");
 
         let text = "[server]\nport = \"five\"\n";
-        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2"), "{err}");
 
         let text = "[clinic]\ntime_zone = \"Mars/Olympus\"\n";
-        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("clinic.time_zone"), "{err}");
     }
 }

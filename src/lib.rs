@@ -1,8 +1,10 @@
 //! clinic: a keyboard-first terminal application for a small clinic.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
-pub mod app;
+pub mod tui;
+pub mod ui;

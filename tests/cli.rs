@@ -22,8 +22,14 @@ fn demo_without_postgres_binaries_says_what_to_install() {
         .expect("run clinic");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("apt-get install") && err.contains("postgresql"), "{err}");
-    assert!(!home.path().join("demo").join("pgdata").exists(), "nothing half-made");
+    assert!(
+        err.contains("apt-get install") && err.contains("postgresql"),
+        "{err}"
+    );
+    assert!(
+        !home.path().join("demo").join("pgdata").exists(),
+        "nothing half-made"
+    );
 }
 
 #[test]
@@ -43,7 +49,11 @@ fn a_malformed_config_names_file_line_and_key() {
     assert!(err.contains("line 4") && err.contains("prot"), "{err}");
 
     let missing = home.path().join("missing.toml");
-    let out = clinic(home.path()).arg("--config").arg(&missing).output().expect("run");
+    let out = clinic(home.path())
+        .arg("--config")
+        .arg(&missing)
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
 }

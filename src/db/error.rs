@@ -39,7 +39,10 @@ impl From<tokio_postgres::Error> for DbError {
                     || *code == SqlState::T_R_SERIALIZATION_FAILURE
                 {
                     DbError::Conflict(db.message().to_string())
-                } else if code.code().starts_with("23") || code.code().starts_with("22") || *code == SqlState::RAISE_EXCEPTION {
+                } else if code.code().starts_with("23")
+                    || code.code().starts_with("22")
+                    || *code == SqlState::RAISE_EXCEPTION
+                {
                     DbError::Invalid(db.message().to_string())
                 } else {
                     DbError::Other(db.message().to_string())

@@ -58,10 +58,14 @@ pub async fn migrate_with(
     client: &mut Client,
     migrations: &[(&str, &str)],
 ) -> Result<Vec<String>, MigrateError> {
-    client.execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY]).await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY])
+        .await?;
     let result = apply_all(client, migrations).await;
     // Released even when a migration failed; the session ends soon after anyway.
-    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
+        .await;
     result
 }
 
@@ -82,7 +86,10 @@ async fn apply_all(
         )
         .await?;
     let rows = client
-        .query("SELECT name, checksum FROM clinic_meta.migrations ORDER BY name", &[])
+        .query(
+            "SELECT name, checksum FROM clinic_meta.migrations ORDER BY name",
+            &[],
+        )
         .await?;
     let applied: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     for (name, _) in &applied {
@@ -104,12 +111,15 @@ async fn apply_all(
             continue;
         }
         let tx = client.transaction().await?;
-        tx.batch_execute(text).await.map_err(|e| MigrateError::Failed {
-            name: (*name).to_string(),
-            message: e
-                .as_db_error()
-                .map_or_else(|| e.to_string(), |d| format!("{} ({})", d.message(), d.code().code())),
-        })?;
+        tx.batch_execute(text)
+            .await
+            .map_err(|e| MigrateError::Failed {
+                name: (*name).to_string(),
+                message: e.as_db_error().map_or_else(
+                    || e.to_string(),
+                    |d| format!("{} ({})", d.message(), d.code().code()),
+                ),
+            })?;
         // A migration may SET ROLE to the owner; the record is written as ourselves.
         tx.batch_execute("RESET ROLE").await?;
         tx.execute(

@@ -33,7 +33,9 @@ pub struct Session {
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("me", &self.me).finish_non_exhaustive()
+        f.debug_struct("Session")
+            .field("me", &self.me)
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,7 +70,11 @@ pub fn connect_as(server: &ServerConfig, user: &str, password: &str) -> Result<P
 }
 
 /// Sign in: connect as the person's own login and ask the database who they are.
-pub async fn login(server: &ServerConfig, user: &str, password: &str) -> Result<Session, LoginError> {
+pub async fn login(
+    server: &ServerConfig,
+    user: &str,
+    password: &str,
+) -> Result<Session, LoginError> {
     let user = user.trim();
     if user.is_empty() || password.is_empty() {
         return Err(LoginError::BadCredentials);
@@ -88,7 +94,10 @@ pub async fn login(server: &ServerConfig, user: &str, password: &str) -> Result<
     drop(client);
     let row = row.ok_or(LoginError::NoJob)?;
     let job: Option<String> = row.get(3);
-    let job = job.as_deref().and_then(Job::parse).ok_or(LoginError::NoJob)?;
+    let job = job
+        .as_deref()
+        .and_then(Job::parse)
+        .ok_or(LoginError::NoJob)?;
     let me = StaffIdentity {
         staff_id: row.get(0),
         login: row.get(1),
@@ -102,7 +111,9 @@ fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> L
     match e.code() {
         Some(c) if *c == SqlState::INVALID_PASSWORD => LoginError::BadCredentials,
         // No pg_hba entry / a role that may not log in: do not tell an attacker which.
-        Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => LoginError::BadCredentials,
+        Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+            LoginError::BadCredentials
+        }
         // No CONNECT on the database, or no schema/function access: a login without a job here.
         Some(c)
             if *c == SqlState::INSUFFICIENT_PRIVILEGE
@@ -111,7 +122,10 @@ fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> L
         {
             LoginError::NoJob
         }
-        Some(_) => LoginError::Other(e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+        Some(_) => LoginError::Other(
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+        ),
         None if is_tls_failure(e) => LoginError::Tls(error_chain(e)),
         None => LoginError::Unreachable(format!("{}:{}", server.host, server.port)),
     }

@@ -51,7 +51,15 @@ mod tests {
     fn login_names() {
         assert!(valid_login_name("rita"));
         assert!(valid_login_name("dr_smith2"));
-        for bad in ["", "Rita", "2rita", "ri ta", "rita;drop", "ri\"ta", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "Rita",
+            "2rita",
+            "ri ta",
+            "rita;drop",
+            "ri\"ta",
+            &"a".repeat(64),
+        ] {
             assert!(!valid_login_name(bad), "{bad}");
         }
     }

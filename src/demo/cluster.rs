@@ -22,7 +22,8 @@ use rand::Rng;
 /// The superuser that owns a private cluster. Staff never log in as it.
 pub const SUPERUSER: &str = "clinic_super";
 
-const INSTALL_HINT: &str = "PostgreSQL's server binaries (initdb, postgres, pg_ctl) were not found. \
+const INSTALL_HINT: &str =
+    "PostgreSQL's server binaries (initdb, postgres, pg_ctl) were not found. \
 Install them with: sudo apt-get install -y postgresql postgresql-contrib \
 (or point CLINIC_PG_BIN at the directory that holds initdb)";
 
@@ -57,7 +58,11 @@ pub struct Binaries {
 impl Binaries {
     /// `CLINIC_PG_BIN`, then the newest Debian/Ubuntu `/usr/lib/postgresql/N/bin`, then `PATH`.
     pub fn locate() -> Result<Self, ClusterError> {
-        let has_all = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
+        let has_all = |dir: &Path| {
+            ["initdb", "pg_ctl", "postgres"]
+                .iter()
+                .all(|b| dir.join(b).is_file())
+        };
         if let Some(dir) = std::env::var_os("CLINIC_PG_BIN").map(PathBuf::from) {
             return if has_all(&dir) {
                 Ok(Self { bin_dir: dir })
@@ -102,7 +107,9 @@ pub struct RunAs {
 
 /// True when this process runs as root.
 pub fn running_as_root() -> bool {
-    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 /// The `postgres` account, when we are root; `None` otherwise.
@@ -115,7 +122,12 @@ pub fn service_account() -> Result<Option<RunAs>, ClusterError> {
         .lines()
         .map(|l| l.split(':').collect::<Vec<_>>())
         .find(|f| f.len() > 3 && f[0] == "postgres")
-        .and_then(|f| Some(RunAs { uid: f[2].parse().ok()?, gid: f[3].parse().ok()? }))
+        .and_then(|f| {
+            Some(RunAs {
+                uid: f[2].parse().ok()?,
+                gid: f[3].parse().ok()?,
+            })
+        })
         .map(Some)
         .ok_or(ClusterError::NoServiceAccount)
 }
@@ -370,8 +382,15 @@ fn write_private(path: &Path, text: &str, run_as: Option<RunAs>) -> Result<(), C
 
 use std::os::unix::fs::OpenOptionsExt;
 
-fn run(mut cmd: Command, cwd: &Path, run_as: Option<RunAs>, what: &str) -> Result<String, ClusterError> {
-    cmd.current_dir(cwd).stdin(Stdio::null()).env("LC_ALL", "C.UTF-8");
+fn run(
+    mut cmd: Command,
+    cwd: &Path,
+    run_as: Option<RunAs>,
+    what: &str,
+) -> Result<String, ClusterError> {
+    cmd.current_dir(cwd)
+        .stdin(Stdio::null())
+        .env("LC_ALL", "C.UTF-8");
     if let Some(ra) = run_as {
         cmd.uid(ra.uid).gid(ra.gid);
     }

@@ -150,9 +150,13 @@ async fn bring_up_to_date(
             .batch_execute(&format!("DROP DATABASE IF EXISTS {DEMO_DB} WITH (FORCE)"))
             .await?;
         for (login, _, _) in DEMO_STAFF {
-            admin.batch_execute(&format!("DROP ROLE IF EXISTS {login}")).await?;
+            admin
+                .batch_execute(&format!("DROP ROLE IF EXISTS {login}"))
+                .await?;
         }
-        admin.batch_execute(&format!("CREATE DATABASE {DEMO_DB}")).await?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {DEMO_DB}"))
+            .await?;
     }
     progress("Applying migrations");
     let mut db = connect(cluster.superuser_config(DEMO_DB)).await?;

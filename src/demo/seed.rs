@@ -35,8 +35,13 @@ pub async fn seed(
     db.batch_execute(&format!("SET TimeZone = '{tz}'")).await?;
     let steps = steps();
     for (i, (title, sql)) in steps.iter().enumerate() {
-        progress(&format!("Seeding the demo clinic [{}/{}]: {title}", i + 1, steps.len()));
-        db.batch_execute(&sql.replace("{{currency}}", &currency)).await?;
+        progress(&format!(
+            "Seeding the demo clinic [{}/{}]: {title}",
+            i + 1,
+            steps.len()
+        ));
+        db.batch_execute(&sql.replace("{{currency}}", &currency))
+            .await?;
     }
     db.batch_execute("RESET TimeZone").await?;
     Ok(())
@@ -49,6 +54,8 @@ mod tests {
         let steps = super::steps();
         assert!(steps.len() >= 5, "{steps:?}");
         assert_eq!(steps[0].0, "the seed's sample patient");
-        assert!(steps.iter().all(|(t, sql)| !t.is_empty() && sql.contains(';')));
+        assert!(steps
+            .iter()
+            .all(|(t, sql)| !t.is_empty() && sql.contains(';')));
     }
 }

@@ -28,7 +28,9 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(1);
 pub fn cluster() -> &'static TestCluster {
     CLUSTER.get_or_init(|| {
         // Its own thread and runtime: the caller may be inside any test's runtime.
-        std::thread::spawn(start_cluster).join().expect("test cluster starts")
+        std::thread::spawn(start_cluster)
+            .join()
+            .expect("test cluster starts")
     })
 }
 
@@ -54,7 +56,9 @@ fn start_cluster() -> TestCluster {
             .await
             .expect("create template");
         let mut t = connect_cfg(cluster.superuser_config(TEMPLATE)).await;
-        migrate::migrate(&mut t).await.expect("migrations apply to the template");
+        migrate::migrate(&mut t)
+            .await
+            .expect("migrations apply to the template");
     });
     TestCluster { cluster }
 }
@@ -100,7 +104,10 @@ impl TestDb {
             Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
             None => format!("CREATE DATABASE {name}"),
         };
-        admin.batch_execute(&sql).await.expect("create test database");
+        admin
+            .batch_execute(&sql)
+            .await
+            .expect("create test database");
         let db = Self { name };
         if template.is_some() {
             // Database-level grants are not copied from a template.
@@ -205,5 +212,7 @@ fn title_case(s: &str) -> String {
 
 /// The SQLSTATE of a failed statement, e.g. "42501".
 pub fn sqlstate(e: &tokio_postgres::Error) -> String {
-    e.code().map(|c| c.code().to_string()).unwrap_or_else(|| format!("no sqlstate: {e}"))
+    e.code()
+        .map(|c| c.code().to_string())
+        .unwrap_or_else(|| format!("no sqlstate: {e}"))
 }

@@ -1,0 +1,119 @@
+//! What flows into `App::update` (Action) and what comes out of it (Effect).
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use tui_input::InputRequest;
+
+use super::keymap::Command;
+use crate::db::LoginError;
+use crate::domain::staff::StaffIdentity;
+
+/// Tags an Effect and the Action that answers it, so an answer to a superseded request is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// A password on its way to a task. Debug never shows it, so a stray `{:?}` in a log line cannot
+/// leak it, and the bytes are overwritten when it is dropped (best effort: copies made by the
+/// allocator or the text field are out of reach).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        let mut bytes = std::mem::take(&mut self.0).into_bytes();
+        bytes.fill(0);
+        // Keeps the zeroing from being optimised away as a dead store.
+        std::hint::black_box(&bytes);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A bound key.
+    Command(Command),
+    /// Typing or cursor movement in the focused text field.
+    Edit(InputRequest),
+    /// A key with no meaning here; it still counts as the person being at the desk.
+    Ignored,
+    /// The clock moved on: drives the status-bar clock, spinners, pings and the idle lock.
+    Tick(DateTime<Utc>),
+    Resized,
+    LoginDone {
+        request: RequestId,
+        result: Result<StaffIdentity, LoginError>,
+    },
+    /// `None` when hashing failed; unlocking is then impossible and the lock screen says so.
+    PasswordHashed {
+        request: RequestId,
+        hash: Option<String>,
+    },
+    UnlockChecked {
+        request: RequestId,
+        ok: bool,
+    },
+    PingDone {
+        request: RequestId,
+        ok: bool,
+    },
+}
+
+impl Action {
+    /// Whether this comes from the person at the keyboard (and so resets the idle lock).
+    pub fn is_from_person(&self) -> bool {
+        matches!(self, Action::Command(_) | Action::Edit(_) | Action::Ignored)
+    }
+}
+
+/// Work for the effect runner in tui.rs; plain data, so tests can assert on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Sign in on the configured server; answered by `Action::LoginDone`.
+    Login {
+        request: RequestId,
+        username: String,
+        password: Secret,
+    },
+    /// Keep the session that sign-in `request` opened; every later database effect uses it.
+    StartSession {
+        request: RequestId,
+    },
+    /// Make the argon2id hash the lock screen checks against; answered by `PasswordHashed`.
+    HashPassword {
+        request: RequestId,
+        password: Secret,
+    },
+    /// Answered by `UnlockChecked`.
+    CheckUnlock {
+        request: RequestId,
+        password: Secret,
+        hash: String,
+    },
+    /// Prove the connection works; answered by `PingDone`.
+    Ping {
+        request: RequestId,
+    },
+    Quit,
+}

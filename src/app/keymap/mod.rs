@@ -1,0 +1,549 @@
+//! Every key binding, declared once per place with a description.
+//!
+//! The same resolved list answers three questions: which command a key press means, what the footer
+//! hints say, and what the `?` help lists. Defaults are compiled in; `[keys]` in the config file
+//! replaces the keys of a named action.
+
+mod key;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crossterm::event::KeyEvent;
+
+pub use key::KeyCombo;
+
+use super::screen::ScreenId;
+
+/// What a bound key asks the app to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    Help,
+    Back,
+    /// The n-th screen of the top bar, counted from 1.
+    Screen(u8),
+    CommandLine,
+    LockScreen,
+    SignIn,
+    NextField,
+    PreviousField,
+    Unlock,
+    RunCommand,
+    CompleteCommand,
+    Yes,
+    No,
+    ScrollDown,
+    ScrollUp,
+}
+
+/// One declared binding: the name used in the config file, its default keys, and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub desc: &'static str,
+    pub command: Command,
+    /// The footer's short label, when the footer shows it; list order is the footer order.
+    pub footer: Option<&'static str>,
+}
+
+const fn bind(
+    name: &'static str,
+    keys: &'static [&'static str],
+    desc: &'static str,
+    command: Command,
+    footer: Option<&'static str>,
+) -> Binding {
+    Binding {
+        name,
+        keys,
+        desc,
+        command,
+        footer,
+    }
+}
+
+/// Everywhere, including the login and lock screens.
+pub const GLOBAL: &[Binding] = &[
+    bind(
+        "help",
+        &["?", "f1"],
+        "Show the keys of this place",
+        Command::Help,
+        Some("help"),
+    ),
+    bind(
+        "quit",
+        &["q", "ctrl-c"],
+        "Quit (asks first when input is unsaved)",
+        Command::Quit,
+        Some("quit"),
+    ),
+    bind(
+        "back",
+        &["esc"],
+        "Close the popup, or go back",
+        Command::Back,
+        Some("back"),
+    ),
+];
+
+/// After sign-in, on every screen.
+pub const SHELL: &[Binding] = &[
+    bind(
+        "command_line",
+        &[":"],
+        "Go to a screen by name (:patients)",
+        Command::CommandLine,
+        Some("go to screen"),
+    ),
+    bind(
+        "lock_screen",
+        &["ctrl-l"],
+        "Lock the screen now",
+        Command::LockScreen,
+        Some("lock"),
+    ),
+    bind(
+        "screen_1",
+        &["f2", "alt-1"],
+        "Go to screen 1 of the top bar",
+        Command::Screen(1),
+        None,
+    ),
+    bind(
+        "screen_2",
+        &["f3", "alt-2"],
+        "Go to screen 2 of the top bar",
+        Command::Screen(2),
+        None,
+    ),
+    bind(
+        "screen_3",
+        &["f4", "alt-3"],
+        "Go to screen 3 of the top bar",
+        Command::Screen(3),
+        None,
+    ),
+    bind(
+        "screen_4",
+        &["f5", "alt-4"],
+        "Go to screen 4 of the top bar",
+        Command::Screen(4),
+        None,
+    ),
+    bind(
+        "screen_5",
+        &["f6", "alt-5"],
+        "Go to screen 5 of the top bar",
+        Command::Screen(5),
+        None,
+    ),
+];
+
+pub const LOGIN: &[Binding] = &[
+    bind(
+        "login.sign_in",
+        &["enter"],
+        "Sign in",
+        Command::SignIn,
+        Some("sign in"),
+    ),
+    bind(
+        "login.next_field",
+        &["tab", "down"],
+        "Next field",
+        Command::NextField,
+        Some("next field"),
+    ),
+    bind(
+        "login.previous_field",
+        &["shift-tab", "up"],
+        "Previous field",
+        Command::PreviousField,
+        None,
+    ),
+];
+
+pub const LOCK: &[Binding] = &[bind(
+    "unlock",
+    &["enter"],
+    "Unlock with your password",
+    Command::Unlock,
+    Some("unlock"),
+)];
+
+pub const COMMAND_LINE: &[Binding] = &[
+    bind(
+        "command.run",
+        &["enter"],
+        "Run the command",
+        Command::RunCommand,
+        Some("go"),
+    ),
+    bind(
+        "command.complete",
+        &["tab"],
+        "Complete the screen name",
+        Command::CompleteCommand,
+        Some("complete"),
+    ),
+];
+
+/// A confirm popup answers only these: a stray key must not quit or switch screens under it.
+pub const CONFIRM: &[Binding] = &[
+    bind(
+        "confirm.yes",
+        &["y"],
+        "Yes, go ahead",
+        Command::Yes,
+        Some("yes"),
+    ),
+    bind(
+        "confirm.no",
+        &["n", "esc"],
+        "No, keep things as they are",
+        Command::No,
+        Some("no"),
+    ),
+];
+
+pub const HELP: &[Binding] = &[
+    bind(
+        "help.down",
+        &["j", "down"],
+        "Scroll down",
+        Command::ScrollDown,
+        Some("down"),
+    ),
+    bind(
+        "help.up",
+        &["k", "up"],
+        "Scroll up",
+        Command::ScrollUp,
+        Some("up"),
+    ),
+];
+
+/// A list of bindings that is active together with others, depending on what is on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Place {
+    Global,
+    Shell,
+    Login,
+    Lock,
+    CommandLine,
+    Confirm,
+    Help,
+    Screen(ScreenId),
+}
+
+impl Place {
+    pub fn all() -> Vec<Place> {
+        let mut all = vec![
+            Place::Global,
+            Place::Shell,
+            Place::Login,
+            Place::Lock,
+            Place::CommandLine,
+            Place::Confirm,
+            Place::Help,
+        ];
+        all.extend(ScreenId::ALL.into_iter().map(Place::Screen));
+        all
+    }
+
+    pub fn declared(self) -> &'static [Binding] {
+        match self {
+            Place::Global => GLOBAL,
+            Place::Shell => SHELL,
+            Place::Login => LOGIN,
+            Place::Lock => LOCK,
+            Place::CommandLine => COMMAND_LINE,
+            Place::Confirm => CONFIRM,
+            Place::Help => HELP,
+            Place::Screen(s) => s.bindings(),
+        }
+    }
+
+    /// The lists consulted, first match wins, when this place is in front.
+    pub fn stack(self) -> Vec<Place> {
+        match self {
+            Place::Confirm => vec![Place::Confirm],
+            Place::Screen(_) => vec![self, Place::Shell, Place::Global],
+            Place::Global => vec![Place::Global],
+            _ => vec![self, Place::Global],
+        }
+    }
+
+    /// Where the focus is a text field, so plain characters are typed rather than looked up.
+    pub fn is_text_entry(self) -> bool {
+        matches!(self, Place::Login | Place::Lock | Place::CommandLine)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Place::Global => "Everywhere",
+            Place::Shell => "All screens",
+            Place::Login => "Sign in",
+            Place::Lock => "Locked",
+            Place::CommandLine => "Command line",
+            Place::Confirm => "Confirm",
+            Place::Help => "Help",
+            Place::Screen(s) => s.title(),
+        }
+    }
+}
+
+/// A binding with its keys settled (defaults, or the config's replacement).
+#[derive(Debug, Clone)]
+pub struct ResolvedBinding {
+    pub name: &'static str,
+    pub desc: &'static str,
+    pub command: Command,
+    pub footer: Option<&'static str>,
+    pub keys: Vec<KeyCombo>,
+}
+
+impl ResolvedBinding {
+    /// The keys worth showing: in a text field a plain character would be typed, so leave it out.
+    pub fn usable_keys(&self, text_entry: bool) -> impl Iterator<Item = &KeyCombo> {
+        self.keys
+            .iter()
+            .filter(move |k| !(text_entry && k.is_printable()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeymapError {
+    #[error("config [keys]: unknown action {name:?}; the actions are: {known}")]
+    UnknownAction { name: String, known: String },
+    #[error(
+        "config [keys] {action} = {key:?}: {why} (write keys like \"ctrl-q\", \"alt-1\", \"f2\", \"x\" or \"shift-tab\")"
+    )]
+    BadKey {
+        action: String,
+        key: String,
+        why: String,
+    },
+    #[error("config [keys]: {key} is bound to both {first} and {second} in the same place")]
+    Conflict {
+        key: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "config [keys] {action}: every key would be typed into the text field there; add one with ctrl, alt or a function key"
+    )]
+    OnlyPrintable { action: String },
+}
+
+/// The resolved bindings of every place.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    places: HashMap<Place, Vec<ResolvedBinding>>,
+}
+
+impl Keymap {
+    /// Apply `[keys]` overrides (action name -> key, or several keys separated by commas).
+    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Self, KeymapError> {
+        let all = Place::all();
+        for name in overrides.keys() {
+            if !all
+                .iter()
+                .any(|p| p.declared().iter().any(|b| b.name == name))
+            {
+                let mut known: Vec<&str> = all
+                    .iter()
+                    .flat_map(|p| p.declared().iter().map(|b| b.name))
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                return Err(KeymapError::UnknownAction {
+                    name: name.clone(),
+                    known: known.join(", "),
+                });
+            }
+        }
+        let mut places = HashMap::new();
+        for place in all {
+            let mut resolved = Vec::new();
+            for b in place.declared() {
+                let keys = match overrides.get(b.name) {
+                    Some(spec) => parse_keys(
+                        b.name,
+                        spec.split(',').filter(|k| !k.trim().is_empty()),
+                        spec,
+                    )?,
+                    None => parse_keys(b.name, b.keys.iter().copied(), &b.keys.join(", "))?,
+                };
+                resolved.push(ResolvedBinding {
+                    name: b.name,
+                    desc: b.desc,
+                    command: b.command,
+                    footer: b.footer,
+                    keys,
+                });
+            }
+            places.insert(place, resolved);
+        }
+        let keymap = Self { places };
+        keymap.check()?;
+        Ok(keymap)
+    }
+
+    pub fn defaults() -> Self {
+        // The compiled-in lists are checked by a unit test, so this cannot fail in a release.
+        Self::with_overrides(&BTreeMap::new()).expect("the default key bindings are consistent")
+    }
+
+    fn check(&self) -> Result<(), KeymapError> {
+        for top in Place::all() {
+            let mut seen: HashMap<KeyCombo, &str> = HashMap::new();
+            for place in top.stack() {
+                for b in self.bindings(place) {
+                    if top.is_text_entry() && b.usable_keys(true).next().is_none() {
+                        return Err(KeymapError::OnlyPrintable {
+                            action: b.name.into(),
+                        });
+                    }
+                    for k in &b.keys {
+                        if top.is_text_entry() && k.is_printable() {
+                            continue;
+                        }
+                        if let Some(first) = seen.insert(*k, b.name) {
+                            if first != b.name {
+                                return Err(KeymapError::Conflict {
+                                    key: k.to_string(),
+                                    first: first.into(),
+                                    second: b.name.into(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bindings(&self, place: Place) -> &[ResolvedBinding] {
+        self.places.get(&place).map_or(&[], Vec::as_slice)
+    }
+
+    /// The command `key` means when `top` is in front, if any.
+    pub fn lookup(&self, top: Place, key: &KeyEvent) -> Option<Command> {
+        let combo = KeyCombo::from_event(key);
+        top.stack()
+            .into_iter()
+            .flat_map(|p| self.bindings(p))
+            .find(|b| b.keys.contains(&combo))
+            .map(|b| b.command)
+    }
+
+    /// The first key of the binding for `command` near `top`, as shown to people.
+    pub fn key_for(&self, top: Place, command: Command) -> Option<String> {
+        top.stack()
+            .into_iter()
+            .flat_map(|p| self.bindings(p))
+            .find(|b| b.command == command)
+            .and_then(|b| b.usable_keys(top.is_text_entry()).next())
+            .map(ToString::to_string)
+    }
+}
+
+fn parse_keys<'a>(
+    action: &str,
+    keys: impl Iterator<Item = &'a str>,
+    spec: &str,
+) -> Result<Vec<KeyCombo>, KeymapError> {
+    let parsed = keys
+        .map(|k| {
+            KeyCombo::parse(k).map_err(|why| KeymapError::BadKey {
+                action: action.into(),
+                key: k.trim().into(),
+                why,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if parsed.is_empty() {
+        return Err(KeymapError::BadKey {
+            action: action.into(),
+            key: spec.into(),
+            why: "no key given".into(),
+        });
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn the_defaults_have_no_conflicts_and_unique_names() {
+        let map = Keymap::defaults();
+        let mut names: Vec<&str> = Place::all()
+            .into_iter()
+            .flat_map(|p| p.declared().iter().map(|b| b.name))
+            .collect();
+        let total = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), total, "a binding name is declared twice");
+        let f2 = key(KeyCode::F(2), KeyModifiers::NONE);
+        assert_eq!(
+            map.lookup(Place::Screen(ScreenId::Patients), &f2),
+            Some(Command::Screen(1))
+        );
+        assert_eq!(map.lookup(Place::Login, &f2), None);
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_errors_name_the_culprit() {
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), "ctrl-q, f10".to_string());
+        let map = Keymap::with_overrides(&o).expect("valid override");
+        let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(map.lookup(Place::Login, &ctrl_q), Some(Command::Quit));
+        assert_eq!(map.lookup(Place::Login, &ctrl_c), None);
+
+        let mut o = BTreeMap::new();
+        o.insert("quitt".to_string(), "ctrl-q".to_string());
+        let err = Keymap::with_overrides(&o)
+            .expect_err("unknown action")
+            .to_string();
+        assert!(
+            err.contains("\"quitt\"") && err.contains("lock_screen"),
+            "{err}"
+        );
+
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), "ctlr-q".to_string());
+        let err = Keymap::with_overrides(&o).expect_err("bad key").to_string();
+        assert!(err.contains("quit") && err.contains("ctlr-q"), "{err}");
+
+        let mut o = BTreeMap::new();
+        o.insert("lock_screen".to_string(), "f2".to_string());
+        let err = Keymap::with_overrides(&o)
+            .expect_err("conflict")
+            .to_string();
+        assert!(
+            err.contains("F2") && err.contains("lock_screen") && err.contains("screen_1"),
+            "{err}"
+        );
+
+        let mut o = BTreeMap::new();
+        o.insert("login.sign_in".to_string(), "s".to_string());
+        let err = Keymap::with_overrides(&o)
+            .expect_err("printable in a text field")
+            .to_string();
+        assert!(err.contains("login.sign_in"), "{err}");
+    }
+}

@@ -1,0 +1,157 @@
+//! The screens of the shell, which jobs get which, and what every screen's state must answer.
+
+use crate::domain::staff::Job;
+
+use super::keymap::Binding;
+use super::{admin, billing, calendar, patients, queue, records};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScreenId {
+    Patients,
+    Calendar,
+    Queue,
+    Records,
+    Billing,
+    Admin,
+}
+
+/// How much of a screen's data a job may change. The database enforces it; the app only says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Full,
+    ReadOnly,
+}
+
+impl ScreenId {
+    pub const ALL: [ScreenId; 6] = [
+        ScreenId::Patients,
+        ScreenId::Calendar,
+        ScreenId::Queue,
+        ScreenId::Records,
+        ScreenId::Billing,
+        ScreenId::Admin,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ScreenId::Patients => "Patients",
+            ScreenId::Calendar => "Calendar",
+            ScreenId::Queue => "Queue",
+            ScreenId::Records => "Records",
+            ScreenId::Billing => "Billing",
+            ScreenId::Admin => "Admin",
+        }
+    }
+
+    /// The word typed at the `:` command line.
+    pub fn command_name(self) -> &'static str {
+        match self {
+            ScreenId::Patients => "patients",
+            ScreenId::Calendar => "calendar",
+            ScreenId::Queue => "queue",
+            ScreenId::Records => "records",
+            ScreenId::Billing => "billing",
+            ScreenId::Admin => "admin",
+        }
+    }
+
+    pub fn bindings(self) -> &'static [Binding] {
+        match self {
+            ScreenId::Patients => patients::BINDINGS,
+            ScreenId::Calendar => calendar::BINDINGS,
+            ScreenId::Queue => queue::BINDINGS,
+            ScreenId::Records => records::BINDINGS,
+            ScreenId::Billing => billing::BINDINGS,
+            ScreenId::Admin => admin::BINDINGS,
+        }
+    }
+}
+
+/// The top bar of each job, in order (design.md, "Roles and what they may do").
+pub fn screens_for(job: Job) -> &'static [(ScreenId, Access)] {
+    use Access::{Full, ReadOnly};
+    match job {
+        Job::Admin => &[
+            (ScreenId::Patients, ReadOnly),
+            (ScreenId::Calendar, ReadOnly),
+            (ScreenId::Billing, ReadOnly),
+            (ScreenId::Admin, Full),
+        ],
+        Job::Doctor => &[
+            (ScreenId::Patients, ReadOnly),
+            (ScreenId::Calendar, Full),
+            (ScreenId::Records, Full),
+        ],
+        Job::Receptionist => &[
+            (ScreenId::Patients, Full),
+            (ScreenId::Calendar, Full),
+            (ScreenId::Queue, Full),
+            (ScreenId::Billing, Full),
+        ],
+        Job::Accountant => &[(ScreenId::Patients, ReadOnly), (ScreenId::Billing, Full)],
+    }
+}
+
+/// What the shell asks of every screen's state, whatever the screen holds.
+pub trait ScreenState {
+    /// Typed but not saved: quitting must ask first.
+    fn has_unsaved_input(&self) -> bool {
+        false
+    }
+
+    /// A text field has the focus, so plain characters are typed rather than taken as commands.
+    fn text_focused(&self) -> bool {
+        false
+    }
+}
+
+/// One state per screen, kept while the person moves between screens.
+#[derive(Debug, Default)]
+pub struct Screens {
+    pub patients: patients::PatientsScreen,
+    pub calendar: calendar::CalendarScreen,
+    pub queue: queue::QueueScreen,
+    pub records: records::RecordsScreen,
+    pub billing: billing::BillingScreen,
+    pub admin: admin::AdminScreen,
+}
+
+impl Screens {
+    pub fn get(&self, id: ScreenId) -> &dyn ScreenState {
+        match id {
+            ScreenId::Patients => &self.patients,
+            ScreenId::Calendar => &self.calendar,
+            ScreenId::Queue => &self.queue,
+            ScreenId::Records => &self.records,
+            ScreenId::Billing => &self.billing,
+            ScreenId::Admin => &self.admin,
+        }
+    }
+
+    pub fn any_unsaved_input(&self) -> bool {
+        ScreenId::ALL
+            .into_iter()
+            .any(|id| self.get(id).has_unsaved_input())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_gets_at_most_five_screens_and_never_one_twice() {
+        // Five is what F2..F6 and Alt-1..Alt-5 can reach.
+        for job in Job::ALL {
+            let screens = screens_for(job);
+            assert!(!screens.is_empty() && screens.len() <= 5, "{job}");
+            let mut ids: Vec<ScreenId> = screens.iter().map(|(s, _)| *s).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), screens.len(), "{job}");
+        }
+        assert!(!screens_for(Job::Admin)
+            .iter()
+            .any(|(s, _)| *s == ScreenId::Records));
+    }
+}

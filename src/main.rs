@@ -1,0 +1,354 @@
+//! The `clinic` command line: which mode to run, and the wiring between them.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+
+use clinic::config::{Config, Paths, ServerConfig};
+use clinic::db::{self, migrate};
+use clinic::demo::{self, DEMO_PASSWORD, DEMO_STAFF};
+use clinic::domain::staff::Job;
+use clinic::tui::{self, Target};
+
+#[derive(Parser)]
+#[command(
+    name = "clinic",
+    version,
+    about = "A keyboard-first terminal application for a small clinic"
+)]
+struct Cli {
+    /// Config file (default: the XDG config directory's clinic/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the app against the configured server (the default).
+    Run {
+        /// Pre-fill the login screen's username.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// The demo clinic on a private PostgreSQL cluster of its own.
+    Demo {
+        #[command(subcommand)]
+        command: Option<DemoCommand>,
+    },
+    /// Database administration with an owner or superuser connection.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Staff logins.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Run the demo server in the foreground, printing a psql command per demo login, until Ctrl-C.
+    Serve,
+    /// Throw the demo cluster away; the next `clinic demo` makes a fresh one.
+    Reset,
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Apply the schema migrations that are missing.
+    Migrate(AdminConn),
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff member with their own PostgreSQL login (the password is asked for, hidden).
+    Add {
+        /// The new login name (lower-case letters, digits, _).
+        login: String,
+        /// Make them an administrator (shorthand for --job admin).
+        #[arg(long, conflicts_with = "job")]
+        admin: bool,
+        /// admin | doctor | receptionist | accountant
+        #[arg(long)]
+        job: Option<String>,
+        /// Their full name as staff see it.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        conn: AdminConn,
+    },
+}
+
+#[derive(Args)]
+struct AdminConn {
+    /// The login to connect as: the database owner or a superuser (for `staff add`, an admin too).
+    /// The password comes from PGPASSWORD or a hidden prompt.
+    #[arg(long, short = 'U', env = "PGUSER", default_value = "postgres")]
+    user: String,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("clinic: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths::discover()?;
+    let (config_path, required) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (paths.config_file.clone(), false),
+    };
+    let config = Config::load(&config_path, required)?;
+    let _log_guard = start_logging(&paths);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match cli.command.unwrap_or(Command::Run { user: None }) {
+        Command::Run { user } => {
+            let target = Target {
+                label: format!(
+                    "{}:{} / {}",
+                    config.server.host, config.server.port, config.server.dbname
+                ),
+                server: config.server.clone(),
+                username_hint: user,
+            };
+            rt.block_on(tui::run(config, target))
+        }
+        Command::Demo { command: None } => rt.block_on(demo_open(config, &paths)),
+        Command::Demo {
+            command: Some(DemoCommand::Serve),
+        } => rt.block_on(demo_serve(config, &paths)),
+        Command::Demo {
+            command: Some(DemoCommand::Reset),
+        } => {
+            let root = demo::demo_root(&paths);
+            if demo::reset(&root)? {
+                println!("Removed the demo cluster at {}.", root.display());
+            } else {
+                println!("There is no demo cluster at {}.", root.display());
+            }
+            Ok(())
+        }
+        Command::Db {
+            command: DbCommand::Migrate(conn),
+        } => rt.block_on(db_migrate(&config.server, &conn)),
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    login,
+                    admin,
+                    job,
+                    name,
+                    conn,
+                },
+        } => {
+            let job = match (admin, job.as_deref()) {
+                (true, _) => Job::Admin,
+                (false, Some(j)) => Job::parse(j).with_context(|| {
+                    format!("unknown job {j:?}: use admin, doctor, receptionist or accountant")
+                })?,
+                (false, None) => {
+                    bail!("say which job: --admin or --job doctor|receptionist|accountant|admin")
+                }
+            };
+            rt.block_on(staff_add(
+                &config.server,
+                &conn,
+                &login,
+                job,
+                name.as_deref(),
+            ))
+        }
+    }
+}
+
+fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = paths.log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "clinic.log"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLINIC_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+fn print_progress(step: &str) {
+    println!("  {step} ...");
+    let _ = std::io::stdout().flush();
+}
+
+async fn demo_open(config: Config, paths: &Paths) -> anyhow::Result<()> {
+    let root = demo::demo_root(paths);
+    println!("clinic demo: {}", root.display());
+    let server = demo::prepare(&root, &config, &mut print_progress).await?;
+    if server.started_here {
+        // Should the app die in a way no handler sees, the server still stops.
+        server.cluster.stop_when_gone(std::process::id(), false)?;
+    }
+    println!("\nDemo logins (password \"{DEMO_PASSWORD}\" for each):");
+    for (login, name, job) in DEMO_STAFF {
+        println!("  {login:<8} {name:<16} {}", job.as_str());
+    }
+    let target = Target {
+        server: server.server_config(),
+        label: format!("{} (demo)", tilde(&root)),
+        username_hint: None,
+    };
+    let result = tui::run(config, target).await;
+    if let Err(e) = server.stop() {
+        eprintln!("clinic: stopping the demo server: {e}");
+    }
+    result
+}
+
+async fn demo_serve(config: Config, paths: &Paths) -> anyhow::Result<()> {
+    let root = demo::demo_root(paths);
+    let server = demo::prepare(&root, &config, &mut print_progress).await?;
+    if server.started_here {
+        server.cluster.stop_when_gone(std::process::id(), false)?;
+    }
+    println!("\nThe demo server is running (data in {}).", root.display());
+    println!("Connect with psql as any demo login (password \"{DEMO_PASSWORD}\"):");
+    for (login, _, job) in DEMO_STAFF {
+        println!("  # {}\n  {}", job.as_str(), server.psql_command(login));
+    }
+    println!("\nPress Ctrl-C to stop it.");
+    wait_for_stop_signal().await;
+    println!("\nStopping the demo server.");
+    server.stop()?;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut hup = signal(SignalKind::hangup()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
+        _ = async { match hup.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
+    }
+}
+
+fn tilde(path: &std::path::Path) -> String {
+    match std::env::var_os("HOME").map(PathBuf::from) {
+        Some(home) if path.starts_with(&home) && home != std::path::Path::new("/") => {
+            format!(
+                "~/{}",
+                path.strip_prefix(&home)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
+        }
+        _ => path.display().to_string(),
+    }
+}
+
+fn admin_password(user: &str) -> anyhow::Result<String> {
+    if let Ok(pw) = std::env::var("PGPASSWORD") {
+        return Ok(pw);
+    }
+    Ok(rpassword::prompt_password(format!(
+        "Password for {user}: "
+    ))?)
+}
+
+async fn admin_client(
+    server: &ServerConfig,
+    conn: &AdminConn,
+) -> anyhow::Result<tokio_postgres::Client> {
+    let password = admin_password(&conn.user)?;
+    let cfg = db::pool::pg_config(server, &conn.user, &password);
+    let (client, connection) = cfg.connect(tokio_postgres::NoTls).await.with_context(|| {
+        format!(
+            "connecting to {}:{} as {}",
+            server.host, server.port, conn.user
+        )
+    })?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!("admin connection ended: {e}");
+        }
+    });
+    Ok(client)
+}
+
+async fn db_migrate(server: &ServerConfig, conn: &AdminConn) -> anyhow::Result<()> {
+    let mut client = admin_client(server, conn).await?;
+    let applied = migrate::migrate(&mut client).await?;
+    if applied.is_empty() {
+        println!(
+            "The database is up to date ({} migrations).",
+            migrate::MIGRATIONS.len()
+        );
+    } else {
+        for name in &applied {
+            println!("applied {name}");
+        }
+    }
+    Ok(())
+}
+
+async fn staff_add(
+    server: &ServerConfig,
+    conn: &AdminConn,
+    login: &str,
+    job: Job,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    if !db::staff::valid_login_name(login) {
+        bail!("{login:?} is not a usable login name: use lower-case letters, digits and _, starting with a letter");
+    }
+    let client = admin_client(server, conn).await?;
+    let full_name = match name {
+        Some(n) => n.to_string(),
+        None => prompt_line(&format!("Full name of {login}: "))?,
+    };
+    let password = loop {
+        let first = rpassword::prompt_password(format!("New password for {login}: "))?;
+        if first.chars().count() < 8 {
+            eprintln!("Use at least 8 characters.");
+            continue;
+        }
+        let again = rpassword::prompt_password("Type it again: ")?;
+        if first == again {
+            break first;
+        }
+        eprintln!("The two passwords differ; try again.");
+    };
+    let id = db::staff::add_staff(&client, login, &password, &full_name, job).await?;
+    println!(
+        "Created {login} ({}) as staff #{id}. They can sign in now.",
+        job.as_str()
+    );
+    Ok(())
+}
+
+fn prompt_line(prompt: &str) -> anyhow::Result<String> {
+    print!("{prompt}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}

@@ -1,0 +1,61 @@
+//! Drawing only: reads the app's state, never changes it, never calls the database.
+
+pub mod theme;
+pub mod widgets;
+
+pub mod lock;
+pub mod login;
+pub mod shell;
+
+pub mod admin;
+pub mod billing;
+pub mod calendar;
+pub mod patients;
+pub mod queue;
+pub mod records;
+
+use ratatui::layout::{Constraint, Layout};
+use ratatui::Frame;
+
+use crate::app::{App, Mode, Popup};
+pub use theme::Theme;
+
+/// Draw the whole screen for the app's current state.
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    let [main, footer] = frame.area().layout(&Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ]));
+    let cursor = match &app.mode {
+        Mode::Login(login) => login::draw(frame, main, app, login, theme),
+        Mode::Shell(shell) => match &shell.lock {
+            Some(lock) => lock::draw(frame, main, app, shell, lock, theme),
+            None => shell::draw(frame, main, app, shell, theme),
+        },
+    };
+    let command_line = app
+        .shell()
+        .filter(|s| s.lock.is_none())
+        .and_then(|s| s.command_line.as_ref());
+    let cursor = match command_line {
+        Some(line) => shell::draw_command_line(frame, footer, app, line, theme),
+        None => {
+            widgets::footer::draw(frame, footer, &app.footer_hints(), theme);
+            cursor
+        }
+    };
+    match &app.popup {
+        Some(Popup::Help(help)) => {
+            let text_entry = help.about.is_text_entry();
+            widgets::help::draw(frame, main, help, &app.keymap, text_entry, theme);
+        }
+        Some(Popup::Confirm(confirm)) => {
+            widgets::confirm::draw(frame, main, confirm, &app.keymap, theme)
+        }
+        None => {
+            if let Some(position) = cursor {
+                frame.set_cursor_position(position);
+            }
+        }
+    }
+}

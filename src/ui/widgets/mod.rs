@@ -1,0 +1,42 @@
+//! Pieces shared by screens: text fields, footer hints, the help and confirm popups.
+
+pub mod confirm;
+pub mod footer;
+pub mod help;
+pub mod placeholder;
+pub mod text_field;
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Constraint, Rect};
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// The spinner frame for the app's clock: one step per tick, the same frame for the same time.
+pub fn spinner(now: DateTime<Utc>) -> char {
+    let step = now
+        .timestamp_millis()
+        .div_euclid(250)
+        .rem_euclid(SPINNER.len() as i64);
+    SPINNER[usize::try_from(step).unwrap_or(0)]
+}
+
+/// A box of at most `width` x `height` in the middle of `area`, never larger than it.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    area.centered(
+        Constraint::Length(width.min(area.width)),
+        Constraint::Length(height.min(area.height)),
+    )
+}
+
+/// Cut `text` to `width` columns with an ellipsis, for names that must not push others off a bar.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
