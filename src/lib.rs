@@ -6,5 +6,6 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod effects;
 pub mod tui;
 pub mod ui;

@@ -29,6 +29,7 @@ use tokio::time::{interval, timeout, MissedTickBehavior};
 use crate::app::{Action, App, Effect, RequestId};
 use crate::config::{Config, ServerConfig};
 use crate::db::{self, LoginError, Session};
+use crate::effects;
 use crate::ui::{self, Theme};
 
 /// Drives the clock, the spinners, pings and the idle lock.
@@ -303,9 +304,36 @@ impl Runner {
                     Outcome::Action(Action::PingDone { request, ok })
                 });
             }
+            Effect::Patients(request) => self.spawn_db(move |pool| async move {
+                Action::Patients(effects::patients::run(pool, request).await)
+            }),
+            Effect::Calendar(request) => self.spawn_db(move |pool| async move {
+                Action::Calendar(effects::calendar::run(pool, request).await)
+            }),
+            Effect::Queue(request) => self.spawn_db(move |pool| async move {
+                Action::Queue(effects::queue::run(pool, request).await)
+            }),
             Effect::Quit => return Flow::Quit,
         }
         Flow::Continue
+    }
+}
+
+impl Runner {
+    /// Run a screen's database work on a task with the session's pool. Without a session (signed
+    /// out meanwhile) there is no one to answer, so nothing runs.
+    fn spawn_db<F, Fut>(&mut self, work: F)
+    where
+        F: FnOnce(Pool) -> Fut,
+        Fut: std::future::Future<Output = Action> + Send + 'static,
+    {
+        match self.session.as_ref() {
+            Some(session) => {
+                let task = work(session.pool.clone());
+                self.tasks.spawn(async move { Outcome::Action(task.await) });
+            }
+            None => tracing::debug!("a database request with no session: dropped"),
+        }
     }
 }
 

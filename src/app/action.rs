@@ -78,6 +78,10 @@ pub enum Action {
         request: RequestId,
         ok: bool,
     },
+    /// Answers to the screens' own requests.
+    Patients(crate::app::patients::Reply),
+    Calendar(crate::app::calendar::Reply),
+    Queue(crate::app::queue::Reply),
 }
 
 impl Action {
@@ -115,5 +119,9 @@ pub enum Effect {
     Ping {
         request: RequestId,
     },
+    /// The screens' own database work, run by `crate::effects`.
+    Patients(crate::app::patients::Request),
+    Calendar(crate::app::calendar::Request),
+    Queue(crate::app::queue::Request),
     Quit,
 }

@@ -29,6 +29,7 @@ use help::HelpState;
 use keymap::{Command, Keymap, KeymapError, Place};
 use lock::{LockReason, LockState, UnlockHash};
 use login::LoginState;
+use screen::{Ctx, Intent, Outcome, ScreenId, Screens};
 use shell::Shell;
 
 use crate::config::Config;
@@ -54,6 +55,8 @@ pub struct App {
     /// Where the server is, in words, for the login screen.
     pub server_label: String,
     pub idle_lock_minutes: u32,
+    /// The clinic's local date format (chrono), besides ISO.
+    pub date_format: String,
     pub keymap: Keymap,
     /// The clock as of the last tick; tests set it, so screens render the same every run.
     pub now: DateTime<Utc>,
@@ -78,6 +81,7 @@ impl App {
             time_zone: config.time_zone(),
             server_label: server_label.into(),
             idle_lock_minutes: config.session.idle_lock_minutes,
+            date_format: config.clinic.date_format.clone(),
             keymap: Keymap::with_overrides(&config.keys)?,
             now,
             mode: Mode::Login(Box::new(LoginState::new(username_hint))),
@@ -204,10 +208,7 @@ impl App {
         }
         match action {
             Action::Command(command) => self.command(command),
-            Action::Edit(request) => {
-                self.edit(request);
-                Vec::new()
-            }
+            Action::Edit(request) => self.edit(request),
             Action::Ignored => Vec::new(),
             Action::Tick(now) => self.tick(now),
             Action::Resized => {
@@ -226,6 +227,15 @@ impl App {
             Action::UnlockChecked { request, ok } => {
                 self.unlock_checked(request, ok);
                 Vec::new()
+            }
+            Action::Patients(reply) => {
+                self.on_screen(ScreenId::Patients, |s, ctx| s.patients.reply(reply, ctx))
+            }
+            Action::Calendar(reply) => {
+                self.on_screen(ScreenId::Calendar, |s, ctx| s.calendar.reply(reply, ctx))
+            }
+            Action::Queue(reply) => {
+                self.on_screen(ScreenId::Queue, |s, ctx| s.queue.reply(reply, ctx))
             }
             Action::PingDone { request, ok } => {
                 let now = self.now;
@@ -325,10 +335,19 @@ impl App {
                 }
             }
             Command::LockScreen => self.lock(LockReason::Asked),
-            Command::Screen(n) => {
-                if let Some(Err(why)) = self.shell_mut().map(|s| s.go_to_position(n)) {
-                    self.notice = Some(why);
-                }
+            Command::Screen(n) => match self.shell_mut().map(|s| s.go_to_position(n)) {
+                Some(Err(why)) => self.notice = Some(why),
+                Some(Ok(())) => return self.entered_current(),
+                None => {}
+            },
+            Command::Patients(cmd) => {
+                return self.on_screen(ScreenId::Patients, |s, ctx| s.patients.command(cmd, ctx))
+            }
+            Command::Calendar(cmd) => {
+                return self.on_screen(ScreenId::Calendar, |s, ctx| s.calendar.command(cmd, ctx))
+            }
+            Command::Queue(cmd) => {
+                return self.on_screen(ScreenId::Queue, |s, ctx| s.queue.command(cmd, ctx))
             }
         }
         Vec::new()
@@ -341,19 +360,125 @@ impl App {
         }
     }
 
-    fn edit(&mut self, request: InputRequest) {
+    fn edit(&mut self, request: InputRequest) -> Vec<Effect> {
         if self.popup.is_some() {
-            return;
+            return Vec::new();
         }
         let changed = match &mut self.mode {
             Mode::Login(login) => login.edit(request),
             Mode::Shell(shell) => match (&mut shell.lock, &mut shell.command_line) {
                 (Some(lock), _) => lock.edit(request),
                 (None, Some(line)) => line.edit(request),
-                (None, None) => false,
+                (None, None) => {
+                    let current = shell.current;
+                    return self.on_screen(current, |s, ctx| match current {
+                        ScreenId::Patients => s.patients.edit(request, ctx),
+                        ScreenId::Calendar => s.calendar.edit(request, ctx),
+                        ScreenId::Queue => s.queue.edit(request, ctx),
+                        ScreenId::Records | ScreenId::Billing | ScreenId::Admin => {
+                            Outcome::default()
+                        }
+                    });
+                }
             },
         };
         self.dirty |= changed;
+        Vec::new()
+    }
+
+    /// Run a handler of screen `id` with its context, then apply what it hands back. Dropped when
+    /// the job has no such screen (an answer arriving after a change of person, say).
+    fn on_screen(
+        &mut self,
+        id: ScreenId,
+        handler: impl FnOnce(&mut Screens, &mut Ctx) -> Outcome,
+    ) -> Vec<Effect> {
+        let Mode::Shell(shell) = &mut self.mode else {
+            return Vec::new();
+        };
+        let Some(access) = shell.access(id) else {
+            return Vec::new();
+        };
+        let mut ctx = Ctx {
+            me: &shell.me,
+            access,
+            now: self.now,
+            tz: self.time_zone,
+            date_format: &self.date_format,
+            next_request: &mut self.next_request,
+        };
+        let outcome = handler(&mut shell.states, &mut ctx);
+        self.apply(outcome)
+    }
+
+    fn apply(&mut self, outcome: Outcome) -> Vec<Effect> {
+        let Outcome {
+            mut effects,
+            notice,
+            intent,
+            redraw,
+        } = outcome;
+        self.dirty |= redraw || notice.is_some();
+        if notice.is_some() {
+            self.notice = notice;
+        }
+        if let Some(intent) = intent {
+            effects.extend(self.follow(intent));
+        }
+        effects
+    }
+
+    /// Carry a hand-over to the screen that continues the work, if this job has it.
+    fn follow(&mut self, intent: Intent) -> Vec<Effect> {
+        let target = match intent {
+            Intent::Book { .. } | Intent::ShowAppointment { .. } => ScreenId::Calendar,
+            Intent::OpenPatient { .. } => ScreenId::Patients,
+        };
+        if let Some(Err(why)) = self.shell_mut().map(|s| s.go_to(target)) {
+            self.notice = Some(why);
+            self.dirty = true;
+            return Vec::new();
+        }
+        self.dirty = true;
+        // One hop only: what the target hands back is applied without following further intents.
+        let Mode::Shell(shell) = &mut self.mode else {
+            return Vec::new();
+        };
+        let Some(access) = shell.access(target) else {
+            return Vec::new();
+        };
+        let mut ctx = Ctx {
+            me: &shell.me,
+            access,
+            now: self.now,
+            tz: self.time_zone,
+            date_format: &self.date_format,
+            next_request: &mut self.next_request,
+        };
+        let outcome = match target {
+            ScreenId::Calendar => shell.states.calendar.intent(intent, &mut ctx),
+            _ => shell.states.patients.intent(intent, &mut ctx),
+        };
+        let Outcome {
+            effects, notice, ..
+        } = outcome;
+        if notice.is_some() {
+            self.notice = notice;
+        }
+        effects
+    }
+
+    /// The screen now in front was just opened: it may load its data.
+    fn entered_current(&mut self) -> Vec<Effect> {
+        let Some(current) = self.shell().map(|s| s.current) else {
+            return Vec::new();
+        };
+        self.on_screen(current, |s, ctx| match current {
+            ScreenId::Patients => s.patients.entered(ctx),
+            ScreenId::Calendar => s.calendar.entered(ctx),
+            ScreenId::Queue => s.queue.entered(ctx),
+            ScreenId::Records | ScreenId::Billing | ScreenId::Admin => Outcome::default(),
+        })
     }
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -391,6 +516,8 @@ impl App {
             Parsed::Screen(id) => {
                 if let Err(why) = shell.go_to(id) {
                     self.notice = Some(why);
+                } else {
+                    return self.entered_current();
                 }
             }
             Parsed::Quit => return self.quit(),
@@ -478,6 +605,19 @@ impl App {
             }
         }
         self.dirty |= minute_changed || self.spinner_visible();
+        let screens: Vec<ScreenId> = self
+            .shell()
+            .filter(|s| s.lock.is_none())
+            .map(|s| s.screens.iter().map(|(id, _)| *id).collect())
+            .unwrap_or_default();
+        for id in screens {
+            effects.extend(self.on_screen(id, |s, ctx| match id {
+                ScreenId::Patients => s.patients.tick(ctx),
+                ScreenId::Calendar => s.calendar.tick(ctx),
+                ScreenId::Queue => s.queue.tick(ctx),
+                ScreenId::Records | ScreenId::Billing | ScreenId::Admin => Outcome::default(),
+            }));
+        }
         effects
     }
 
@@ -518,6 +658,7 @@ impl App {
         effects.push(shell.start_ping(ping_request, self.now));
         self.mode = Mode::Shell(Box::new(shell));
         self.popup = None;
+        effects.extend(self.entered_current());
         effects
     }
 }

@@ -1,7 +1,10 @@
 //! The screens of the shell, which jobs get which, and what every screen's state must answer.
 
-use crate::domain::staff::Job;
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::staff::{Job, StaffIdentity};
+
+use super::action::{Effect, RequestId};
 use super::keymap::Binding;
 use super::{admin, billing, calendar, patients, queue, records};
 
@@ -103,6 +106,81 @@ pub trait ScreenState {
     fn text_focused(&self) -> bool {
         false
     }
+}
+
+/// What a screen's handlers may know and use: who is signed in, with what access, the clock and
+/// the clinic's conventions, and a source of request ids for the effects they ask for.
+pub struct Ctx<'a> {
+    pub me: &'a StaffIdentity,
+    pub access: Access,
+    pub now: DateTime<Utc>,
+    pub tz: chrono_tz::Tz,
+    /// The clinic's local date format (chrono), besides ISO.
+    pub date_format: &'a str,
+    pub(super) next_request: &'a mut u64,
+}
+
+impl Ctx<'_> {
+    pub fn request(&mut self) -> RequestId {
+        *self.next_request += 1;
+        RequestId(*self.next_request)
+    }
+
+    /// Today in the clinic's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.tz).date_naive()
+    }
+}
+
+/// What a screen's handler hands back to the shell.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    /// A one-line message for the person (gone at their next key).
+    pub notice: Option<String>,
+    /// Work that continues on another screen.
+    pub intent: Option<Intent>,
+    /// Whether anything visible changed.
+    pub redraw: bool,
+}
+
+impl Outcome {
+    pub fn redraw() -> Self {
+        Self {
+            redraw: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn effect(effect: Effect) -> Self {
+        Self {
+            effects: vec![effect],
+            redraw: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn notice(text: impl Into<String>) -> Self {
+        Self {
+            notice: Some(text.into()),
+            redraw: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// A hand-over from one screen to another (e.g. "book this patient" from the patient lookup).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// Open the calendar to book an appointment for this patient.
+    Book {
+        patient_id: i64,
+        patient_name: String,
+    },
+    /// Open this patient's summary on the patients screen.
+    OpenPatient { patient_id: i64 },
+    /// Show this appointment on the calendar (its day, its doctor).
+    ShowAppointment { appointment_id: i64 },
 }
 
 /// One state per screen, kept while the person moves between screens.

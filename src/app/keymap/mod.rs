@@ -34,6 +34,10 @@ pub enum Command {
     No,
     ScrollDown,
     ScrollUp,
+    /// A screen's own commands, declared in that screen's module.
+    Patients(crate::app::patients::Cmd),
+    Calendar(crate::app::calendar::Cmd),
+    Queue(crate::app::queue::Cmd),
 }
 
 /// One declared binding: the name used in the config file, its default keys, and what it does.
