@@ -157,8 +157,24 @@ CREATE FUNCTION clinic.audit_row_hash(prev bytea, a clinic.audit_log) RETURNS by
       a.id, pg_catalog.to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), a.actor_login,
       a.actor_staff_id, a.action, a.table_name, a.row_id, a.patient_id, a.detail::text, a.needs_review), 'UTF8'));
 
--- Append one entry. The advisory lock keeps the chain linear: the next writer waits until this
--- transaction ends and then sees this row as the last one.
+-- The chain's head: the last entry's id and hash, in one row that every writer locks and moves.
+-- A row lock rather than an advisory lock plus "read the last entry": a writer whose snapshot is
+-- older than the last entry (REPEATABLE READ or SERIALIZABLE, which any client may choose) would not
+-- see it and would link to a stale predecessor, forking the chain; locking a row changed since its
+-- snapshot fails with a serialization error (40001) instead, and the client retries. The head also
+-- lets audit_verify notice entries cut off the end of the log.
+CREATE TABLE clinic.audit_head (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  last_id bigint,
+  hash bytea
+);
+INSERT INTO clinic.audit_head DEFAULT VALUES;
+ALTER TABLE clinic.audit_head ENABLE ROW LEVEL SECURITY;
+ALTER TABLE clinic.audit_head FORCE ROW LEVEL SECURITY;
+CREATE POLICY audit_head_owner ON clinic.audit_head TO clinic_owner USING (true) WITH CHECK (true);
+
+-- Append one entry. Locking the head keeps the chain linear: the next writer waits until this
+-- transaction ends and then links to this row.
 CREATE FUNCTION clinic.audit(p_action text, p_table text, p_row_id bigint, p_patient_id bigint,
                              p_detail jsonb DEFAULT NULL, p_needs_review boolean DEFAULT false)
   RETURNS void
@@ -169,8 +185,10 @@ CREATE FUNCTION clinic.audit(p_action text, p_table text, p_row_id bigint, p_pat
     prev bytea;
     e clinic.audit_log;
   BEGIN
-    PERFORM pg_catalog.pg_advisory_xact_lock(7061686974);
-    SELECT l.hash INTO prev FROM clinic.audit_log l ORDER BY l.id DESC LIMIT 1;
+    SELECT h.hash INTO prev FROM clinic.audit_head h FOR UPDATE;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'the audit log has lost its head row' USING ERRCODE = 'data_corrupted';
+    END IF;
     e.id := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('clinic.audit_log', 'id'));
     e.at := pg_catalog.clock_timestamp();
     e.actor_login := session_user;
@@ -184,16 +202,20 @@ CREATE FUNCTION clinic.audit(p_action text, p_table text, p_row_id bigint, p_pat
     e.prev_hash := prev;
     e.hash := clinic.audit_row_hash(prev, e);
     INSERT INTO clinic.audit_log OVERRIDING SYSTEM VALUE SELECT e.*;
+    UPDATE clinic.audit_head SET last_id = e.id, hash = e.hash;
   END $$;
 
--- The first entry whose hash does not follow from its predecessor, or NULL when the chain is whole.
+-- The first entry whose hash does not follow from its predecessor (or, when entries are missing
+-- from the end, the last id the head remembers), or NULL when the chain is whole.
 CREATE FUNCTION clinic.audit_verify() RETURNS bigint
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = ''
   AS $$
   DECLARE
     prev bytea := NULL;
+    last bigint := NULL;
     e clinic.audit_log;
+    head clinic.audit_head;
   BEGIN
     IF NOT pg_catalog.pg_has_role(session_user, 'clinic_admin', 'MEMBER')
        AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user) THEN
@@ -204,13 +226,20 @@ CREATE FUNCTION clinic.audit_verify() RETURNS bigint
         RETURN e.id;
       END IF;
       prev := e.hash;
+      last := e.id;
     END LOOP;
+    SELECT * INTO head FROM clinic.audit_head;
+    IF head.last_id IS DISTINCT FROM last OR head.hash IS DISTINCT FROM prev THEN
+      RETURN COALESCE(head.last_id, last);
+    END IF;
     RETURN NULL;
   END $$;
 GRANT EXECUTE ON FUNCTION clinic.audit_verify() TO clinic_admin;
 
 -- Writes to patient data are audited by this trigger: which row, which patient, which columns.
--- TG_ARGV[0] names the column holding the patient's id ('id' on patients itself).
+-- TG_ARGV[0] names the column holding the patient's id ('id' on patients itself); when TG_ARGV[1]
+-- names a table, that column holds the id of a row of it whose patient_id is the patient (a
+-- payment's invoice_id, 'invoices').
 CREATE FUNCTION clinic.audit_write() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = ''
@@ -219,8 +248,13 @@ CREATE FUNCTION clinic.audit_write() RETURNS trigger
     n jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) END;
     o jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) END;
     r jsonb := COALESCE(n, o);
+    patient bigint := (r ->> TG_ARGV[0])::bigint;
     changed jsonb;
   BEGIN
+    IF TG_NARGS > 1 AND patient IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT t.patient_id FROM clinic.%I t WHERE t.id = $1', TG_ARGV[1])
+        INTO patient USING patient;
+    END IF;
     IF TG_OP = 'UPDATE' THEN
       SELECT pg_catalog.jsonb_agg(k ORDER BY k) INTO changed
         FROM pg_catalog.jsonb_object_keys(n) AS k
@@ -229,8 +263,7 @@ CREATE FUNCTION clinic.audit_write() RETURNS trigger
         RETURN NULL;
       END IF;
     END IF;
-    PERFORM clinic.audit(pg_catalog.lower(TG_OP), TG_TABLE_NAME, (r ->> 'id')::bigint,
-                         (r ->> TG_ARGV[0])::bigint,
+    PERFORM clinic.audit(pg_catalog.lower(TG_OP), TG_TABLE_NAME, (r ->> 'id')::bigint, patient,
                          CASE WHEN changed IS NOT NULL THEN pg_catalog.jsonb_build_object('columns', changed) END);
     RETURN NULL;
   END $$;
@@ -264,7 +297,7 @@ CREATE FUNCTION clinic.add_staff(p_login text, p_verifier text, p_full_name text
        AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user) THEN
       RAISE EXCEPTION 'only an administrator can add staff' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF p_login IS NULL OR p_login !~ '^[a-z][a-z0-9_]{0,62}$' OR p_login LIKE 'clinic%' OR p_login LIKE 'pg%' THEN
+    IF p_login IS NULL OR p_login !~ '^[a-z][a-z0-9_]{0,62}$' OR p_login LIKE 'clinic\_%' OR p_login LIKE 'pg\_%' THEN
       RAISE EXCEPTION 'login name must be lower-case letters, digits and _, starting with a letter'
         USING ERRCODE = 'invalid_parameter_value';
     END IF;

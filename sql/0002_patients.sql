@@ -69,7 +69,17 @@ ALTER TABLE clinic.patients FORCE ROW LEVEL SECURITY;
 
 -- Reception registers and edits; doctors and admins read; accountants read what billing needs.
 -- Nobody deletes a patient: records must be kept for years.
-GRANT SELECT, INSERT, UPDATE ON clinic.patients TO clinic_receptionist;
+-- Reception writes the demographic columns only: the number, the who/when stamps and the version are
+-- the database's to keep.
+GRANT SELECT ON clinic.patients TO clinic_receptionist;
+GRANT INSERT (family_name, given_names, preferred_name, date_of_birth, sex, gender_identity, phone, email,
+              address_line1, address_line2, city, postcode, emergency_contact_name, emergency_contact_phone,
+              insurer, insurance_number)
+  ON clinic.patients TO clinic_receptionist;
+GRANT UPDATE (family_name, given_names, preferred_name, date_of_birth, sex, gender_identity, phone, email,
+              address_line1, address_line2, city, postcode, emergency_contact_name, emergency_contact_phone,
+              insurer, insurance_number)
+  ON clinic.patients TO clinic_receptionist;
 GRANT USAGE ON SEQUENCE clinic.patient_number_seq TO clinic_receptionist;
 GRANT SELECT ON clinic.patients TO clinic_doctor, clinic_admin;
 GRANT SELECT (id, patient_number, family_name, given_names, preferred_name, date_of_birth, phone, email,

@@ -113,9 +113,12 @@ ALTER TABLE clinic.appointment_status_history FORCE ROW LEVEL SECURITY;
 
 -- Reception books, moves, cancels and checks in; doctors see their own and set their status; admins
 -- and accountants read. Nobody deletes: a cancelled appointment stays as history.
-GRANT SELECT, INSERT ON clinic.appointments TO clinic_receptionist;
+GRANT SELECT ON clinic.appointments TO clinic_receptionist;
+GRANT INSERT (patient_id, doctor_id, starts_at, ends_at, reason) ON clinic.appointments TO clinic_receptionist;
 GRANT UPDATE (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason) ON clinic.appointments TO clinic_receptionist;
-GRANT SELECT ON clinic.appointments TO clinic_doctor, clinic_admin, clinic_accountant;
+GRANT SELECT ON clinic.appointments TO clinic_doctor, clinic_admin;
+-- Billing needs who was seen by whom and when, not why: the reason can be clinical.
+GRANT SELECT (id, patient_id, doctor_id, starts_at, ends_at, status) ON clinic.appointments TO clinic_accountant;
 GRANT UPDATE (status) ON clinic.appointments TO clinic_doctor;
 GRANT SELECT ON clinic.appointment_status_history TO clinic_receptionist, clinic_doctor, clinic_admin;
 

@@ -21,6 +21,9 @@ CREATE TABLE clinic.medical_records (
   updated_at timestamptz NOT NULL DEFAULT now(),
   updated_by bigint REFERENCES clinic.staff (id),
   version integer NOT NULL DEFAULT 1,
+  -- Written while the author's only access to the patient was an emergency grant. Such a record does
+  -- not give its author a lasting care relationship, or writing one note would outlive the grant.
+  written_under_emergency boolean NOT NULL DEFAULT false,
   CHECK ((signed_at IS NULL) = (signed_by IS NULL)),
   CHECK ((kind = 'amendment') = (amends_id IS NOT NULL))
 );
@@ -71,10 +74,11 @@ CREATE POLICY emergency_access_owner ON clinic.emergency_access TO clinic_owner 
 CREATE POLICY emergency_access_admin_read ON clinic.emergency_access FOR SELECT TO clinic_admin USING (true);
 GRANT SELECT ON clinic.emergency_access TO clinic_admin;
 
--- The care relationship: the logged-in doctor has (or had) a non-cancelled appointment with the
--- patient, wrote a record for them, or holds an unexpired emergency grant.
-CREATE FUNCTION clinic.has_care_relationship(p_patient_id bigint) RETURNS boolean
-  LANGUAGE sql STABLE SECURITY DEFINER
+-- The lasting part of the care relationship: the logged-in doctor has (or had) a non-cancelled
+-- appointment with the patient, or wrote a record for them other than under an emergency grant.
+-- Internal (no grants): called by the security-definer functions below.
+CREATE FUNCTION clinic.has_standing_care_relationship(p_patient_id bigint) RETURNS boolean
+  LANGUAGE sql STABLE
   SET search_path = ''
   AS $$
     SELECT pg_catalog.pg_has_role(session_user, 'clinic_doctor', 'MEMBER') AND (
@@ -82,7 +86,17 @@ CREATE FUNCTION clinic.has_care_relationship(p_patient_id bigint) RETURNS boolea
                WHERE a.patient_id = p_patient_id AND a.doctor_id = clinic.current_staff_id()
                  AND a.status <> 'cancelled')
       OR EXISTS (SELECT FROM clinic.medical_records r
-                  WHERE r.patient_id = p_patient_id AND r.author_id = clinic.current_staff_id())
+                  WHERE r.patient_id = p_patient_id AND r.author_id = clinic.current_staff_id()
+                    AND NOT r.written_under_emergency))
+  $$;
+
+-- The care relationship: the lasting one above, or an unexpired emergency grant.
+CREATE FUNCTION clinic.has_care_relationship(p_patient_id bigint) RETURNS boolean
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = ''
+  AS $$
+    SELECT pg_catalog.pg_has_role(session_user, 'clinic_doctor', 'MEMBER') AND (
+      clinic.has_standing_care_relationship(p_patient_id)
       OR EXISTS (SELECT FROM clinic.emergency_access g
                   WHERE g.patient_id = p_patient_id AND g.doctor_id = clinic.current_staff_id()
                     AND g.expires_at > pg_catalog.now()))
@@ -123,8 +137,10 @@ CREATE FUNCTION clinic.save_record(p_id bigint, p_version integer, p_patient_id 
       RAISE EXCEPTION 'only a signed record of the same patient can be amended' USING ERRCODE = 'check_violation';
     END IF;
     IF p_id IS NULL THEN
-      INSERT INTO clinic.medical_records (patient_id, author_id, appointment_id, kind, summary, diagnosis, treatment, notes, amends_id)
-      VALUES (p_patient_id, clinic.current_staff_id(), p_appointment_id, p_kind, p_summary, p_diagnosis, p_treatment, p_notes, p_amends_id)
+      INSERT INTO clinic.medical_records (patient_id, author_id, appointment_id, kind, summary, diagnosis, treatment, notes, amends_id,
+                                          written_under_emergency)
+      VALUES (p_patient_id, clinic.current_staff_id(), p_appointment_id, p_kind, p_summary, p_diagnosis, p_treatment, p_notes, p_amends_id,
+              NOT clinic.has_standing_care_relationship(p_patient_id))
       RETURNING id INTO rid;
     ELSE
       UPDATE clinic.medical_records r

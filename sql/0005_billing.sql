@@ -101,11 +101,42 @@ CREATE FUNCTION clinic.payments_are_append_only() RETURNS trigger
 CREATE TRIGGER payments_no_change BEFORE UPDATE OR DELETE ON clinic.payments
   FOR EACH ROW EXECUTE FUNCTION clinic.payments_are_append_only();
 
+-- An invoice's amounts come from its lines and payments only, and its status moves one way: draft ->
+-- issued -> void, or draft -> void. Reopening an issued invoice would let its lines be rewritten
+-- under payments already taken; its issue date is fixed once issued, and a void invoice stays as it is.
+CREATE FUNCTION clinic.check_invoice() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = ''
+  AS $$
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      IF NEW.total_minor <> 0 OR NEW.paid_minor <> 0 THEN
+        RAISE EXCEPTION 'a new invoice has nothing charged or paid yet: add lines, then take payments'
+          USING ERRCODE = 'check_violation';
+      END IF;
+      RETURN NEW;
+    END IF;
+    IF NEW.status IS DISTINCT FROM OLD.status
+       AND (OLD.status, NEW.status) NOT IN (('draft', 'issued'), ('draft', 'void'), ('issued', 'void')) THEN
+      RAISE EXCEPTION 'an invoice cannot go from % to %', OLD.status, NEW.status
+        USING ERRCODE = 'check_violation', COLUMN = 'status';
+    END IF;
+    IF NEW.issued_at IS DISTINCT FROM OLD.issued_at AND OLD.status <> 'draft' THEN
+      RAISE EXCEPTION 'the issue date of an issued invoice cannot change'
+        USING ERRCODE = 'check_violation', COLUMN = 'issued_at';
+    END IF;
+    IF OLD.status = 'void' AND (NEW.due_on, NEW.void_reason) IS DISTINCT FROM (OLD.due_on, OLD.void_reason) THEN
+      RAISE EXCEPTION 'a void invoice cannot change' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+  END $$;
+CREATE TRIGGER invoices_check BEFORE INSERT OR UPDATE ON clinic.invoices
+  FOR EACH ROW EXECUTE FUNCTION clinic.check_invoice();
 CREATE TRIGGER invoices_version BEFORE UPDATE ON clinic.invoices FOR EACH ROW EXECUTE FUNCTION clinic.bump_version();
 CREATE TRIGGER invoices_audit AFTER INSERT OR UPDATE OR DELETE ON clinic.invoices
   FOR EACH ROW EXECUTE FUNCTION clinic.audit_write('patient_id');
 CREATE TRIGGER payments_audit AFTER INSERT ON clinic.payments
-  FOR EACH ROW EXECUTE FUNCTION clinic.audit_write('invoice_id');
+  FOR EACH ROW EXECUTE FUNCTION clinic.audit_write('invoice_id', 'invoices');
 
 ALTER TABLE clinic.invoices ENABLE ROW LEVEL SECURITY;
 ALTER TABLE clinic.invoices FORCE ROW LEVEL SECURITY;
@@ -120,7 +151,11 @@ GRANT SELECT, INSERT ON clinic.invoices TO clinic_accountant;
 GRANT UPDATE (status, issued_at, due_on, void_reason) ON clinic.invoices TO clinic_accountant;
 GRANT USAGE ON SEQUENCE clinic.invoice_number_seq TO clinic_accountant;
 GRANT SELECT, INSERT, UPDATE, DELETE ON clinic.invoice_lines TO clinic_accountant;
-GRANT SELECT, INSERT ON clinic.payments TO clinic_accountant, clinic_receptionist;
+GRANT SELECT ON clinic.payments TO clinic_accountant, clinic_receptionist;
+-- When and by whom are stamped by the database, so a payment cannot be backdated or put in another
+-- person's name.
+GRANT INSERT (invoice_id, kind, amount_minor, method, reference, idempotency_key)
+  ON clinic.payments TO clinic_accountant, clinic_receptionist;
 GRANT SELECT ON clinic.invoices, clinic.invoice_lines TO clinic_receptionist, clinic_admin;
 GRANT SELECT ON clinic.payments TO clinic_admin;
 

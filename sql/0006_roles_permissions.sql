@@ -22,6 +22,11 @@ CREATE VIEW clinic.roles_permissions WITH (security_invoker = true) AS
                   AND NOT pg_catalog.has_table_privilege(r.oid, c.oid, 'UPDATE')
                   AND pg_catalog.has_column_privilege(r.oid, c.oid, a.attnum, 'UPDATE')
                 ORDER BY a.attnum) AS update_columns,
+         ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                  AND NOT pg_catalog.has_table_privilege(r.oid, c.oid, 'INSERT')
+                  AND pg_catalog.has_column_privilege(r.oid, c.oid, a.attnum, 'INSERT')
+                ORDER BY a.attnum) AS insert_columns,
          c.relrowsecurity AND c.relforcerowsecurity AS row_security_forced,
          ARRAY(SELECT p.polname::text FROM pg_catalog.pg_policy p
                 WHERE p.polrelid = c.oid AND r.oid = ANY (p.polroles)
@@ -35,7 +40,7 @@ CREATE VIEW clinic.roles_permissions WITH (security_invoker = true) AS
   SELECT r.rolname::text, 'function', p.oid::regprocedure::text,
          false, false, false, false,
          pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE'),
-         '{}'::text[], '{}'::text[], false, '{}'::text[]
+         '{}'::text[], '{}'::text[], '{}'::text[], false, '{}'::text[]
     FROM pg_catalog.pg_roles r
     CROSS JOIN pg_catalog.pg_proc p
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace

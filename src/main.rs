@@ -44,6 +44,8 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Print every key binding, per screen, as Markdown (the README's key map).
+    Keys,
     /// Staff logins.
     Staff {
         #[command(subcommand)]
@@ -127,6 +129,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 username_hint: user,
             };
             rt.block_on(tui::run(config, target))
+        }
+        Command::Keys => {
+            print!("{}", clinic::app::keymap::markdown());
+            Ok(())
         }
         Command::Demo { command: None } => rt.block_on(demo_open(config, &paths)),
         Command::Demo {

@@ -23,11 +23,13 @@ use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::signal::unix::{signal, Signal, SignalKind};
-use tokio::task::JoinSet;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{interval, timeout, MissedTickBehavior};
 
 use crate::app::{Action, App, Effect, RequestId};
 use crate::config::{Config, ServerConfig};
+use crate::db::listen::{self, ListenEvent};
 use crate::db::{self, LoginError, Session};
 use crate::effects;
 use crate::ui::{self, Theme};
@@ -166,6 +168,7 @@ async fn event_loop(
                 Err(e) if e.is_panic() => anyhow::bail!("a background task failed unexpectedly; see the log"),
                 Err(_) => continue,
             },
+            Some(event) = next_live_event(&mut runner.live) => Action::Live(event),
             _ = signals.terminate.recv() => {
                 tracing::debug!("SIGTERM: stopping");
                 return Ok(());
@@ -208,6 +211,28 @@ struct Runner {
     session: Option<Session>,
     candidate: Option<(RequestId, Session)>,
     tasks: JoinSet<Outcome>,
+    /// The latest sign-in's settings for the live-updates connection (its own login, never kept
+    /// in the app's state), used once that sign-in becomes the session.
+    listen_config: Option<(RequestId, tokio_postgres::Config)>,
+    /// Notifications from the live-updates connection, and the task that holds it.
+    live: Option<UnboundedReceiver<ListenEvent>>,
+    listener: Option<JoinHandle<()>>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        if let Some(listener) = self.listener.take() {
+            listener.abort();
+        }
+    }
+}
+
+/// The next live-update event, or never when there is no listener (a disabled `select!` branch).
+async fn next_live_event(live: &mut Option<UnboundedReceiver<ListenEvent>>) -> Option<ListenEvent> {
+    match live {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Runner {
@@ -217,7 +242,26 @@ impl Runner {
             session: None,
             candidate: None,
             tasks: JoinSet::new(),
+            listen_config: None,
+            live: None,
+            listener: None,
         }
+    }
+
+    /// LISTEN for appointment changes as the signed-in person, on a connection of its own: a pooled
+    /// one would swallow the notifications. It reconnects by itself; the app hears Lost/Reconnected.
+    fn start_listener(&mut self, mut cfg: tokio_postgres::Config) {
+        let (tx, rx) = unbounded_channel();
+        let handle = match db::tls::connector(&self.server, &mut cfg) {
+            Ok(Some(tls)) => listen::spawn_listener_with_tls(cfg, tls, tx),
+            Ok(None) => listen::spawn_listener(cfg, tx),
+            Err(e) => {
+                tracing::info!(error = %e, "live updates not started");
+                return;
+            }
+        };
+        self.live = Some(rx);
+        self.listener = Some(handle);
     }
 
     fn receive(&mut self, outcome: Outcome) -> Action {
@@ -253,6 +297,10 @@ impl Runner {
             } => {
                 tracing::debug!(%request, "signing in");
                 let server = self.server.clone();
+                self.listen_config = Some((
+                    request,
+                    db::pool::pg_config(&server, username.trim(), password.expose()),
+                ));
                 // connect_timeout bounds the connection; this bounds the whole sign-in as well.
                 let limit = Duration::from_secs(server.connect_timeout_secs.max(1) * 2 + 5);
                 self.tasks.spawn(async move {
@@ -272,7 +320,15 @@ impl Runner {
                 });
             }
             Effect::StartSession { request } => match self.candidate.take() {
-                Some((r, session)) if r == request => self.session = Some(session),
+                Some((r, session)) if r == request => {
+                    self.session = Some(session);
+                    match self.listen_config.take() {
+                        Some((r, cfg)) if r == request && self.listener.is_none() => {
+                            self.start_listener(cfg)
+                        }
+                        _ => tracing::debug!(%request, "no live updates for this session"),
+                    }
+                }
                 other => {
                     tracing::debug!(%request, "no session waiting for this sign-in");
                     self.candidate = other;

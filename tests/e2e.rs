@@ -142,8 +142,9 @@ async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
             "a receptionist is not offered records:\n{screen}"
         );
 
-        // Quit; the terminal is restored (alternate screen left, cursor shown).
-        term.send("q");
+        // Quit (Ctrl-C: the patient lookup's search box has the focus and would take a `q`); the
+        // terminal is restored (alternate screen left, cursor shown).
+        term.send("\x03");
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
             if let Some(s) = term.child.try_wait().expect("wait") {

@@ -76,6 +76,27 @@ SELECT fam,
            (SELECT n[1 + p.r2 % cardinality(n)] FROM family) AS fam
   ) AS names;
 
+-- step: working hours and time off
+-- Every doctor works Monday to Friday, 09:00-12:30 and 13:30-17:00, in 15-minute slots; Dr Okafor
+-- also does Saturday mornings. Dr Okafor is on leave for a day next week, and Dr House has a
+-- blocked afternoon (a meeting) the day after tomorrow.
+INSERT INTO clinic.working_hours (doctor_id, weekday, starts, ends, slot_minutes)
+SELECT d.id, w, v.starts, v.ends, 15
+  FROM clinic.staff d
+  CROSS JOIN generate_series(1, 5) AS w
+  CROSS JOIN (VALUES (time '09:00', time '12:30'), (time '13:30', time '17:00')) AS v(starts, ends)
+ WHERE d.job = 'doctor';
+INSERT INTO clinic.working_hours (doctor_id, weekday, starts, ends, slot_minutes)
+SELECT id, 6, time '09:00', time '12:00', 15 FROM clinic.staff WHERE login = 'okafor';
+INSERT INTO clinic.schedule_exceptions (doctor_id, starts_at, ends_at, kind, note)
+SELECT id, (current_date + 8 - extract(isodow FROM current_date)::int + 2)::timestamptz,
+       (current_date + 8 - extract(isodow FROM current_date)::int + 3)::timestamptz, 'leave', 'Annual leave'
+  FROM clinic.staff WHERE login = 'okafor';
+INSERT INTO clinic.schedule_exceptions (doctor_id, starts_at, ends_at, kind, note)
+SELECT id, (current_date + 2 + time '13:30')::timestamptz, (current_date + 2 + time '17:00')::timestamptz,
+       'blocked', 'Practice meeting'
+  FROM clinic.staff WHERE login = 'greg';
+
 -- step: appointments (three months around today)
 WITH
   -- The demo clinic is always open: outside opening hours "now" for today's queue is late morning,
@@ -95,8 +116,14 @@ WITH
            (days.day + time '09:00' + s * interval '15 minutes')::timestamptz AS starts_at,
            random() AS fill, random() AS fate, floor(random() * 2400)::int AS who
       FROM doctors doc CROSS JOIN days CROSS JOIN generate_series(0, 31) AS s
-     -- Lunch from 12:30 to 13:30.
+     -- Lunch from 12:30 to 13:30, and never into leave or blocked time.
      WHERE NOT (s BETWEEN 14 AND 17)
+       AND NOT EXISTS (
+         SELECT FROM clinic.schedule_exceptions x
+          WHERE x.doctor_id = doc.id
+            AND tstzrange(x.starts_at, x.ends_at, '[)') &&
+                tstzrange((days.day + time '09:00' + s * interval '15 minutes')::timestamptz,
+                          (days.day + time '09:15' + s * interval '15 minutes')::timestamptz, '[)'))
   ),
   booked AS (
     SELECT s.*, (SELECT min(id) FROM clinic.patients) + s.who AS patient_id

@@ -82,6 +82,9 @@ pub enum Action {
     Patients(crate::app::patients::Reply),
     Calendar(crate::app::calendar::Reply),
     Queue(crate::app::queue::Reply),
+    /// From the live-updates connection: an appointment changed somewhere, or the connection was
+    /// lost or (re)made. Not from the person, so it does not keep the screen awake.
+    Live(crate::db::listen::ListenEvent),
 }
 
 impl Action {

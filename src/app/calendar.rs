@@ -1,68 +1,544 @@
-//! The appointment calendar: every doctor's day and week.
+//! The appointment calendar: every doctor's day and one doctor's week, booking, moving,
+//! cancelling and the status steps of each appointment, and each doctor's availability.
+//!
+//! The grid (`grid`) is the screen; forms (`form`, `booking`), the appointment's detail and the
+//! availability panel (`panels`) open in front of it with keys of their own (`screen::Panel`).
 
+mod booking;
+pub mod form;
+pub mod grid;
+mod keys;
+mod panels;
+mod requests;
+mod steps;
+
+use chrono::{Duration, NaiveDate};
 use tui_input::InputRequest;
 
-use super::action::RequestId;
-use super::keymap::Binding;
-use super::screen::{Ctx, Intent, Outcome, ScreenState};
+use super::action::{Effect, RequestId};
+use super::screen::{Access, Ctx, Intent, Outcome, Panel, ScreenState};
+use crate::db::listen::ListenEvent;
+use crate::domain::appointment::{doctor_title, AppointmentStatus, CalendarEntry};
+use crate::domain::schedule::{local_date, week_start, Slot, SlotState};
+use crate::domain::staff::Job;
 
-/// This screen's keys: declared once, feeding the footer, the help and the key lookup.
-pub const BINDINGS: &[Binding] = &[];
+pub use form::{Field, Form, FormKind};
+pub use grid::{Grid, Loaded};
+pub use keys::{Cmd, AVAILABILITY_BINDINGS, BINDINGS, DETAIL_BINDINGS, FORM_BINDINGS};
+pub use panels::{AvailabilityPanel, Detail, TIME_OFF_AHEAD};
+pub use requests::{
+    AppointmentDetail, AvailabilityData, Reply, Request, WriteError, WriteErrorKind,
+};
 
-/// What this screen's keys ask for (wrapped in `keymap::Command`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Cmd {
-    /// Load the screen's data again.
-    Refresh,
+/// What a write on its way was for, so its answer is reported in the right words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    Book,
+    Move {
+        patient: String,
+    },
+    Cancel {
+        patient: String,
+    },
+    Status {
+        patient: String,
+        to: AppointmentStatus,
+    },
 }
 
-/// Database work this screen asks for; run by `crate::effects::calendar`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Request {}
-
-/// The answers, each carrying the request id it answers so a stale one is dropped.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reply {}
-
-impl Reply {
-    pub fn request(&self) -> RequestId {
-        match *self {}
-    }
+/// Where the finder's answer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FindFor {
+    Grid,
+    Form,
 }
 
 #[derive(Debug, Default)]
-pub struct CalendarScreen {}
+pub struct CalendarScreen {
+    pub grid: Grid,
+    /// Set once the screen has been opened (it starts on today).
+    pub started: bool,
+    /// The view load on its way; an answer to any other is stale.
+    pub loading: Option<RequestId>,
+    pub load_error: Option<String>,
+    /// Another load is wanted once the one on its way answers (a burst of notifications).
+    reload_again: bool,
+    /// The appointment being moved: the cursor picks its new slot.
+    pub moving: Option<CalendarEntry>,
+    pub form: Option<Form>,
+    pub detail: Option<Detail>,
+    pub availability: Option<AvailabilityPanel>,
+    /// A write on its way (one at a time).
+    pub writing: Option<(RequestId, Write)>,
+    finding: Option<(RequestId, FindFor)>,
+    locating: Option<RequestId>,
+    /// Live updates as last heard: `None` before they start.
+    pub live: Option<bool>,
+    /// The person's job and access, as of the last handler (the view draws by them).
+    pub job: Option<Job>,
+    pub today: NaiveDate,
+}
 
-impl ScreenState for CalendarScreen {}
-
-impl CalendarScreen {
-    /// The screen came to the front.
-    pub fn entered(&mut self, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
+impl ScreenState for CalendarScreen {
+    fn has_unsaved_input(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.touched)
     }
 
-    pub fn command(&mut self, cmd: Cmd, _ctx: &mut Ctx) -> Outcome {
-        match cmd {
-            Cmd::Refresh => Outcome::default(),
+    fn text_focused(&self) -> bool {
+        self.form.as_ref().is_some_and(Form::text_focused)
+    }
+
+    fn panel(&self) -> Option<Panel> {
+        if self.form.is_some() {
+            Some(Panel::CalendarForm)
+        } else if self.detail.is_some() {
+            Some(Panel::CalendarDetail)
+        } else if self.availability.is_some() {
+            Some(Panel::CalendarAvailability)
+        } else {
+            None
         }
     }
 
+    fn can_go_back(&self) -> bool {
+        self.panel().is_some() || self.moving.is_some()
+    }
+}
+
+/// Reception books, moves, cancels, checks in and marks no-shows.
+fn is_desk(ctx: &Ctx) -> bool {
+    ctx.me.job == Job::Receptionist && ctx.access == Access::Full
+}
+
+/// The refusal for a desk action, in words for whoever asked.
+fn desk_only(ctx: &Ctx, what: &str) -> Outcome {
+    Outcome::notice(match (ctx.me.job, ctx.access) {
+        (Job::Doctor, _) => format!("Doctors don't {what}; the desk does."),
+        (_, Access::ReadOnly) => format!("The calendar is read only for you: you cannot {what}."),
+        _ => format!("Only the desk can {what}."),
+    })
+}
+
+impl CalendarScreen {
+    fn sync(&mut self, ctx: &Ctx) {
+        self.job = Some(ctx.me.job);
+        self.today = ctx.today();
+        self.grid.tz = ctx.tz;
+    }
+
+    /// The screen came to the front: the first time on today at the current time; after that
+    /// where it was, with fresh data.
+    pub fn entered(&mut self, ctx: &mut Ctx) -> Outcome {
+        self.sync(ctx);
+        if !self.started {
+            self.started = true;
+            self.grid.date = ctx.today();
+            self.grid.time = grid::floor_to_row(ctx.now.with_timezone(&ctx.tz).time());
+            if ctx.me.job == Job::Doctor {
+                self.grid.only_doctor = Some(ctx.me.staff_id);
+            }
+        }
+        self.load(ctx)
+    }
+
+    /// Ask for what the grid shows now; any answer to an earlier ask is dropped when it comes.
+    fn load(&mut self, ctx: &mut Ctx) -> Outcome {
+        let request = ctx.request();
+        self.loading = Some(request);
+        self.reload_again = false;
+        let tz = ctx.tz;
+        let effect = match (self.grid.week, self.week_doctor()) {
+            (true, Some(doctor_id)) => Request::Week {
+                request,
+                doctor_id,
+                week_start: week_start(self.grid.date),
+                tz,
+            },
+            _ => {
+                self.grid.week = false;
+                Request::Day {
+                    request,
+                    date: self.grid.date,
+                    tz,
+                }
+            }
+        };
+        Outcome::effect(Effect::Calendar(effect))
+    }
+
+    fn week_doctor(&self) -> Option<i64> {
+        self.grid.week_doctor.or(self.grid.only_doctor)
+    }
+
+    /// Load when the cursor's date is outside what is shown.
+    fn load_if_needed(&mut self, ctx: &mut Ctx) -> Outcome {
+        if self.grid.needs_load_for(self.grid.date) {
+            self.load(ctx)
+        } else {
+            Outcome::redraw()
+        }
+    }
+
+    fn go_to_date(&mut self, date: NaiveDate, ctx: &mut Ctx) -> Outcome {
+        self.grid.date = date;
+        self.load_if_needed(ctx)
+    }
+
+    pub fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+        self.sync(ctx);
+        if self.form.is_some() {
+            return self.form_command(cmd, ctx);
+        }
+        if self.detail.is_some() {
+            return self.detail_command(cmd, ctx);
+        }
+        if self.availability.is_some() {
+            return self.availability_command(cmd, ctx);
+        }
+        let day = Duration::days(1);
+        let week = Duration::days(7);
+        match cmd {
+            Cmd::Refresh => self.load(ctx),
+            Cmd::Up => self.rows(-1),
+            Cmd::Down => self.rows(1),
+            Cmd::PageUp => self.rows(-grid::PAGE_ROWS),
+            Cmd::PageDown => self.rows(grid::PAGE_ROWS),
+            Cmd::Left | Cmd::Right => {
+                let by = if cmd == Cmd::Left { -1 } else { 1 };
+                if self.grid.move_cols(by) {
+                    self.load_if_needed(ctx)
+                } else {
+                    Outcome::redraw()
+                }
+            }
+            Cmd::PrevDay | Cmd::NextDay => {
+                let step = if self.grid.week { week } else { day };
+                let date = if cmd == Cmd::PrevDay {
+                    self.grid.date - step
+                } else {
+                    self.grid.date + step
+                };
+                self.go_to_date(date, ctx)
+            }
+            Cmd::PrevWeek => self.go_to_date(self.grid.date - week, ctx),
+            Cmd::NextWeek => self.go_to_date(self.grid.date + week, ctx),
+            Cmd::PrevDoctors | Cmd::NextDoctors => self.page_doctors(cmd == Cmd::NextDoctors, ctx),
+            Cmd::Today => self.go_to_date(ctx.today(), ctx),
+            Cmd::GoTo => {
+                let value = self.grid.date.format("%Y-%m-%d").to_string();
+                let field = Field::text("Date", value);
+                self.form = Some(Form::new("Go to a date", FormKind::GoTo, vec![field], 0));
+                Outcome::redraw()
+            }
+            Cmd::ToggleWeek => self.toggle_week(ctx),
+            Cmd::Open => self.open(ctx),
+            Cmd::Book => self.book_here(ctx),
+            Cmd::FindFree | Cmd::FindFreeAny => {
+                let doctor = if cmd == Cmd::FindFree {
+                    self.grid.doctor().map(|d| d.id)
+                } else {
+                    self.grid.only_doctor
+                };
+                let from = self.grid.cell().map_or(ctx.now, |c| c.from).max(ctx.now);
+                self.find_free(doctor, from, FindFor::Grid, ctx)
+            }
+            Cmd::Availability => self.open_availability(ctx),
+            Cmd::CheckIn | Cmd::NoShow | Cmd::Advance | Cmd::Cancel | Cmd::Move => {
+                match self.grid.entry().cloned() {
+                    Some(entry) => self.act_on(cmd, &entry, ctx),
+                    None => Outcome::notice("There is no appointment under the cursor."),
+                }
+            }
+            _ => Outcome::default(),
+        }
+    }
+
+    fn rows(&mut self, by: i64) -> Outcome {
+        self.grid.move_rows(by);
+        Outcome::redraw()
+    }
+
+    fn page_doctors(&mut self, next: bool, ctx: &mut Ctx) -> Outcome {
+        if self.grid.week {
+            let doctors: Vec<i64> = self.grid.week_doctors().iter().map(|d| d.id).collect();
+            let now = self
+                .week_doctor()
+                .and_then(|id| doctors.iter().position(|d| *d == id))
+                .unwrap_or(0);
+            let to = if next {
+                (now + 1).min(doctors.len().saturating_sub(1))
+            } else {
+                now.saturating_sub(1)
+            };
+            match doctors.get(to) {
+                Some(id) if to != now => {
+                    self.grid.week_doctor = Some(*id);
+                    self.load(ctx)
+                }
+                _ => Outcome::redraw(),
+            }
+        } else {
+            let by = i64::try_from(grid::DOCTORS_PER_PAGE).unwrap_or(3);
+            self.grid.move_cols(if next { by } else { -by });
+            Outcome::redraw()
+        }
+    }
+
+    fn toggle_week(&mut self, ctx: &mut Ctx) -> Outcome {
+        if self.grid.week {
+            self.grid.week = false;
+            if let Some(id) = self.grid.week_doctor {
+                if let Some(i) = self.grid.week_doctors().iter().position(|d| d.id == id) {
+                    self.grid.col = i;
+                }
+            }
+        } else {
+            let Some(doctor) = self.grid.doctor().map(|d| d.id) else {
+                return Outcome::notice("Wait for the day to load, then pick a doctor's column.");
+            };
+            self.grid.week = true;
+            self.grid.week_doctor = Some(doctor);
+        }
+        self.load(ctx)
+    }
+
+    /// Enter: the appointment's detail, or book the free slot (move mode: put it here).
+    fn open(&mut self, ctx: &mut Ctx) -> Outcome {
+        if self.moving.is_some() {
+            return self.put_moved_here(ctx);
+        }
+        match self.grid.cell().map(|c| c.state) {
+            Some(SlotState::Booked(e) | SlotState::Cancelled(e)) => {
+                let id = e.id;
+                self.open_detail(id, ctx)
+            }
+            Some(_) => self.book_here(ctx),
+            None => Outcome::notice("Still loading the calendar."),
+        }
+    }
+
+    /// Esc: the form, then the detail, then the availability panel, then a move half made.
+    pub fn back(&mut self, _ctx: &mut Ctx) -> Outcome {
+        if let Some(form) = &mut self.form {
+            if form.touched && !form.discard_armed && form.saving.is_none() {
+                form.discard_armed = true;
+                return Outcome::notice("Press Esc again to throw away what you typed.");
+            }
+            self.form = None;
+        } else if self.detail.is_some() {
+            self.detail = None;
+        } else if self.availability.is_some() {
+            self.availability = None;
+        } else if self.moving.take().is_some() {
+            return Outcome::notice("Move abandoned; the appointment stays where it was.");
+        }
+        Outcome::redraw()
+    }
+
     /// Typing in the focused text field.
-    pub fn edit(&mut self, _request: InputRequest, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
+    pub fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome {
+        let Some(form) = &mut self.form else {
+            return Outcome::default();
+        };
+        if form.edit(request) {
+            if let Some(b) = form.booking_mut() {
+                // Debounced: the lookup goes out when typing pauses (see `tick`).
+                b.search_due = Some(ctx.now + Duration::milliseconds(200));
+            }
+        }
+        Outcome::redraw()
     }
 
-    pub fn reply(&mut self, reply: Reply, _ctx: &mut Ctx) -> Outcome {
-        match reply {}
+    pub fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome {
+        self.sync(ctx);
+        match reply {
+            Reply::Day { request, result } => {
+                if self.loading != Some(request) {
+                    tracing::debug!(%request, "dropped a stale day view");
+                    return Outcome::default();
+                }
+                if let Ok(day) = &result {
+                    self.grid.doctors = day.doctors.iter().map(|d| d.doctor.clone()).collect();
+                }
+                self.loaded(result.map(Loaded::Day), ctx)
+            }
+            Reply::Week { request, result } => {
+                if self.loading != Some(request) {
+                    tracing::debug!(%request, "dropped a stale week view");
+                    return Outcome::default();
+                }
+                self.loaded(result.map(Loaded::Week), ctx)
+            }
+            Reply::Free { request, result } => self.found(request, result, ctx),
+            Reply::Located { request, result } => {
+                if self.locating != Some(request) {
+                    return Outcome::default();
+                }
+                self.locating = None;
+                match result {
+                    Ok(Some(entry)) => {
+                        self.grid.week = false;
+                        self.grid.date = local_date(ctx.tz, entry.starts_at);
+                        self.grid.focus(entry.doctor_id, entry.starts_at);
+                        let mut out = self.load(ctx);
+                        let detail = self.open_detail(entry.id, ctx);
+                        out.effects.extend(detail.effects);
+                        out
+                    }
+                    Ok(None) => Outcome::notice(
+                        "That appointment is not there any more, or not yours to see.",
+                    ),
+                    Err(e) => Outcome::notice(e),
+                }
+            }
+            Reply::Detail { request, result } => self.detail_loaded(request, result),
+            Reply::Patients { request, result } => self.patients_found(request, result),
+            Reply::Written { request, result } => self.written(request, result, ctx),
+            Reply::Availability { request, result } => self.availability_loaded(request, result),
+            Reply::AvailabilitySaved { request, result } => {
+                self.availability_saved(request, result, ctx)
+            }
+        }
     }
 
-    /// Work handed over from another screen (e.g. "book this patient").
-    pub fn intent(&mut self, _intent: Intent, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
+    fn loaded(&mut self, result: Result<Loaded, String>, ctx: &mut Ctx) -> Outcome {
+        self.loading = None;
+        match result {
+            Ok(loaded) => {
+                self.grid.loaded = Some(loaded);
+                self.grid.clamp();
+                self.load_error = None;
+                // A booking form opened before the first day arrived (a patient handed over
+                // from the lookup) gets its doctors now.
+                let doctor = self.grid.doctor().map(|d| d.id);
+                let doctors = &self.grid.doctors;
+                if let Some(form) = &mut self.form {
+                    booking::offer_doctors(form, doctors, doctor);
+                }
+            }
+            Err(e) => self.load_error = Some(e),
+        }
+        if std::mem::take(&mut self.reload_again) {
+            return self.load(ctx);
+        }
+        Outcome::redraw()
     }
 
-    /// The clock moved on (debounce timers, waiting times).
-    pub fn tick(&mut self, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
+    fn found(
+        &mut self,
+        request: RequestId,
+        result: Result<Option<Slot>, String>,
+        ctx: &mut Ctx,
+    ) -> Outcome {
+        let Some((_, purpose)) = self.finding.filter(|(r, _)| *r == request) else {
+            return Outcome::default();
+        };
+        self.finding = None;
+        let slot = match result {
+            Ok(Some(slot)) => slot,
+            Ok(None) => return Outcome::notice("No free slot in the next three months."),
+            Err(e) => return Outcome::notice(e),
+        };
+        let name = self
+            .grid
+            .doctor_name(slot.doctor_id)
+            .map_or_else(|| "the doctor".to_string(), doctor_title);
+        let when = slot
+            .starts_at
+            .with_timezone(&ctx.tz)
+            .format("%a %d %b %H:%M");
+        match purpose {
+            FindFor::Form => {
+                if let Some(form) = &mut self.form {
+                    booking::put_slot(form, &slot, ctx.tz);
+                }
+                Outcome::notice(format!("Next free: {name}, {when}."))
+            }
+            FindFor::Grid => {
+                self.grid.focus(slot.doctor_id, slot.starts_at);
+                let mut out = self.load_if_needed(ctx);
+                out.notice = Some(format!("Next free: {name}, {when}. Enter books it."));
+                out
+            }
+        }
+    }
+
+    /// Work handed over from another screen: book for a patient, or show one appointment.
+    pub fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome {
+        let mut out = self.entered(ctx);
+        let more = match intent {
+            Intent::Book {
+                patient_id,
+                patient_name,
+            } => self.open_booking(Some((patient_id, patient_name)), ctx),
+            Intent::ShowAppointment { appointment_id } => {
+                let request = ctx.request();
+                self.locating = Some(request);
+                Outcome::effect(Effect::Calendar(Request::Locate {
+                    request,
+                    appointment_id,
+                }))
+            }
+            Intent::OpenPatient { .. } => Outcome::default(),
+        };
+        out.effects.extend(more.effects);
+        out.notice = more.notice.or(out.notice);
+        out
+    }
+
+    /// Another desk changed an appointment, or live updates came back: re-read what is shown.
+    pub fn notified(&mut self, event: ListenEvent, ctx: &mut Ctx) -> Outcome {
+        self.sync(ctx);
+        let mut out = match event {
+            ListenEvent::Lost => {
+                self.live = Some(false);
+                return Outcome::redraw();
+            }
+            ListenEvent::Reconnected => {
+                self.live = Some(true);
+                Outcome::redraw()
+            }
+            ListenEvent::Appointment(_) => Outcome::default(),
+        };
+        if !self.started {
+            return out;
+        }
+        if self.loading.is_some() {
+            // One load at a time: the one on its way may predate this change, so load once more.
+            self.reload_again = true;
+        } else {
+            out.effects.extend(self.load(ctx).effects);
+        }
+        let detail_shown = self.detail.as_ref().map(|d| d.appointment_id);
+        let reread = match event {
+            ListenEvent::Appointment(id) => detail_shown == Some(id),
+            _ => detail_shown.is_some(),
+        };
+        if let (true, Some(id)) = (reread, detail_shown) {
+            out.effects.extend(self.request_detail(id, ctx).effects);
+        }
+        out.redraw = true;
+        out
+    }
+
+    /// The clock moved on: the patient lookup goes out once typing has paused.
+    pub fn tick(&mut self, ctx: &mut Ctx) -> Outcome {
+        let today = ctx.today();
+        let mut out = Outcome::default();
+        if self.today != today {
+            // Midnight moves the "today" mark, if the calendar was ever opened to show it.
+            out.redraw = self.today != NaiveDate::default();
+            self.today = today;
+        }
+        let due = self
+            .form
+            .as_ref()
+            .and_then(Form::booking)
+            .and_then(|b| b.search_due)
+            .is_some_and(|at| ctx.now >= at);
+        if due {
+            out.effects.extend(self.search_patients(ctx).effects);
+        }
+        out
     }
 }

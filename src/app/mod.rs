@@ -33,6 +33,7 @@ use screen::{Ctx, Intent, Outcome, ScreenId, Screens};
 use shell::Shell;
 
 use crate::config::Config;
+use crate::db::listen::ListenEvent;
 use crate::db::LoginError;
 use crate::domain::staff::StaffIdentity;
 
@@ -64,6 +65,8 @@ pub struct App {
     pub popup: Option<Popup>,
     /// A one-line message for the person, gone at their next key.
     pub notice: Option<String>,
+    /// Live updates (LISTEN): `None` before they start, then whether they are working.
+    pub live: Option<bool>,
     next_request: u64,
     dirty: bool,
 }
@@ -87,6 +90,7 @@ impl App {
             mode: Mode::Login(Box::new(LoginState::new(username_hint))),
             popup: None,
             notice: None,
+            live: None,
             next_request: 0,
             dirty: true,
         })
@@ -115,7 +119,10 @@ impl App {
             Mode::Login(_) => Place::Login,
             Mode::Shell(shell) if shell.lock.is_some() => Place::Lock,
             Mode::Shell(shell) if shell.command_line.is_some() => Place::CommandLine,
-            Mode::Shell(shell) => Place::Screen(shell.current),
+            Mode::Shell(shell) => match shell.states.get(shell.current).panel() {
+                Some(panel) => Place::Panel(panel),
+                None => Place::Screen(shell.current),
+            },
         }
     }
 
@@ -131,6 +138,7 @@ impl App {
     fn text_entry(&self, place: Place) -> bool {
         match (place, self.shell()) {
             (Place::Screen(id), Some(shell)) => shell.states.get(id).text_focused(),
+            (Place::Panel(panel), Some(shell)) => shell.states.get(panel.screen()).text_focused(),
             _ => place.is_text_entry(),
         }
     }
@@ -166,7 +174,11 @@ impl App {
         self.popup.is_some()
             || match &self.mode {
                 Mode::Login(login) => login.signing_in.is_some(),
-                Mode::Shell(shell) => shell.lock.is_none() && shell.command_line.is_some(),
+                Mode::Shell(shell) => {
+                    shell.lock.is_none()
+                        && (shell.command_line.is_some()
+                            || shell.states.get(shell.current).can_go_back())
+                }
             }
     }
 
@@ -237,6 +249,7 @@ impl App {
             Action::Queue(reply) => {
                 self.on_screen(ScreenId::Queue, |s, ctx| s.queue.reply(reply, ctx))
             }
+            Action::Live(event) => self.live_event(event),
             Action::PingDone { request, ok } => {
                 let now = self.now;
                 if let Mode::Shell(shell) = &mut self.mode {
@@ -273,7 +286,7 @@ impl App {
                     _ => Some(Popup::Help(HelpState::new(self.place_under_popup()))),
                 }
             }
-            Command::Back => self.back(),
+            Command::Back => return self.back(),
             Command::Yes => {
                 if let Some(Popup::Confirm(confirm)) = self.popup.take() {
                     match confirm.on_yes {
@@ -428,8 +441,9 @@ impl App {
         effects
     }
 
-    /// Carry a hand-over to the screen that continues the work, if this job has it.
-    fn follow(&mut self, intent: Intent) -> Vec<Effect> {
+    /// Carry a hand-over to the screen that continues the work, if this job has it. Public so a
+    /// test can hand work over the way a screen does.
+    pub fn follow(&mut self, intent: Intent) -> Vec<Effect> {
         let target = match intent {
             Intent::Book { .. } | Intent::ShowAppointment { .. } => ScreenId::Calendar,
             Intent::OpenPatient { .. } => ScreenId::Patients,
@@ -481,6 +495,24 @@ impl App {
         })
     }
 
+    /// Another desk changed an appointment, or live updates stopped or (re)started: the screens
+    /// that show appointments re-read what they show. Screens this job lacks are skipped.
+    fn live_event(&mut self, event: ListenEvent) -> Vec<Effect> {
+        let live = match event {
+            ListenEvent::Appointment(_) => self.live,
+            ListenEvent::Reconnected => Some(true),
+            ListenEvent::Lost => Some(false),
+        };
+        if live != self.live {
+            self.live = live;
+            self.dirty = true;
+        }
+        let mut effects =
+            self.on_screen(ScreenId::Calendar, |s, ctx| s.calendar.notified(event, ctx));
+        effects.extend(self.on_screen(ScreenId::Queue, |s, ctx| s.queue.notified(event, ctx)));
+        effects
+    }
+
     fn quit(&mut self) -> Vec<Effect> {
         if self.has_unsaved_input() {
             self.popup = Some(Popup::Confirm(Confirm::quit_with_unsaved_input()));
@@ -490,18 +522,31 @@ impl App {
         }
     }
 
-    fn back(&mut self) {
+    fn back(&mut self) -> Vec<Effect> {
         if self.popup.take().is_some() {
-            return;
+            return Vec::new();
         }
         match &mut self.mode {
             Mode::Login(login) => {
                 // The answer, when it comes, no longer matches and is dropped.
                 login.cancel();
             }
-            Mode::Shell(shell) if shell.lock.is_none() => shell.command_line = None,
+            Mode::Shell(shell) if shell.lock.is_none() && shell.command_line.is_some() => {
+                shell.command_line = None
+            }
+            // A screen's own form or half-taken step closes before anything else.
+            Mode::Shell(shell) if shell.lock.is_none() => {
+                let current = shell.current;
+                return self.on_screen(current, |s, ctx| match current {
+                    ScreenId::Calendar => s.calendar.back(ctx),
+                    ScreenId::Queue => s.queue.back(ctx),
+                    ScreenId::Patients => s.patients.back(ctx),
+                    ScreenId::Records | ScreenId::Billing | ScreenId::Admin => Outcome::default(),
+                });
+            }
             Mode::Shell(_) => {}
         }
+        Vec::new()
     }
 
     fn run_command_line(&mut self) -> Vec<Effect> {

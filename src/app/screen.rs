@@ -106,6 +106,74 @@ pub trait ScreenState {
     fn text_focused(&self) -> bool {
         false
     }
+
+    /// A part of the screen with keys of its own (a form, a popup) is in front of the screen's keys.
+    fn panel(&self) -> Option<Panel> {
+        None
+    }
+
+    /// Something on the screen closes with `back` (Esc): a panel, or a step half taken.
+    fn can_go_back(&self) -> bool {
+        self.panel().is_some()
+    }
+}
+
+/// A part of a screen with its own list of keys: while it is open its list replaces the screen's
+/// (the shell's and the global keys stay), so the footer and `?` show what works there and the
+/// same key can mean different things in a form and on the grid behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Panel {
+    /// The calendar's forms: booking, cancelling, going to a date, editing availability.
+    CalendarForm,
+    /// One appointment with its status history.
+    CalendarDetail,
+    /// A doctor's working hours and time off.
+    CalendarAvailability,
+    /// The patient summary, the registration/edit form and its popups (`patients::Panel`).
+    Patients(patients::Panel),
+}
+
+impl Panel {
+    pub const ALL: [Panel; 10] = [
+        Panel::CalendarForm,
+        Panel::CalendarDetail,
+        Panel::CalendarAvailability,
+        Panel::Patients(patients::Panel::ALL[0]),
+        Panel::Patients(patients::Panel::ALL[1]),
+        Panel::Patients(patients::Panel::ALL[2]),
+        Panel::Patients(patients::Panel::ALL[3]),
+        Panel::Patients(patients::Panel::ALL[4]),
+        Panel::Patients(patients::Panel::ALL[5]),
+        Panel::Patients(patients::Panel::ALL[6]),
+    ];
+
+    /// The screen the panel belongs to.
+    pub fn screen(self) -> ScreenId {
+        match self {
+            Panel::CalendarForm | Panel::CalendarDetail | Panel::CalendarAvailability => {
+                ScreenId::Calendar
+            }
+            Panel::Patients(_) => ScreenId::Patients,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::CalendarForm => "Calendar form",
+            Panel::CalendarDetail => "Appointment",
+            Panel::CalendarAvailability => "Availability",
+            Panel::Patients(p) => p.title(),
+        }
+    }
+
+    pub fn bindings(self) -> &'static [Binding] {
+        match self {
+            Panel::CalendarForm => calendar::FORM_BINDINGS,
+            Panel::CalendarDetail => calendar::DETAIL_BINDINGS,
+            Panel::CalendarAvailability => calendar::AVAILABILITY_BINDINGS,
+            Panel::Patients(p) => p.bindings(),
+        }
+    }
 }
 
 /// What a screen's handlers may know and use: who is signed in, with what access, the clock and

@@ -1,8 +1,12 @@
 //! Typed queries per area over the pool: the only Rust that speaks SQL. The schema, roles, policies
 //! and functions themselves live in sql/.
 
+pub mod appointments;
+pub mod availability;
 pub mod error;
+pub mod listen;
 pub mod migrate;
+pub mod patients;
 pub mod pool;
 pub mod staff;
 pub mod tls;

@@ -1,3 +1,6 @@
 //! The clinic's types and rules. Pure: no IO, and nothing else of ours is imported here.
 
+pub mod appointment;
+pub mod patient;
+pub mod schedule;
 pub mod staff;

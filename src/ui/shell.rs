@@ -35,22 +35,37 @@ pub fn draw(
     );
     let access = shell.access(shell.current).unwrap_or(Access::ReadOnly);
     let job = shell.me.job;
-    match shell.current {
-        ScreenId::Patients => {
-            super::patients::draw(frame, body, &shell.states.patients, job, access, theme)
-        }
+    // The screen's text field, when one has the focus, gets the terminal cursor.
+    let cursor = match shell.current {
+        ScreenId::Patients => super::patients::draw(
+            frame,
+            body,
+            &shell.states.patients,
+            job,
+            access,
+            &app.keymap,
+            theme,
+        ),
         ScreenId::Calendar => {
             super::calendar::draw(frame, body, &shell.states.calendar, job, access, theme)
         }
-        ScreenId::Queue => super::queue::draw(frame, body, &shell.states.queue, job, access, theme),
+        ScreenId::Queue => {
+            super::queue::draw(frame, body, &shell.states.queue, job, access, theme);
+            None
+        }
         ScreenId::Records => {
-            super::records::draw(frame, body, &shell.states.records, job, access, theme)
+            super::records::draw(frame, body, &shell.states.records, job, access, theme);
+            None
         }
         ScreenId::Billing => {
-            super::billing::draw(frame, body, &shell.states.billing, job, access, theme)
+            super::billing::draw(frame, body, &shell.states.billing, job, access, theme);
+            None
         }
-        ScreenId::Admin => super::admin::draw(frame, body, &shell.states.admin, job, access, theme),
-    }
+        ScreenId::Admin => {
+            super::admin::draw(frame, body, &shell.states.admin, job, access, theme);
+            None
+        }
+    };
     if let Some(text) = &app.notice {
         let line = Line::from(vec![
             Span::styled(" ! ", theme.warning()),
@@ -62,7 +77,7 @@ pub fn draw(
         Paragraph::new(status_bar(app, shell, status.width, theme)).style(theme.bar()),
         status,
     );
-    None
+    cursor
 }
 
 /// Each screen with the first key that reaches it, the current one bracketed.
@@ -96,7 +111,13 @@ fn status_bar(app: &App, shell: &Shell, width: u16, theme: Theme) -> Line<'stati
         (false, Connection::Reconnecting) => ('◌', theme.warning()),
         (false, Connection::Offline) => ('✕', theme.error()),
     };
-    let connection = format!("{symbol} {}", shell.connection.label());
+    // Live updates only show once they have started, so a session without them reads as before.
+    let live = match app.live {
+        Some(true) => " · live",
+        Some(false) => " · not live",
+        None => "",
+    };
+    let connection = format!("{symbol} {}{live}", shell.connection.label());
     let clock = app
         .now
         .with_timezone(&app.time_zone)

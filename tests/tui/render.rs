@@ -25,6 +25,7 @@ macro_rules! assert_screen {
 #[test]
 fn no_color_means_no_colour_at_all() {
     let (mut app, _, _) = signed_in(Job::Receptionist);
+    leave_search_box(&mut app);
     press(&mut app, KeyCode::Char('?'));
     let coloured = |buffer: &Buffer| {
         buffer
@@ -90,6 +91,7 @@ fn snapshot_help_popup() {
         request: ping,
         ok: true,
     });
+    leave_search_box(&mut app);
     press(&mut app, KeyCode::Char('?'));
     assert_screen!(&app);
 }
@@ -109,6 +111,7 @@ fn snapshot_quit_confirm() {
         request: ping,
         ok: true,
     });
+    leave_search_box(&mut app);
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "cal");
     ctrl(&mut app, 'c');
@@ -122,6 +125,7 @@ fn snapshot_refusal_while_offline() {
         request: ping,
         ok: false,
     });
+    leave_search_box(&mut app);
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "records");
     press(&mut app, KeyCode::Enter);
@@ -135,6 +139,7 @@ fn snapshot_command_line() {
         request: ping,
         ok: true,
     });
+    leave_search_box(&mut app);
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "bil");
     assert_screen!(&app);

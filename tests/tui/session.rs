@@ -132,6 +132,7 @@ fn a_pending_confirm_survives_the_lock() {
         request: hash,
         hash: Some("h".into()),
     });
+    leave_search_box(&mut app);
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "x");
     ctrl(&mut app, 'c');

@@ -148,6 +148,12 @@ pub fn render(app: &App) -> String {
     buffer_text(&draw(app, Theme::plain()))
 }
 
+/// Every job starts on the patient lookup, whose search box has the focus and takes `:`, `?` and
+/// `q` as typed text; Esc leaves the box so they are keys again.
+pub fn leave_search_box(app: &mut App) {
+    assert_eq!(press(app, KeyCode::Esc), Vec::new());
+}
+
 pub fn tick(app: &mut App, at: DateTime<Utc>) -> Vec<Effect> {
     app.update(Action::Tick(at))
 }

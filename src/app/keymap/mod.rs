@@ -12,7 +12,7 @@ use crossterm::event::KeyEvent;
 
 pub use key::KeyCombo;
 
-use super::screen::ScreenId;
+use super::screen::{Panel, ScreenId};
 
 /// What a bound key asks the app to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -240,6 +240,8 @@ pub enum Place {
     Confirm,
     Help,
     Screen(ScreenId),
+    /// A form or popup of a screen, with keys of its own (see `screen::Panel`).
+    Panel(Panel),
 }
 
 impl Place {
@@ -254,6 +256,7 @@ impl Place {
             Place::Help,
         ];
         all.extend(ScreenId::ALL.into_iter().map(Place::Screen));
+        all.extend(Panel::ALL.into_iter().map(Place::Panel));
         all
     }
 
@@ -267,6 +270,7 @@ impl Place {
             Place::Confirm => CONFIRM,
             Place::Help => HELP,
             Place::Screen(s) => s.bindings(),
+            Place::Panel(p) => p.bindings(),
         }
     }
 
@@ -274,7 +278,7 @@ impl Place {
     pub fn stack(self) -> Vec<Place> {
         match self {
             Place::Confirm => vec![Place::Confirm],
-            Place::Screen(_) => vec![self, Place::Shell, Place::Global],
+            Place::Screen(_) | Place::Panel(_) => vec![self, Place::Shell, Place::Global],
             Place::Global => vec![Place::Global],
             _ => vec![self, Place::Global],
         }
@@ -295,6 +299,7 @@ impl Place {
             Place::Confirm => "Confirm",
             Place::Help => "Help",
             Place::Screen(s) => s.title(),
+            Place::Panel(p) => p.title(),
         }
     }
 }
@@ -549,5 +554,40 @@ mod tests {
             .expect_err("printable in a text field")
             .to_string();
         assert!(err.contains("login.sign_in"), "{err}");
+    }
+}
+
+/// The whole key map as Markdown, one table per place, from the same declarations the footer and
+/// `?` use: `clinic keys` prints it and README.md carries it (a test keeps the two equal). Keys are
+/// written as the config file's `[keys]` section takes them.
+pub fn markdown() -> String {
+    let mut out = String::new();
+    for place in Place::all() {
+        let bindings = place.declared();
+        if bindings.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n#### {}\n\n| keys | action | does |\n|---|---|---|\n", place.title()));
+        for b in bindings {
+            let keys: Vec<String> = b.keys.iter().map(|k| format!("`{k}`")).collect();
+            out.push_str(&format!("| {} | `{}` | {} |\n", keys.join(" "), b.name, b.desc));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod readme_tests {
+    #[test]
+    fn the_readme_key_map_is_the_declared_one() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("<!-- keys:start -->").expect("README has the keys:start marker");
+        let end = readme.find("<!-- keys:end -->").expect("README has the keys:end marker");
+        let in_readme = readme[start + "<!-- keys:start -->".len()..end].trim();
+        assert_eq!(
+            in_readme,
+            super::markdown().trim(),
+            "README.md's key map is stale: replace it with the output of `clinic keys`"
+        );
     }
 }

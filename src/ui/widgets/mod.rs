@@ -1,8 +1,11 @@
-//! Pieces shared by screens: text fields, footer hints, the help and confirm popups.
+//! Pieces shared by screens: text fields, form fields, list positions, footer hints, the help and
+//! confirm popups.
 
 pub mod confirm;
 pub mod footer;
+pub mod form_field;
 pub mod help;
+pub mod list;
 pub mod placeholder;
 pub mod text_field;
 

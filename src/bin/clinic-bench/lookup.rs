@@ -1,0 +1,381 @@
+//! `clinic-bench run`: the desk's lookups, the duplicate check and the calendar views, timed as a
+//! receptionist on the generated data, each lookup next to the naive plan many web EHRs use
+//! (`ILIKE '%q%'` across name, phone and email).
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate};
+use clap::Args;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tokio_postgres::Client;
+
+use clinic::db::appointments;
+use clinic::db::patients;
+use clinic::demo::cluster::Cluster;
+use clinic::domain::patient::{SearchQuery, Sex, ValidPatient};
+
+use super::stats::{header, line, Samples};
+use super::{connect, login_config, BENCH_DB, DESK_LOGIN};
+
+/// The clinic's local date format in the bench (only the ISO form is typed below).
+const LOCAL_DATE: &str = "%d/%m/%Y";
+const LOOKUP_TARGET: Duration = Duration::from_millis(10);
+const DUPLICATE_TARGET: Duration = Duration::from_millis(20);
+const WEEK_TARGET: Duration = Duration::from_millis(5);
+
+#[derive(Args)]
+pub struct Options {
+    /// Timed runs per lookup form (each with a different input drawn from the data).
+    #[arg(long, default_value_t = 500)]
+    samples: usize,
+    /// Timed runs of the naive baseline per form; each reads the whole table, so keep it small.
+    #[arg(long, default_value_t = 20)]
+    naive_samples: usize,
+    /// Rows per lookup, as on the desk's screen.
+    #[arg(long, default_value_t = 20)]
+    limit: i64,
+    /// Seed for choosing the inputs, so runs are comparable.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+/// A real patient, as typed inputs are derived from one.
+struct Sampled {
+    family: String,
+    given: String,
+    dob: NaiveDate,
+    phone: Option<String>,
+    email: Option<String>,
+    number: i64,
+}
+
+pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
+    let su = connect(cluster.superuser_config(BENCH_DB)).await?;
+    let desk = connect(login_config(cluster, DESK_LOGIN))
+        .await
+        .context("signing in as the bench receptionist (run `clinic-bench generate` first)")?;
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let people = sample_patients(&su, opts.samples.max(opts.naive_samples), opts.seed).await?;
+    describe(&su, opts).await?;
+
+    let forms: Vec<(&str, Vec<String>)> = vec![
+        (
+            "partial surname",
+            people
+                .iter()
+                .map(|p| partial(&p.family, &mut rng))
+                .collect(),
+        ),
+        (
+            "full name",
+            people
+                .iter()
+                .map(|p| format!("{} {}", first_word(&p.given), p.family))
+                .collect(),
+        ),
+        (
+            "name with a typo",
+            people
+                .iter()
+                .map(|p| format!("{} {}", first_word(&p.given), typo(&p.family, &mut rng)))
+                .collect(),
+        ),
+        (
+            "date of birth",
+            people
+                .iter()
+                .map(|p| p.dob.format("%Y-%m-%d").to_string())
+                .collect(),
+        ),
+        (
+            "phone tail",
+            people
+                .iter()
+                .filter_map(|p| phone_tail(p.phone.as_deref()?))
+                .collect(),
+        ),
+        (
+            "patient number",
+            people.iter().map(|p| p.number.to_string()).collect(),
+        ),
+        (
+            "email prefix",
+            people
+                .iter()
+                .filter_map(|p| Some(format!("{}@", p.email.as_deref()?.split('@').next()?)))
+                .collect(),
+        ),
+    ];
+
+    // Every form's statements, planned as the receptionist: none may read the whole table.
+    for (name, inputs) in &forms {
+        for typed in inputs.iter().take(5) {
+            let query = SearchQuery::parse(typed, LOCAL_DATE);
+            for plan in patients::explain_search(&desk, &query, opts.limit).await? {
+                let scans = patients::sequential_scans(&plan);
+                anyhow::ensure!(
+                    !scans.iter().any(|t| t == "patients"),
+                    "{name} ({typed:?}) reads all patients:\n{plan:#}"
+                );
+            }
+        }
+    }
+    println!("plans: no lookup form reads the patients table sequentially\n");
+
+    println!("{}", header("lookup (limit 20)", true));
+    for (name, inputs) in &forms {
+        let inputs: Vec<&String> = inputs.iter().take(opts.samples).collect();
+        let ours = Samples::measure(&inputs, 20, |typed| {
+            let query = SearchQuery::parse(typed, LOCAL_DATE);
+            let desk = &desk;
+            async move { Ok(patients::search(desk, &query, opts.limit).await?) }
+        })
+        .await?;
+        let naive_inputs: Vec<&String> = inputs.iter().copied().take(opts.naive_samples).collect();
+        let naive = Samples::measure(&naive_inputs, 1, |typed| {
+            naive_lookup(&desk, typed, opts.limit)
+        })
+        .await?;
+        println!("{}", line(name, &ours, Some(&naive), Some(LOOKUP_TARGET)));
+    }
+
+    println!("\n{}", header("before registering", false));
+    let drafts: Vec<ValidPatient> = people
+        .iter()
+        .take(opts.samples)
+        .enumerate()
+        .map(|(i, p)| draft_like(p, i % 2 == 1, &mut rng))
+        .collect();
+    let drafts: Vec<&ValidPatient> = drafts.iter().collect();
+    let dups = Samples::measure(&drafts, 20, |d| {
+        let (desk, d) = (&desk, *d);
+        async move { Ok(patients::duplicates(desk, d, None).await?) }
+    })
+    .await?;
+    println!(
+        "{}",
+        line(
+            "same/similar name+dob/phone/email",
+            &dups,
+            None,
+            Some(DUPLICATE_TARGET)
+        )
+    );
+
+    calendar(&su, &desk, opts, &mut rng).await
+}
+
+/// One lookup as the desk would run it, printed with its time and the statements' plans checked.
+pub async fn search_once(cluster: &Cluster, typed: &str) -> anyhow::Result<()> {
+    let desk = connect(login_config(cluster, DESK_LOGIN)).await?;
+    let query = SearchQuery::parse(typed, LOCAL_DATE);
+    // Once to warm the connection, as a desk's would be, then timed.
+    patients::search(&desk, &query, 20).await?;
+    let t = std::time::Instant::now();
+    let hits = patients::search(&desk, &query, 20).await?;
+    let took = t.elapsed();
+    println!("{query:?}: {} hits in {:.2} ms", hits.len(), took.as_secs_f64() * 1000.0);
+    for h in &hits {
+        let next = h
+            .next_appointment
+            .as_ref()
+            .map(|a| format!("next {} with {}", a.starts_at.format("%Y-%m-%d %H:%M"), a.doctor))
+            .unwrap_or_default();
+        println!(
+            "{:>8} {:<34} {} {:<20} {:<34} {}{}",
+            h.patient_number,
+            format!("{}, {}", h.family_name, h.given_names),
+            h.date_of_birth,
+            h.phone.as_deref().unwrap_or(""),
+            h.email.as_deref().unwrap_or(""),
+            if h.similar { "(similar) " } else { "" },
+            next
+        );
+    }
+    Ok(())
+}
+
+/// What the figures were measured on.
+async fn describe(su: &Client, opts: &Options) -> anyhow::Result<()> {
+    let row = su
+        .query_one(
+            "SELECT current_setting('server_version'), current_setting('shared_buffers'),
+                    (SELECT reltuples::bigint FROM pg_class WHERE oid = 'clinic.patients'::regclass),
+                    (SELECT reltuples::bigint FROM pg_class WHERE oid = 'clinic.appointments'::regclass)",
+            &[],
+        )
+        .await?;
+    let (version, buffers, patients, appts): (String, String, i64, i64) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    let cores = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    println!(
+        "PostgreSQL {version} (shared_buffers {buffers}), {cores} cores; {patients} patients, {appts} appointments; \
+         queries as receptionist {DESK_LOGIN}, one connection, {} inputs per form (naive {}), seed {}\n",
+        opts.samples, opts.naive_samples, opts.seed
+    );
+    Ok(())
+}
+
+/// Patients drawn at random (repeatably): the inputs are what a desk would type to find them.
+async fn sample_patients(su: &Client, n: usize, seed: u64) -> anyhow::Result<Vec<Sampled>> {
+    let total: f64 = su
+        .query_one("SELECT greatest(reltuples, 1)::float8 FROM pg_class WHERE oid = 'clinic.patients'::regclass", &[])
+        .await?
+        .get(0);
+    let percent = (100.0 * 3.0 * n as f64 / total).clamp(0.001, 100.0);
+    let sql = format!(
+        "SELECT family_name, given_names, date_of_birth, phone, email, patient_number
+           FROM clinic.patients TABLESAMPLE BERNOULLI ({percent}) REPEATABLE ({seed})
+          ORDER BY md5(id::text) LIMIT {n}"
+    );
+    let rows = su.query(&sql, &[]).await?;
+    anyhow::ensure!(
+        !rows.is_empty(),
+        "the bench database has no patients: run `clinic-bench generate`"
+    );
+    Ok(rows
+        .iter()
+        .map(|r| Sampled {
+            family: r.get(0),
+            given: r.get(1),
+            dob: r.get(2),
+            phone: r.get(3),
+            email: r.get(4),
+            number: r.get(5),
+        })
+        .collect())
+}
+
+fn first_word(s: &str) -> &str {
+    s.split_whitespace().next().unwrap_or(s)
+}
+
+/// The first three to five letters of a surname, as typed before the list is good enough.
+fn partial(family: &str, rng: &mut StdRng) -> String {
+    family
+        .chars()
+        .take(rng.gen_range(3..=5))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// One slip of the keyboard in a word: two neighbours swapped, one letter dropped, doubled or
+/// replaced (not in the first letter, which people rarely get wrong).
+fn typo(word: &str, rng: &mut StdRng) -> String {
+    let mut c: Vec<char> = word.to_lowercase().chars().collect();
+    if c.len() < 4 {
+        return c.into_iter().collect();
+    }
+    let i = rng.gen_range(1..c.len() - 1);
+    match rng.gen_range(0..4) {
+        0 => c.swap(i, i + 1),
+        1 => {
+            c.remove(i);
+        }
+        2 => c.insert(i, c[i]),
+        _ => c[i] = if c[i] == 'e' { 'a' } else { 'e' },
+    }
+    c.into_iter().collect()
+}
+
+/// The last six digits, written as a desk might read them off a form ("946 095").
+fn phone_tail(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().checked_sub(6)?..];
+    Some(format!("{} {}", &tail[..3], &tail[3..]))
+}
+
+/// A registration that may duplicate `p`: the same details, or (when `slip`) with a typo in the
+/// surname.
+fn draft_like(p: &Sampled, slip: bool, rng: &mut StdRng) -> ValidPatient {
+    ValidPatient {
+        family_name: if slip {
+            typo(&p.family, rng)
+        } else {
+            p.family.clone()
+        },
+        given_names: p.given.clone(),
+        preferred_name: None,
+        date_of_birth: p.dob,
+        sex: Sex::Unknown,
+        gender_identity: None,
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        address_line1: None,
+        address_line2: None,
+        city: None,
+        postcode: None,
+        emergency_contact_name: None,
+        emergency_contact_phone: None,
+        insurer: None,
+        insurance_number: None,
+    }
+}
+
+/// The baseline: a substring match over name, phone and email, alphabetical, as many web EHRs
+/// search. No index can serve `%q%`, so every lookup reads the whole table. Benchmark-only SQL.
+async fn naive_lookup(desk: &Client, typed: &str, limit: i64) -> anyhow::Result<usize> {
+    let pattern = format!("%{}%", typed.replace(['%', '_', '\\'], ""));
+    let rows = desk
+        .query(
+            "SELECT id, patient_number, family_name, given_names, date_of_birth, phone, email
+               FROM clinic.patients
+              WHERE family_name ILIKE $1 OR given_names ILIKE $1 OR phone ILIKE $1 OR email ILIKE $1
+              ORDER BY family_name, given_names LIMIT $2",
+            &[&pattern, &limit],
+        )
+        .await?;
+    Ok(rows.len())
+}
+
+/// The scheduling screens' reads (clinic::db::appointments), on the same data: one doctor's week
+/// and every doctor's day, at dates drawn from the generated calendar.
+async fn calendar(
+    su: &Client,
+    desk: &Client,
+    opts: &Options,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    let tz = chrono_tz::UTC;
+    let row = su
+        .query_one(
+            "SELECT (SELECT array_agg(id) FROM clinic.staff WHERE job = 'doctor'),
+                    (SELECT min(starts_at)::date FROM clinic.appointments),
+                    (SELECT max(starts_at)::date FROM clinic.appointments)",
+            &[],
+        )
+        .await?;
+    let (doctors, first, last): (Option<Vec<i64>>, Option<NaiveDate>, Option<NaiveDate>) =
+        (row.get(0), row.get(1), row.get(2));
+    let (Some(doctors), Some(first), Some(last)) = (doctors, first, last) else {
+        println!("\n(no appointments: calendar views skipped)");
+        return Ok(());
+    };
+    let span = (last - first).num_days().max(1);
+    let mut days = Vec::new();
+    for _ in 0..opts.samples {
+        let day = first + chrono::Duration::days(rng.gen_range(0..span));
+        let doctor = doctors[rng.gen_range(0..doctors.len())];
+        days.push((doctor, day));
+    }
+    println!("\n{}", header("calendar (clinic::db::appointments)", false));
+    let weeks = Samples::measure(&days, 20, |&(doctor, day)| async move {
+        let monday = day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        Ok(appointments::week_view(desk, doctor, monday, tz).await?)
+    })
+    .await?;
+    println!(
+        "{}",
+        line("week view, one doctor", &weeks, None, Some(WEEK_TARGET))
+    );
+    let days_view = Samples::measure(&days, 20, |&(_, day)| async move {
+        Ok(appointments::day_view(desk, day, tz).await?)
+    })
+    .await?;
+    println!("{}", line("day view, all doctors", &days_view, None, None));
+    Ok(())
+}

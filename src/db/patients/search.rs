@@ -1,0 +1,591 @@
+//! Finding patients as the desk types, and the likely-duplicate check before a registration.
+//!
+//! Each shape of input has its own index (design.md, "Patient search"; sql/0002 and sql/0007):
+//! a name is a surname prefix read in ranked order from `patients_family_name`, with the other
+//! words checked inside that index; only when that finds less than a screenful are typos looked up
+//! in the small `patient_name_words` dictionary and the near words tried as exact surnames. A date
+//! of birth, a patient number, a phone number's tail and an email's beginning are each one index
+//! range. Every query stays a few index pages at a million patients (docs/benchmarks.md).
+//!
+//! Queries run as the caller's own login, so row-level security applies: a doctor sees only their
+//! own next appointment, and the accountant reads only columns granted to them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, Row};
+
+use crate::db::DbError;
+use crate::domain::patient::{SearchQuery, ValidPatient};
+
+/// Most words of a name the lookup uses; the rest would only narrow an already short list.
+const MAX_WORDS: usize = 4;
+/// How many near words of a mistyped word are tried.
+const NEAR_WORDS: i64 = 8;
+/// Phone tails shorter than this match too many numbers to be a lookup.
+const MIN_PHONE_TAIL: usize = 4;
+/// A phone is compared on its last nine digits, so "07700 900123" and "+44 7700 900123" meet.
+const PHONE_TAIL: usize = 9;
+
+/// One line of the lookup's result list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientHit {
+    pub id: i64,
+    pub patient_number: i64,
+    pub family_name: String,
+    pub given_names: String,
+    pub date_of_birth: NaiveDate,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The next appointment that is still to come (scheduled, checked in or in progress), when the
+    /// caller may see it.
+    pub next_appointment: Option<NextAppointment>,
+    /// Found by tolerating a typo rather than by what was typed: the list can say "similar names".
+    pub similar: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextAppointment {
+    pub starts_at: DateTime<Utc>,
+    pub doctor: String,
+}
+
+/// A possible duplicate of a patient about to be saved, and why it looks like one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateCandidate {
+    pub patient: PatientHit,
+    /// For the desk: "same name and date of birth", "similar name and same phone number", ...
+    pub reason: String,
+    /// Higher is likelier; candidates come sorted by it.
+    pub score: f64,
+}
+
+/// The columns of a hit, selected from `p` (patients) and `na` (the next appointment). Only
+/// columns the accountant may read too, so one query serves every role.
+const HIT_COLS: &str =
+    "p.id, p.patient_number, p.family_name, p.given_names, p.date_of_birth, p.phone, p.email, \
+     na.starts_at, na.doctor";
+
+/// The patient's next appointment still to come. Appointments last at most eight hours (0003), so
+/// looking back that far keeps it an index range on (patient_id, starts_at).
+const NEXT_APPOINTMENT: &str = "LEFT JOIN LATERAL (
+       SELECT a.starts_at, s.full_name AS doctor
+         FROM clinic.appointments a JOIN clinic.staff s ON s.id = a.doctor_id
+        WHERE a.patient_id = p.id AND a.starts_at > now() - interval '8 hours' AND a.ends_at > now()
+          AND a.status IN ('scheduled', 'checked_in', 'in_progress')
+        ORDER BY a.starts_at LIMIT 1) na ON true";
+
+/// The upper bound of a prefix range in byte order (text_pattern_ops): the prefix followed by the
+/// highest code point sorts after every string that starts with the prefix. Written as a range
+/// rather than LIKE so the index is used however the statement is planned.
+const TOP: &str = "U&'\\+10FFFF'";
+
+/// Find patients by what was typed, best first, at most `limit`.
+pub async fn search(
+    client: &Client,
+    query: &SearchQuery,
+    limit: i64,
+) -> Result<Vec<PatientHit>, DbError> {
+    search_in(
+        &mut Db {
+            client,
+            plans: None,
+        },
+        query,
+        limit,
+    )
+    .await
+}
+
+/// The plans (EXPLAIN (FORMAT JSON)) of every statement `search` would run for `query`, the
+/// typo-tolerant one included; for the tests and the benchmark that check no form reads the whole
+/// table.
+pub async fn explain_search(
+    client: &Client,
+    query: &SearchQuery,
+    limit: i64,
+) -> Result<Vec<Value>, DbError> {
+    let mut plans = Vec::new();
+    search_in(
+        &mut Db {
+            client,
+            plans: Some(&mut plans),
+        },
+        query,
+        limit,
+    )
+    .await?;
+    Ok(plans)
+}
+
+/// The plan of the duplicate check's statement.
+pub async fn explain_duplicates(
+    client: &Client,
+    p: &ValidPatient,
+    exclude: Option<i64>,
+) -> Result<Vec<Value>, DbError> {
+    let mut plans = Vec::new();
+    duplicates_in(
+        &mut Db {
+            client,
+            plans: Some(&mut plans),
+        },
+        p,
+        exclude,
+    )
+    .await?;
+    Ok(plans)
+}
+
+/// The tables a plan reads with a sequential scan.
+pub fn sequential_scans(plan: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![plan];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                if o.get("Node Type").and_then(Value::as_str) == Some("Seq Scan") {
+                    let table = o
+                        .get("Relation Name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?");
+                    found.push(table.to_string());
+                }
+                stack.extend(o.values());
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Runs a statement, or only plans it when `plans` is collecting.
+struct Db<'a> {
+    client: &'a Client,
+    plans: Option<&'a mut Vec<Value>>,
+}
+
+impl Db<'_> {
+    async fn rows(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<Vec<Row>, DbError> {
+        match self.plans.as_deref_mut() {
+            None => Ok(self.client.query_typed(sql, params).await?),
+            Some(plans) => {
+                let rows = self
+                    .client
+                    .query_typed(&format!("EXPLAIN (FORMAT JSON) {sql}"), params)
+                    .await?;
+                for r in &rows {
+                    plans.push(r.try_get(0).map_err(other)?);
+                }
+                Ok(Vec::new())
+            }
+        }
+    }
+}
+
+async fn search_in(
+    db: &mut Db<'_>,
+    query: &SearchQuery,
+    limit: i64,
+) -> Result<Vec<PatientHit>, DbError> {
+    let limit = limit.clamp(1, 200);
+    match query {
+        SearchQuery::Empty => Ok(Vec::new()),
+        SearchQuery::Date(dob) => by_date_of_birth(db, *dob, limit).await,
+        SearchQuery::Digits(digits) => by_digits(db, digits, limit).await,
+        SearchQuery::Email(prefix) => by_email(db, prefix, limit).await,
+        SearchQuery::Name(words) => by_name(db, words, limit).await,
+    }
+}
+
+fn hit(row: &Row, similar: bool) -> Result<PatientHit, DbError> {
+    let starts_at: Option<DateTime<Utc>> = row.try_get(7).map_err(other)?;
+    let doctor: Option<String> = row.try_get(8).map_err(other)?;
+    Ok(PatientHit {
+        id: row.try_get(0).map_err(other)?,
+        patient_number: row.try_get(1).map_err(other)?,
+        family_name: row.try_get(2).map_err(other)?,
+        given_names: row.try_get(3).map_err(other)?,
+        date_of_birth: row.try_get(4).map_err(other)?,
+        phone: row.try_get(5).map_err(other)?,
+        email: row.try_get(6).map_err(other)?,
+        next_appointment: starts_at
+            .zip(doctor)
+            .map(|(starts_at, doctor)| NextAppointment { starts_at, doctor }),
+        similar,
+    })
+}
+
+pub(super) fn other(e: tokio_postgres::Error) -> DbError {
+    DbError::Other(e.to_string())
+}
+
+async fn by_date_of_birth(
+    db: &mut Db<'_>,
+    dob: NaiveDate,
+    limit: i64,
+) -> Result<Vec<PatientHit>, DbError> {
+    let sql = format!(
+        "SELECT {HIT_COLS} FROM clinic.patients p {NEXT_APPOINTMENT}
+          WHERE p.date_of_birth = $1
+          ORDER BY p.family_folded USING ~<~, p.name_folded USING ~<~, p.id LIMIT $2"
+    );
+    let rows = db
+        .rows(&sql, &[(&dob, Type::DATE), (&limit, Type::INT8)])
+        .await?;
+    rows.iter().map(|r| hit(r, false)).collect()
+}
+
+/// A patient number is matched exactly; a phone number by its tail (the last digits, whatever was
+/// typed before them), read from the reversed-digits index.
+async fn by_digits(db: &mut Db<'_>, digits: &str, limit: i64) -> Result<Vec<PatientHit>, DbError> {
+    let number: Option<i64> = digits.parse().ok();
+    let tail = (digits.len() >= MIN_PHONE_TAIL)
+        .then(|| digits[digits.len().saturating_sub(PHONE_TAIL)..].to_string());
+    // Tier 0: the patient number; 1: the phone ends with everything typed; 2: only its last nine.
+    let sql = format!(
+        "WITH hits AS (
+           (SELECT p.id, 0 AS tier FROM clinic.patients p WHERE p.patient_number = $1)
+           UNION ALL
+           (SELECT p.id, CASE WHEN pg_catalog.right(p.phone_digits, pg_catalog.length($3)) = $3 THEN 1 ELSE 2 END
+              FROM clinic.patients p
+             WHERE pg_catalog.reverse(p.phone_digits) ~>=~ pg_catalog.reverse($2)
+               AND pg_catalog.reverse(p.phone_digits) ~<~ (pg_catalog.reverse($2) || {TOP})
+             ORDER BY pg_catalog.reverse(p.phone_digits) USING ~<~
+             LIMIT $4)
+         ), best AS (SELECT id, min(tier) AS tier FROM hits GROUP BY id)
+         SELECT {HIT_COLS} FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
+          ORDER BY h.tier, p.family_folded USING ~<~, p.name_folded USING ~<~, p.id
+          LIMIT $4"
+    );
+    let rows = db
+        .rows(
+            &sql,
+            &[
+                (&number, Type::INT8),
+                (&tail, Type::TEXT),
+                (&digits, Type::TEXT),
+                (&limit, Type::INT8),
+            ],
+        )
+        .await?;
+    rows.iter().map(|r| hit(r, false)).collect()
+}
+
+async fn by_email(db: &mut Db<'_>, prefix: &str, limit: i64) -> Result<Vec<PatientHit>, DbError> {
+    let sql = format!(
+        "SELECT {HIT_COLS} FROM clinic.patients p {NEXT_APPOINTMENT}
+          WHERE pg_catalog.lower(p.email) ~>=~ pg_catalog.lower($1)
+            AND pg_catalog.lower(p.email) ~<~ (pg_catalog.lower($1) || {TOP})
+          ORDER BY pg_catalog.lower(p.email) USING ~<~, p.id
+          LIMIT $2"
+    );
+    let rows = db
+        .rows(&sql, &[(&prefix, Type::TEXT), (&limit, Type::INT8)])
+        .await?;
+    rows.iter().map(|r| hit(r, false)).collect()
+}
+
+/// `$n` folded the way the index keys are.
+fn folded(n: usize) -> String {
+    format!("clinic.fold(${n})")
+}
+
+/// Word `n` starts a word of the name: a cheap substring test first (evaluated first, being
+/// cheaper), then the exact one, where a hyphen also starts a word ("smith-jones").
+fn word_starts(n: usize) -> String {
+    let w = folded(n);
+    format!(
+        "p.name_folded LIKE '%' || {w} || '%' \
+         AND pg_catalog.strpos(' ' || pg_catalog.translate(p.name_folded, '-', ' '), ' ' || {w}) > 0"
+    )
+}
+
+/// Exact and prefix matches. For each typed word taken as the surname, in tiers: 0, exactly the
+/// name typed (the other words, in typed order, as the given names); 1, that surname with the first
+/// given name starting with the next word ("john smith": John Alfie Smith); 2, that surname with
+/// the other words starting any word of the name (a middle name); 3, a longer surname starting with
+/// the word. Tiers 0 and 1 are ranges on both columns of `patients_family_name`; 2 and 3 read the
+/// surname's range in index order, checking the other words inside the index. Each branch stops
+/// after `limit` rows.
+fn prefix_sql(n: usize) -> String {
+    let limit = n + 1;
+    let mut branches = Vec::new();
+    for i in 1..=n {
+        let others: Vec<usize> = (1..=n).filter(|&j| j != i).collect();
+        if let Some((&first, rest)) = others.split_first() {
+            let full: Vec<String> = others.iter().chain([&i]).map(|&j| folded(j)).collect();
+            branches.push(format!(
+                "(SELECT p.id, 0 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
+                   WHERE p.family_folded = {} AND p.name_folded = pg_catalog.concat_ws(' ', {}) LIMIT ${limit})",
+                folded(i),
+                full.join(", ")
+            ));
+            let mut cond = vec![
+                format!("p.family_folded = {}", folded(i)),
+                format!("p.name_folded ~>=~ {}", folded(first)),
+                format!("p.name_folded ~<~ ({} || {TOP})", folded(first)),
+            ];
+            cond.extend(rest.iter().map(|&j| word_starts(j)));
+            branches.push(format!(
+                "(SELECT p.id, 1 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
+                   WHERE {} ORDER BY p.name_folded USING ~<~ LIMIT ${limit})",
+                cond.join(" AND ")
+            ));
+        }
+        let mut cond = vec![
+            format!("p.family_folded ~>=~ {}", folded(i)),
+            format!("p.family_folded ~<~ ({} || {TOP})", folded(i)),
+        ];
+        cond.extend(others.iter().map(|&j| word_starts(j)));
+        branches.push(format!(
+            "(SELECT p.id, CASE WHEN p.family_folded = {} THEN 2 ELSE 3 END AS tier, p.family_folded, p.name_folded
+                FROM clinic.patients p
+               WHERE {} ORDER BY p.family_folded USING ~<~, p.name_folded USING ~<~ LIMIT ${limit})",
+            folded(i),
+            cond.join(" AND ")
+        ));
+    }
+    format!(
+        "WITH hits AS ({}),
+         best AS (SELECT id, min(tier) AS tier, family_folded, name_folded FROM hits GROUP BY id, family_folded, name_folded)
+         SELECT {HIT_COLS} FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
+          ORDER BY h.tier, h.family_folded USING ~<~, h.name_folded USING ~<~, h.id
+          LIMIT ${limit}",
+        branches.join(" UNION ALL ")
+    )
+}
+
+/// Typo-tolerant matches, for when the exact and prefix ones are few. Each typed word's near words
+/// come from the dictionary (one GIN lookup each), the word itself first if it is one, then the
+/// commonest. For each word taken as the surname, each of its near words is tried as an exact
+/// surname and, when more was typed, each near word of the next word (or that word as typed,
+/// perhaps unfinished) as the start of the first given name: every probe is one small range of
+/// `patients_family_name`, so the cost does not grow with how common a surname is. Remaining words
+/// must be near or start a word of the name. Ranked by how much was typed exactly, then by how
+/// common the corrected surname and given name are ("smiht john" is John Smith before John Smit),
+/// then by how close the whole name is. `$n+1` is the limit, `$n+2` the patients already found.
+fn similar_sql(n: usize) -> String {
+    let limit = n + 1;
+    let seen = n + 2;
+    let near_words = |j: usize| {
+        format!("(SELECT pg_catalog.array_agg(near.word) FROM near WHERE near.ord = {j})")
+    };
+    let words = (1..=n)
+        .map(|k| format!("({k}, {})", folded(k)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut branches = Vec::new();
+    for i in 1..=n {
+        let others: Vec<usize> = (1..=n).filter(|&j| j != i).collect();
+        let mut cond = vec![
+            "p.family_folded = c.word".to_string(),
+            format!("p.id <> ALL (${seen})"),
+        ];
+        let (mut given, mut given_exact, mut given_count) =
+            (String::new(), "0".to_string(), "NULL::bigint");
+        if let Some((&first, rest)) = others.split_first() {
+            given = format!(
+                "CROSS JOIN (SELECT near.word, near.patient_count FROM near WHERE near.ord = {first}
+                             UNION ALL SELECT {}, NULL) AS g(word, patient_count)",
+                folded(first)
+            );
+            given_exact = format!("(g.word = {})::int", folded(first));
+            given_count = "g.patient_count";
+            cond.push("p.name_folded ~>=~ g.word".to_string());
+            cond.push(format!("p.name_folded ~<~ (g.word || {TOP})"));
+            for &j in rest {
+                cond.push(format!(
+                    "(pg_catalog.string_to_array(pg_catalog.translate(p.name_folded, '-', ' '), ' ') && {} OR ({}))",
+                    near_words(j),
+                    word_starts(j)
+                ));
+            }
+        }
+        branches.push(branch(i, &given, &given_exact, given_count, &cond, limit));
+    }
+    format!(
+        "WITH typed(ord, w) AS (VALUES {words}),
+         near AS (
+           SELECT t.ord, d.word, d.patient_count
+             FROM typed t
+             CROSS JOIN LATERAL (
+               SELECT d.word, d.patient_count FROM clinic.patient_name_words d
+                WHERE d.variants && clinic.name_variants(t.w)
+                ORDER BY d.word = t.w DESC, d.patient_count DESC, d.word LIMIT {NEAR_WORDS}) d),
+         hits AS ({branches}),
+         best AS (SELECT id, family_folded, name_folded, max(exact) AS exact, max(surname_count) AS surname_count,
+                         max(given_count) AS given_count
+                    FROM hits GROUP BY id, family_folded, name_folded)
+         SELECT {HIT_COLS} FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
+          ORDER BY h.exact DESC, h.surname_count DESC, h.given_count DESC NULLS LAST, {closeness}
+                   h.family_folded USING ~<~, h.name_folded USING ~<~, h.id
+          LIMIT ${limit}",
+        branches = branches.join(" UNION ALL "),
+        // With one word every candidate is equally close to it; with more, the whole name decides.
+        closeness = if n > 1 {
+            "ext.similarity(h.name_folded, (SELECT pg_catalog.string_agg(w, ' ' ORDER BY ord) FROM typed)) DESC,"
+        } else {
+            ""
+        }
+    )
+}
+
+/// One branch of [`similar_sql`]: word `i`'s near words as the surname, crossed with the given-name
+/// candidates `given` (if any), each a bounded probe.
+fn branch(
+    i: usize,
+    given: &str,
+    given_exact: &str,
+    given_count: &str,
+    cond: &[String],
+    limit: usize,
+) -> String {
+    format!(
+        "(SELECT m.id, m.family_folded, m.name_folded,
+                 2 * (c.word = {w})::int + {given_exact} AS exact, c.patient_count AS surname_count,
+                 {given_count} AS given_count
+            FROM near c {given}
+            CROSS JOIN LATERAL (
+              SELECT p.id, p.family_folded, p.name_folded FROM clinic.patients p
+               WHERE {cond} ORDER BY p.name_folded USING ~<~ LIMIT ${limit}) m
+           WHERE c.ord = {i})",
+        w = folded(i),
+        cond = cond.join(" AND ")
+    )
+}
+
+async fn by_name(
+    db: &mut Db<'_>,
+    words: &[String],
+    limit: i64,
+) -> Result<Vec<PatientHit>, DbError> {
+    // LIKE's wildcards never occur in a name; dropping them keeps every pattern literal.
+    let words: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.chars()
+                .filter(|c| !matches!(c, '%' | '_' | '\\'))
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = words.len();
+    let mut params: Vec<(&(dyn ToSql + Sync), Type)> = words
+        .iter()
+        .map(|w| (w as &(dyn ToSql + Sync), Type::TEXT))
+        .collect();
+    params.push((&limit, Type::INT8));
+    let rows = db.rows(&prefix_sql(n), &params).await?;
+    let mut hits = rows
+        .iter()
+        .map(|r| hit(r, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    let wanted = limit - i64::try_from(hits.len()).unwrap_or(limit);
+    if wanted > 0 {
+        let seen: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        let mut params: Vec<(&(dyn ToSql + Sync), Type)> = words
+            .iter()
+            .map(|w| (w as &(dyn ToSql + Sync), Type::TEXT))
+            .collect();
+        params.push((&wanted, Type::INT8));
+        params.push((&seen, Type::INT8_ARRAY));
+        let rows = db.rows(&similar_sql(n), &params).await?;
+        for r in &rows {
+            hits.push(hit(r, true)?);
+        }
+    }
+    Ok(hits)
+}
+
+/// Patients who may be the same person as `p`, likeliest first: the same folded name and date of
+/// birth; a similar name (any word order, a typo) and the same date of birth; a similar name and
+/// the same phone number (on its last nine digits); the same email. Each test is one index lookup
+/// (date of birth, reversed phone digits, lower(email)); the name is compared only on those few.
+/// `exclude` is the patient being edited, who is not their own duplicate.
+pub async fn duplicates(
+    client: &Client,
+    p: &ValidPatient,
+    exclude: Option<i64>,
+) -> Result<Vec<DuplicateCandidate>, DbError> {
+    duplicates_in(
+        &mut Db {
+            client,
+            plans: None,
+        },
+        p,
+        exclude,
+    )
+    .await
+}
+
+async fn duplicates_in(
+    db: &mut Db<'_>,
+    p: &ValidPatient,
+    exclude: Option<i64>,
+) -> Result<Vec<DuplicateCandidate>, DbError> {
+    let phone_tail: Option<String> = p.phone.as_deref().and_then(|phone| {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        (digits.len() >= 6).then(|| digits[digits.len().saturating_sub(PHONE_TAIL)..].to_string())
+    });
+    let sql = format!(
+        "WITH me AS (SELECT clinic.fold($2 || ' ' || $1) AS name),
+         cand AS (
+           SELECT p.id, CASE WHEN p.name_folded = me.name THEN 1.0 ELSE 0.6 + 0.3 * ext.similarity(p.name_folded, me.name) END AS score,
+                  CASE WHEN p.name_folded = me.name THEN 'same name and date of birth'
+                       ELSE 'similar name and same date of birth' END AS reason
+             FROM clinic.patients p, me
+            WHERE p.date_of_birth = $3 AND (p.name_folded = me.name OR ext.similarity(p.name_folded, me.name) >= 0.35)
+           UNION ALL
+           SELECT p.id, 0.5 + 0.3 * ext.similarity(p.name_folded, me.name), 'similar name and same phone number'
+             FROM clinic.patients p, me
+            WHERE $4::text IS NOT NULL
+              AND pg_catalog.reverse(p.phone_digits) ~>=~ pg_catalog.reverse($4)
+              AND pg_catalog.reverse(p.phone_digits) ~<~ (pg_catalog.reverse($4) || {TOP})
+              AND ext.similarity(p.name_folded, me.name) >= 0.5
+           UNION ALL
+           SELECT p.id, 0.4 + 0.3 * ext.similarity(p.name_folded, me.name), 'same email address'
+             FROM clinic.patients p, me
+            WHERE $5::text IS NOT NULL AND pg_catalog.lower(p.email) = pg_catalog.lower($5)
+         ),
+         best AS (
+           SELECT id, max(score) AS score, pg_catalog.string_agg(reason, '; ' ORDER BY score DESC) AS reason
+             FROM cand WHERE $6::int8 IS NULL OR id <> $6 GROUP BY id
+         )
+         SELECT {HIT_COLS}, h.reason, h.score::float8
+           FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
+          ORDER BY h.score DESC, p.id
+          LIMIT 10"
+    );
+    let rows = db
+        .rows(
+            &sql,
+            &[
+                (&p.family_name, Type::TEXT),
+                (&p.given_names, Type::TEXT),
+                (&p.date_of_birth, Type::DATE),
+                (&phone_tail, Type::TEXT),
+                (&p.email, Type::TEXT),
+                (&exclude, Type::INT8),
+            ],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DuplicateCandidate {
+                patient: hit(r, false)?,
+                reason: r.try_get(9).map_err(other)?,
+                score: r.try_get(10).map_err(other)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,457 @@
+//! The registration/edit form (one column, scrolled to keep the focused field in view) and its
+//! popups: likely duplicates, someone else's save, and "discard the form?".
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::Keys;
+use crate::app::patients::{Clock, Cmd, Form, FormPopup, Panel, StaleInfo, Step};
+use crate::db::patients::DuplicateCandidate;
+use crate::domain::patient::{format_date, PatientField};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::form_field::FormField;
+use crate::ui::widgets::{centered, spinner, truncate};
+
+/// Two for the focus mark, then the longest label ("Emergency contact phone") and a space.
+const LABEL_WIDTH: u16 = 26;
+/// Leaves room after the field for the longest hint (the date formats) at 80 columns.
+const FIELD_WIDTH: u16 = 27;
+
+fn hint(field: PatientField, clock: &Clock) -> Option<String> {
+    match field {
+        PatientField::Sex => Some("f/m/i/u".into()),
+        PatientField::DateOfBirth => {
+            let local = chrono::NaiveDate::from_ymd_opt(1985, 6, 15)
+                .and_then(|d| format_date(d, &clock.date_format))
+                .filter(|s| s != "1985-06-15");
+            Some(match local {
+                Some(local) => format!("1985-06-15 or {local}"),
+                None => "1985-06-15".into(),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn required(field: PatientField) -> bool {
+    matches!(
+        field,
+        PatientField::FamilyName
+            | PatientField::GivenNames
+            | PatientField::DateOfBirth
+            | PatientField::Sex
+    )
+}
+
+pub(super) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    form: &Form,
+    clock: &Clock,
+    keys: &Keys,
+    theme: Theme,
+) -> Option<Position> {
+    let title = match &form.editing {
+        Some(p) => format!(
+            " Edit {}, {} · patient {} ",
+            p.family_name.to_uppercase(),
+            p.given_names,
+            p.patient_number
+        ),
+        None => " New patient ".to_string(),
+    };
+    let mut status = Vec::new();
+    if let Some((_, step)) = form.busy {
+        let doing = match step {
+            Step::Duplicates => "checking for duplicates…",
+            Step::Save => "saving…",
+        };
+        status.push(Span::styled(
+            format!(" {} {doing} ", spinner(clock.now)),
+            theme.warning(),
+        ));
+    } else if form.changed() {
+        status.push(Span::raw(" changed, not saved "));
+    }
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .title(
+            Line::from(vec![
+                Span::raw(" "),
+                Span::styled(keys.of(Some(Panel::Form), Cmd::Save), theme.key()),
+                Span::raw(" save "),
+            ])
+            .right_aligned(),
+        )
+        .title_bottom(Line::from(status).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let failure_height = u16::from(form.failure.is_some()) * 2;
+    let [failure, fields] = inner.layout(&Layout::vertical([
+        Constraint::Length(failure_height),
+        Constraint::Min(0),
+    ]));
+    if let Some(why) = &form.failure {
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("! ", theme.error()),
+                Span::styled(why.clone(), theme.error()),
+            ]))
+            .wrap(Wrap { trim: true }),
+            failure,
+        );
+    }
+    let cursor = draw_fields(frame, fields, form, clock, theme);
+    match &form.popup {
+        None => cursor,
+        Some(FormPopup::Duplicates {
+            candidates,
+            selected,
+            confirm_open,
+            ..
+        }) => {
+            duplicates(frame, area, candidates, *selected, keys, theme);
+            if *confirm_open {
+                if let Some(c) = candidates.get(*selected) {
+                    let question = format!(
+                        "Open {}, {} (patient {}) instead? The form and everything typed in it will be discarded.",
+                        c.patient.family_name.to_uppercase(),
+                        c.patient.given_names,
+                        c.patient.patient_number
+                    );
+                    confirm(
+                        frame,
+                        area,
+                        "Open the existing patient?",
+                        &question,
+                        "open it",
+                        keys,
+                        theme,
+                    );
+                }
+            }
+            None
+        }
+        Some(FormPopup::Stale(info)) => {
+            stale(frame, area, info, &form.adopted, clock, keys, theme);
+            None
+        }
+        Some(FormPopup::Discard) => {
+            confirm(
+                frame,
+                area,
+                "Discard the form?",
+                "What you typed has not been saved. Throw it away?",
+                "discard",
+                keys,
+                theme,
+            );
+            None
+        }
+    }
+}
+
+/// Every field, scrolled so the focused one (with its error line) is in view.
+fn draw_fields(
+    frame: &mut Frame,
+    area: Rect,
+    form: &Form,
+    clock: &Clock,
+    theme: Theme,
+) -> Option<Position> {
+    let hints: Vec<Option<String>> = PatientField::ALL.iter().map(|f| hint(*f, clock)).collect();
+    let fields: Vec<FormField> = PatientField::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FormField {
+            label: f.label(),
+            hint: hints[i].as_deref(),
+            required: required(*f),
+            input: form.input(*f),
+            focused: i == form.focus && form.popup.is_none(),
+            error: form.error(*f),
+            label_width: LABEL_WIDTH,
+            field_width: FIELD_WIDTH,
+        })
+        .collect();
+    // Rows above each field, to find where the focused one sits.
+    let tops: Vec<u16> = fields
+        .iter()
+        .scan(0u16, |top, f| {
+            let this = *top;
+            *top += f.height();
+            Some(this)
+        })
+        .collect();
+    let total: u16 = fields.iter().map(FormField::height).sum();
+    let focus_bottom = tops[form.focus] + fields[form.focus].height();
+    let scroll = focus_bottom
+        .saturating_sub(area.height)
+        .min(total.saturating_sub(area.height));
+    let mut cursor = None;
+    for (field, top) in fields.iter().zip(&tops) {
+        let Some(y) = top.checked_sub(scroll) else {
+            continue;
+        };
+        if y + field.height() > area.height {
+            break;
+        }
+        let rect = Rect {
+            y: area.y + y,
+            height: field.height(),
+            ..area
+        };
+        cursor = field.render(frame, rect, theme).or(cursor);
+    }
+    if total > area.height + scroll && area.height > 0 {
+        let more = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled("more fields below ↓", theme.dim())).right_aligned(),
+            more,
+        );
+    }
+    cursor
+}
+
+fn popup_block(title: &str, theme: Theme) -> Block<'static> {
+    Block::bordered()
+        .padding(Padding::horizontal(1))
+        .border_style(theme.popup_border())
+        .title(Span::styled(format!(" {title} "), theme.warning()))
+}
+
+fn key_hint(key: String, what: &str, theme: Theme) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(key, theme.key()),
+        Span::raw(format!(" {what}   ")),
+    ]
+}
+
+fn duplicates(
+    frame: &mut Frame,
+    area: Rect,
+    candidates: &[DuplicateCandidate],
+    selected: usize,
+    keys: &Keys,
+    theme: Theme,
+) {
+    let width = usize::from(area.width.saturating_sub(6));
+    // Each candidate: its line, then why it looks like a duplicate, one reason a line when they
+    // do not fit on one ("same name and date of birth; same email address").
+    let entries: Vec<Vec<Line>> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mark = if i == selected { "> " } else { "  " };
+            let p = &c.patient;
+            let name = format!("{}, {}", p.family_name.to_uppercase(), p.given_names);
+            let row = format!(
+                "{mark}{:<6} {:<24} {}  {}",
+                p.patient_number,
+                truncate(&name, 24),
+                p.date_of_birth.format("%Y-%m-%d"),
+                p.phone.clone().unwrap_or_default()
+            );
+            let style = if i == selected {
+                theme.title()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let mut lines = vec![Line::styled(truncate(&row, width), style)];
+            let indent = "   ";
+            let reasons = if indent.len() + c.reason.chars().count() <= width {
+                vec![c.reason.clone()]
+            } else {
+                c.reason.split("; ").map(str::to_string).collect()
+            };
+            lines.extend(
+                reasons
+                    .into_iter()
+                    .map(|r| Line::styled(truncate(&format!("{indent}{r}"), width), theme.dim())),
+            );
+            lines
+        })
+        .collect();
+    // As many candidates as fit, the selected one among them.
+    let room = usize::from(area.height.saturating_sub(8));
+    let mut first = selected;
+    let mut used = entries.get(selected).map_or(0, Vec::len);
+    while first > 0 && used + entries[first - 1].len() <= room {
+        first -= 1;
+        used += entries[first].len();
+    }
+    let mut last = selected + 1;
+    while last < entries.len() && used + entries[last].len() <= room {
+        used += entries[last].len();
+        last += 1;
+    }
+    let mut lines = vec![Line::raw(format!(
+        "Nothing is saved yet. {} may be the same person:",
+        if candidates.len() == 1 {
+            "This patient"
+        } else {
+            "These patients"
+        }
+    ))];
+    lines.push(Line::raw(""));
+    lines.extend(entries[first.min(last)..last].iter().flatten().cloned());
+    lines.push(Line::raw(""));
+    let mut answer = key_hint(
+        keys.of(Some(Panel::Duplicates), Cmd::Open),
+        "open this one instead",
+        theme,
+    );
+    answer.extend(key_hint(
+        keys.of(Some(Panel::Duplicates), Cmd::SaveAnyway),
+        "save anyway",
+        theme,
+    ));
+    answer.extend(key_hint(keys.back(), "back to the form", theme));
+    lines.push(Line::from(answer));
+    let title = if candidates.len() == 1 {
+        "Likely duplicate".to_string()
+    } else {
+        format!("Likely duplicates ({})", candidates.len())
+    };
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let popup = centered(area, area.width.saturating_sub(2), height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block(&title, theme)),
+        popup,
+    );
+}
+
+fn stale(
+    frame: &mut Frame,
+    area: Rect,
+    info: &StaleInfo,
+    adopted: &[PatientField],
+    clock: &Clock,
+    keys: &Keys,
+    theme: Theme,
+) {
+    let at = info
+        .changed_at
+        .with_timezone(&clock.tz)
+        .format("%H:%M on %a %d %b");
+    let rows = info
+        .differences
+        .len()
+        .min(usize::from(area.height.saturating_sub(10)));
+    let height =
+        u16::try_from(rows + 9 + usize::from(info.differences.is_empty())).unwrap_or(u16::MAX);
+    let popup = centered(area, area.width.saturating_sub(2), height);
+    let width = usize::from(popup.width.saturating_sub(4));
+    let column = width.saturating_sub(20) / 2;
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw("Changed by "),
+            Span::styled(info.changed_by.clone(), theme.title()),
+            Span::raw(format!(" at {at}, after you opened the form.")),
+        ]),
+        Line::raw("Nothing was saved. What you typed stays; fields you did not edit"),
+        Line::raw("now hold their values (marked \u{2190})."),
+        Line::raw(""),
+        Line::styled(
+            format!(
+                "{:<18}  {:<column$} {:<column$}",
+                "Field", "Theirs", "Yours"
+            ),
+            theme.dim(),
+        ),
+    ];
+    if info.differences.is_empty() {
+        lines.push(Line::raw("(the same values as yours)"));
+    }
+    for (field, theirs, yours) in info.differences.iter().take(rows) {
+        let cut = |s: &str| truncate(if s.is_empty() { "-" } else { s }, column.saturating_sub(1));
+        // A field this desk never edited is not a conflict: it now holds theirs.
+        let yours = if adopted.contains(field) {
+            "\u{2190} theirs (not edited)".to_string()
+        } else {
+            cut(yours)
+        };
+        lines.push(Line::raw(format!(
+            "{:<18}  {:<column$} {:<column$}",
+            truncate(field.label(), 18),
+            cut(theirs),
+            yours
+        )));
+    }
+    if info.differences.len() > rows {
+        lines.push(Line::styled(
+            format!("… {} more", info.differences.len() - rows),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    let mut answer = key_hint(
+        keys.of(Some(Panel::Stale), Cmd::Refresh),
+        "load theirs",
+        theme,
+    );
+    answer.extend(key_hint(
+        keys.of(Some(Panel::Stale), Cmd::Save),
+        "save yours over it",
+        theme,
+    ));
+    answer.extend(key_hint(
+        format!(
+            "{}/{}",
+            keys.of(Some(Panel::Stale), Cmd::KeepEditing),
+            keys.back()
+        ),
+        "keep editing",
+        theme,
+    ));
+    lines.push(Line::from(answer));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block("Not saved: changed by someone else", theme)),
+        popup,
+    );
+}
+
+/// The yes/no question, drawn like the shell's confirm popup with this panel's keys.
+fn confirm(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    question: &str,
+    yes: &str,
+    keys: &Keys,
+    theme: Theme,
+) {
+    let popup = centered(area, 56, 8);
+    let mut answer = key_hint(keys.of(Some(Panel::Discard), Cmd::Discard), yes, theme);
+    answer.extend(key_hint(
+        format!(
+            "{}/{}",
+            keys.of(Some(Panel::Discard), Cmd::KeepEditing),
+            keys.back()
+        ),
+        "keep editing",
+        theme,
+    ));
+    let text = vec![
+        Line::raw(""),
+        Line::raw(question.to_string()),
+        Line::raw(""),
+        Line::from(answer),
+    ];
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(popup_block(title, theme)),
+        popup,
+    );
+}

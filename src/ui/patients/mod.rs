@@ -1,0 +1,115 @@
+//! The patients screen: the lookup, a patient's summary over it, and the registration/edit form
+//! over both, each drawn from the app's state alone.
+
+mod form;
+mod lookup;
+mod summary;
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Position, Rect};
+use ratatui::Frame;
+
+use crate::app::keymap::{Command, Keymap, Place};
+use crate::app::patients::{Clock, Cmd, Panel, PatientsScreen};
+use crate::app::screen::{self, Access, ScreenId};
+use crate::domain::staff::Job;
+use crate::ui::theme::Theme;
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &PatientsScreen,
+    job: Job,
+    access: Access,
+    keymap: &Keymap,
+    theme: Theme,
+) -> Option<Position> {
+    let keys = Keys { keymap };
+    if let Some(form) = &state.form {
+        return form::draw(frame, area, form, &state.clock, &keys, theme);
+    }
+    if let Some(summary) = &state.summary {
+        summary::draw(
+            frame,
+            area,
+            summary,
+            &state.clock,
+            (job, access),
+            &keys,
+            theme,
+        );
+        return None;
+    }
+    lookup::draw(
+        frame,
+        area,
+        &state.lookup,
+        &state.clock,
+        access,
+        &keys,
+        theme,
+    )
+}
+
+/// The keys as the keymap has them now (the config may have moved them), for the hints drawn
+/// inside the screen.
+struct Keys<'a> {
+    keymap: &'a Keymap,
+}
+
+impl Keys<'_> {
+    fn of(&self, panel: Option<Panel>, cmd: Cmd) -> String {
+        let place = match panel {
+            Some(p) => Place::Panel(screen::Panel::Patients(p)),
+            None => Place::Screen(ScreenId::Patients),
+        };
+        self.keymap
+            .key_for(place, Command::Patients(cmd))
+            .unwrap_or_else(|| "?".into())
+    }
+
+    fn back(&self) -> String {
+        self.keymap
+            .key_for(Place::Global, Command::Back)
+            .unwrap_or_else(|| "Esc".into())
+    }
+}
+
+/// "Smith" of "Alice Smith": the list's next-appointment column has room for a surname.
+fn surname(full_name: &str) -> &str {
+    full_name.split_whitespace().last().unwrap_or(full_name)
+}
+
+/// When an appointment is, compactly and relative to today: "today 10:30", "Tue 10:30" within a
+/// week, else the date.
+fn when(at: DateTime<Utc>, clock: &Clock) -> String {
+    let local = at.with_timezone(&clock.tz);
+    let today = clock.now.with_timezone(&clock.tz).date_naive();
+    let days = (local.date_naive() - today).num_days();
+    match days {
+        0 => local.format("today %H:%M").to_string(),
+        1..=6 => local.format("%a %H:%M").to_string(),
+        _ => local.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// An amount in minor units as the desk reads it: "USD 120.50", "USD -5.00" for a credit.
+fn money(currency: &str, minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{currency} {sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_names_read_as_the_desk_says_them() {
+        assert_eq!(money("USD", 12050), "USD 120.50");
+        assert_eq!(money("EUR", -500), "EUR -5.00");
+        assert_eq!(money("EUR", 7), "EUR 0.07");
+        assert_eq!(surname("Alice Smith"), "Smith");
+        assert_eq!(surname("Okafor"), "Okafor");
+    }
+}
