@@ -453,6 +453,16 @@ fn cancelling_needs_a_reason() {
 #[test]
 fn doctors_see_their_own_column_and_cannot_book() {
     let mut app = at_calendar(Job::Doctor);
+    // The footer offers a doctor their own keys, not the desk's.
+    let footer: Vec<&str> = app.footer_hints().iter().map(|(_, what)| *what).collect();
+    assert!(
+        !footer.contains(&"check in") && !footer.contains(&"move"),
+        "{footer:?}"
+    );
+    assert!(footer.contains(&"start/complete"), "{footer:?}");
+    let desk = at_calendar(Job::Receptionist);
+    let desk_footer: Vec<&str> = desk.footer_hints().iter().map(|(_, what)| *what).collect();
+    assert!(desk_footer.contains(&"check in"), "{desk_footer:?}");
     let screen = render(&app);
     assert!(
         screen.contains("Dr Alice Smith") && !screen.contains("Dr Greg House"),

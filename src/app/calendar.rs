@@ -88,6 +88,17 @@ impl ScreenState for CalendarScreen {
         self.form.as_ref().is_some_and(Form::text_focused)
     }
 
+    fn offers(&self, command: crate::app::keymap::Command) -> bool {
+        use crate::app::keymap::Command::Calendar;
+        match command {
+            Calendar(Cmd::CheckIn | Cmd::Move | Cmd::Cancel | Cmd::Book | Cmd::NoShow) => {
+                self.job == Some(Job::Receptionist)
+            }
+            Calendar(Cmd::Advance) => self.job == Some(Job::Doctor),
+            _ => true,
+        }
+    }
+
     fn panel(&self) -> Option<Panel> {
         if self.form.is_some() {
             Some(Panel::CalendarForm)

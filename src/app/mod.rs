@@ -192,6 +192,10 @@ impl App {
             .into_iter()
             .flat_map(|p| self.keymap.bindings(p))
             .filter(|b| back || b.command != Command::Back)
+            .filter(|b| match (front, self.shell()) {
+                (Place::Screen(id), Some(shell)) => shell.states.get(id).offers(b.command),
+                _ => true,
+            })
             .filter_map(|b| Some((b.usable_keys(text).next()?.to_string(), b.footer?)))
             .take(6)
             .collect()

@@ -107,6 +107,12 @@ pub trait ScreenState {
         false
     }
 
+    /// Whether this person is offered `command` in the footer: a key their job cannot use only
+    /// crowds out one they can. (The key still answers, with a refusal in words.)
+    fn offers(&self, _command: super::keymap::Command) -> bool {
+        true
+    }
+
     /// A part of the screen with keys of its own (a form, a popup) is in front of the screen's keys.
     fn panel(&self) -> Option<Panel> {
         None

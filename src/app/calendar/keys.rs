@@ -82,7 +82,7 @@ pub const BINDINGS: &[Binding] = &[
         &["s"],
         "Start, then complete, your consultation",
         Cmd::Advance,
-        None,
+        Some("start/complete"),
     ),
     bind("calendar.up", &["up", "k"], "Earlier slot", Cmd::Up, None),
     bind(
