@@ -567,10 +567,18 @@ pub fn markdown() -> String {
         if bindings.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n#### {}\n\n| keys | action | does |\n|---|---|---|\n", place.title()));
+        out.push_str(&format!(
+            "\n#### {}\n\n| keys | action | does |\n|---|---|---|\n",
+            place.title()
+        ));
         for b in bindings {
             let keys: Vec<String> = b.keys.iter().map(|k| format!("`{k}`")).collect();
-            out.push_str(&format!("| {} | `{}` | {} |\n", keys.join(" "), b.name, b.desc));
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                keys.join(" "),
+                b.name,
+                b.desc
+            ));
         }
     }
     out
@@ -581,8 +589,12 @@ mod readme_tests {
     #[test]
     fn the_readme_key_map_is_the_declared_one() {
         let readme = include_str!("../../../README.md");
-        let start = readme.find("<!-- keys:start -->").expect("README has the keys:start marker");
-        let end = readme.find("<!-- keys:end -->").expect("README has the keys:end marker");
+        let start = readme
+            .find("<!-- keys:start -->")
+            .expect("README has the keys:start marker");
+        let end = readme
+            .find("<!-- keys:end -->")
+            .expect("README has the keys:end marker");
         let in_readme = readme[start + "<!-- keys:start -->".len()..end].trim();
         assert_eq!(
             in_readme,
