@@ -177,6 +177,15 @@ async fn small_typos_still_find_the_patient() {
         Some("Mary Ann Smith")
     );
     assert_eq!(names(&rita, "anna muler").await, vec!["Anna Müller"]);
+    // A slip in a surname of two words.
+    assert_eq!(
+        names(&rita, "jose garcia marqeuz").await,
+        vec!["José García Márquez"]
+    );
+    assert_eq!(
+        names(&rita, "garcai marquez").await,
+        vec!["José García Márquez"]
+    );
     assert_eq!(
         names(&rita, "obrien").await,
         vec!["Siobhán O'Brien"],

@@ -1399,3 +1399,35 @@ async fn figures() {
     );
     assert_eq!(double, 0);
 }
+
+#[tokio::test]
+async fn a_superuser_doing_maintenance_is_not_taken_for_a_doctor() {
+    let c = clinic().await;
+    let su = c.db.superuser().await;
+    let john = register(&c.desk, "Doe", "John").await;
+    let a = appointments::book(&c.desk, &visit(john, id(&c.alice), at(9, 9, 0), 15), TZ)
+        .await
+        .expect("book");
+    su.execute(
+        "UPDATE clinic.appointments SET status = 'cancelled', cancel_reason = 'maintenance' WHERE id = $1",
+        &[&a.id],
+    )
+    .await
+    .expect("a superuser may cancel: in every group, but nobody's doctor");
+    // A real doctor still may not.
+    let b = appointments::book(&c.desk, &visit(john, id(&c.alice), at(9, 10, 0), 15), TZ)
+        .await
+        .expect("book");
+    let alice = c.db.connect(&c.alice).await;
+    let refused = alice
+        .execute(
+            "UPDATE clinic.appointments SET status = 'cancelled', cancel_reason = 'x' WHERE id = $1",
+            &[&b.id],
+        )
+        .await
+        .expect_err("a doctor does not cancel");
+    assert_eq!(
+        refused.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
+}

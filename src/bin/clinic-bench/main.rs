@@ -5,6 +5,7 @@
 //! the figures come from a known configuration, and it runs every measured query as a real
 //! receptionist login so row-level security is in the measured path.
 
+mod booking;
 mod generate;
 mod lookup;
 mod stats;
@@ -46,13 +47,16 @@ struct Cli {
 enum Command {
     /// (Re)create the bench database and fill it with patients and appointments.
     Generate(generate::Options),
-    /// Measure lookups and the duplicate check as a receptionist, with p50/p95/p99.
+    /// Measure lookups, the duplicate check and the calendar as a receptionist (p50/p95/p99), then
+    /// 16 desks racing to book the same slots.
     Run(lookup::Options),
     /// Look one thing up as the receptionist and print what the desk would see, with the time.
     Search {
         /// What is typed in the lookup box, e.g. "jhon smiht" or "15/06/1985".
         text: String,
     },
+    /// Only the booking race: 16 desks, 50 tries each, 100 slots of 2 doctors.
+    Race,
     /// Stop the bench's cluster.
     Stop,
 }
@@ -71,8 +75,12 @@ async fn main() -> anyhow::Result<()> {
     let (cluster, started_here) = open_cluster(&cli.dir).await?;
     let outcome = match cli.command {
         Command::Generate(opts) => generate::generate(&cluster, &opts).await,
-        Command::Run(opts) => lookup::run(&cluster, &opts).await,
+        Command::Run(opts) => match lookup::run(&cluster, &opts).await {
+            Ok(()) => booking::run(&cluster, &booking::Race::default()).await,
+            Err(e) => Err(e),
+        },
         Command::Search { text } => lookup::search_once(&cluster, &text).await,
+        Command::Race => booking::run(&cluster, &booking::Race::default()).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.

@@ -353,36 +353,50 @@ fn prefix_sql(n: usize) -> String {
     }
     format!(
         "WITH hits AS ({}),
-         best AS (SELECT id, min(tier) AS tier, family_folded, name_folded FROM hits GROUP BY id, family_folded, name_folded)
+         -- Ranked and cut to a screenful before the rows and next appointments are fetched.
+         best AS (SELECT id, min(tier) AS tier, family_folded, name_folded FROM hits GROUP BY id, family_folded, name_folded
+                   ORDER BY 2, 3 USING ~<~, 4 USING ~<~, 1 LIMIT ${limit})
          SELECT {HIT_COLS} FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
-          ORDER BY h.tier, h.family_folded USING ~<~, h.name_folded USING ~<~, h.id
-          LIMIT ${limit}",
+          ORDER BY h.tier, h.family_folded USING ~<~, h.name_folded USING ~<~, h.id",
         branches.join(" UNION ALL ")
     )
 }
 
 /// Typo-tolerant matches, for when the exact and prefix ones are few. Each typed word's near words
 /// come from the dictionary (one GIN lookup each), the word itself first if it is one, then the
-/// commonest. For each word taken as the surname, each of its near words is tried as an exact
-/// surname and, when more was typed, each near word of the next word (or that word as typed,
-/// perhaps unfinished) as the start of the first given name: every probe is one small range of
-/// `patients_family_name`, so the cost does not grow with how common a surname is. Remaining words
-/// must be near or start a word of the name. Ranked by how much was typed exactly, then by how
-/// common the corrected surname and given name are ("smiht john" is John Smith before John Smit),
-/// then by how close the whole name is. `$n+1` is the limit, `$n+2` the patients already found.
+/// commonest. For each word taken as the surname (and each run of two or three words, for surnames
+/// like "garcia marqeuz"), each of its near words is tried as an exact surname and, when more was
+/// typed, each near word of the next word (or that word as typed, perhaps unfinished) as the start
+/// of the first given name: every probe is one small range of `patients_family_name`, so the cost
+/// does not grow with how common a surname is. Remaining words must be near or start a word of the
+/// name. Ranked by how much was typed exactly, then by how common the corrected surname and given
+/// name are ("smiht john" is John Smith before John Smit), then by how close the whole name is.
+/// `$n+1` is the limit, `$n+2` the patients already found.
 fn similar_sql(n: usize) -> String {
     let limit = n + 1;
     let seen = n + 2;
     let near_words = |j: usize| {
         format!("(SELECT pg_catalog.array_agg(near.word) FROM near WHERE near.ord = {j})")
     };
-    let words = (1..=n)
-        .map(|k| format!("({k}, {})", folded(k)))
+    // What may be the surname: each word, and each run of two or three words for surnames of
+    // several ("de lcua" is De Luca). Runs get ords after the words'.
+    let mut surnames: Vec<(usize, Vec<usize>)> = (1..=n).map(|k| (k, vec![k])).collect();
+    for len in 2..=n.min(3) {
+        for start in 1..=n + 1 - len {
+            surnames.push((surnames.len() + 1, (start..start + len).collect()));
+        }
+    }
+    let typed = surnames
+        .iter()
+        .map(|(ord, words)| {
+            let parts: Vec<String> = words.iter().map(|&k| folded(k)).collect();
+            format!("({ord}, pg_catalog.concat_ws(' ', {}))", parts.join(", "))
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let mut branches = Vec::new();
-    for i in 1..=n {
-        let others: Vec<usize> = (1..=n).filter(|&j| j != i).collect();
+    for (ord, members) in &surnames {
+        let others: Vec<usize> = (1..=n).filter(|j| !members.contains(j)).collect();
         let mut cond = vec![
             "p.family_folded = c.word".to_string(),
             format!("p.id <> ALL (${seen})"),
@@ -407,10 +421,17 @@ fn similar_sql(n: usize) -> String {
                 ));
             }
         }
-        branches.push(branch(i, &given, &given_exact, given_count, &cond, limit));
+        branches.push(branch(
+            *ord,
+            &given,
+            &given_exact,
+            given_count,
+            &cond,
+            limit,
+        ));
     }
     format!(
-        "WITH typed(ord, w) AS (VALUES {words}),
+        "WITH typed(ord, w) AS (VALUES {typed}),
          near AS (
            SELECT t.ord, d.word, d.patient_count
              FROM typed t
@@ -421,25 +442,31 @@ fn similar_sql(n: usize) -> String {
          hits AS ({branches}),
          best AS (SELECT id, family_folded, name_folded, max(exact) AS exact, max(surname_count) AS surname_count,
                          max(given_count) AS given_count
-                    FROM hits GROUP BY id, family_folded, name_folded)
-         SELECT {HIT_COLS} FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
-          ORDER BY h.exact DESC, h.surname_count DESC, h.given_count DESC NULLS LAST, {closeness}
-                   h.family_folded USING ~<~, h.name_folded USING ~<~, h.id
-          LIMIT ${limit}",
+                    FROM hits GROUP BY id, family_folded, name_folded),
+         -- Ranked and cut to a screenful before the rows and next appointments are fetched.
+         ranked AS (SELECT h.*, row_number() OVER (
+                            ORDER BY h.exact DESC, h.surname_count DESC, h.given_count DESC NULLS LAST, {closeness}
+                                     h.family_folded USING ~<~, h.name_folded USING ~<~, h.id) AS rank
+                      FROM best h ORDER BY rank LIMIT ${limit})
+         SELECT {HIT_COLS} FROM ranked h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
+          ORDER BY h.rank",
         branches = branches.join(" UNION ALL "),
         // With one word every candidate is equally close to it; with more, the whole name decides.
         closeness = if n > 1 {
-            "ext.similarity(h.name_folded, (SELECT pg_catalog.string_agg(w, ' ' ORDER BY ord) FROM typed)) DESC,"
+            format!(
+                "ext.similarity(h.name_folded, (SELECT pg_catalog.string_agg(w, ' ' ORDER BY ord) \
+                 FROM typed WHERE ord <= {n})) DESC,"
+            )
         } else {
-            ""
+            String::new()
         }
     )
 }
 
-/// One branch of [`similar_sql`]: word `i`'s near words as the surname, crossed with the given-name
-/// candidates `given` (if any), each a bounded probe.
+/// One branch of [`similar_sql`]: the near words of `ord` (a word or a run of words) as the
+/// surname, crossed with the given-name candidates `given` (if any), each a bounded probe.
 fn branch(
-    i: usize,
+    ord: usize,
     given: &str,
     given_exact: &str,
     given_count: &str,
@@ -448,14 +475,13 @@ fn branch(
 ) -> String {
     format!(
         "(SELECT m.id, m.family_folded, m.name_folded,
-                 2 * (c.word = {w})::int + {given_exact} AS exact, c.patient_count AS surname_count,
-                 {given_count} AS given_count
+                 2 * (c.word = (SELECT t.w FROM typed t WHERE t.ord = {ord}))::int + {given_exact} AS exact,
+                 c.patient_count AS surname_count, {given_count} AS given_count
             FROM near c {given}
             CROSS JOIN LATERAL (
               SELECT p.id, p.family_folded, p.name_folded FROM clinic.patients p
                WHERE {cond} ORDER BY p.name_folded USING ~<~ LIMIT ${limit}) m
-           WHERE c.ord = {i})",
-        w = folded(i),
+           WHERE c.ord = {ord})",
         cond = cond.join(" AND ")
     )
 }
