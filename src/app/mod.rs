@@ -459,31 +459,14 @@ impl App {
         }
         self.dirty = true;
         // One hop only: what the target hands back is applied without following further intents.
-        let Mode::Shell(shell) = &mut self.mode else {
-            return Vec::new();
-        };
-        let Some(access) = shell.access(target) else {
-            return Vec::new();
-        };
-        let mut ctx = Ctx {
-            me: &shell.me,
-            access,
-            now: self.now,
-            tz: self.time_zone,
-            date_format: &self.date_format,
-            next_request: &mut self.next_request,
-        };
-        let outcome = match target {
-            ScreenId::Calendar => shell.states.calendar.intent(intent, &mut ctx),
-            _ => shell.states.patients.intent(intent, &mut ctx),
-        };
-        let Outcome {
-            effects, notice, ..
-        } = outcome;
-        if notice.is_some() {
-            self.notice = notice;
-        }
-        effects
+        self.on_screen(target, |s, ctx| {
+            let mut outcome = match target {
+                ScreenId::Calendar => s.calendar.intent(intent, ctx),
+                _ => s.patients.intent(intent, ctx),
+            };
+            outcome.intent = None;
+            outcome
+        })
     }
 
     /// The screen now in front was just opened: it may load its data.
