@@ -34,7 +34,8 @@ pub enum DemoError {
     Cluster(#[from] ClusterError),
     #[error("demo database: {0}")]
     Db(String),
-    #[error(transparent)]
+    /// The demo's data is disposable, so the way out is said with the error.
+    #[error("{0}\nThe demo's data is disposable: `clinic demo reset` throws it away and the next `clinic demo` starts afresh.")]
     Migrate(#[from] migrate::MigrateError),
 }
 
