@@ -6,12 +6,13 @@ use chrono_tz::Tz;
 use tui_input::InputRequest;
 
 use super::action::{Effect, RequestId};
-use super::keymap::{Binding, Command};
+use super::keymap::{self, Binding, Command};
 use super::screen::{Access, Ctx, Intent, Outcome, ScreenState};
 use crate::db::listen::ListenEvent;
 use crate::domain::appointment::{Appointment, AppointmentStatus, QueueCounts, QueueEntry};
 use crate::domain::staff::Job;
 
+/// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
     name: &'static str,
     keys: &'static [&'static str],
@@ -19,13 +20,7 @@ const fn bind(
     cmd: Cmd,
     footer: Option<&'static str>,
 ) -> Binding {
-    Binding {
-        name,
-        keys,
-        desc,
-        command: Command::Queue(cmd),
-        footer,
-    }
+    keymap::bind(name, keys, desc, Command::Queue(cmd), footer)
 }
 
 /// This screen's keys: declared once, feeding the footer, the help and the key lookup.

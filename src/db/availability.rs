@@ -159,14 +159,25 @@ pub async fn delete_working_hours(
     id: i64,
     expected_version: i32,
 ) -> Result<(), DbError> {
+    delete_versioned(client, "working_hours", id, expected_version).await
+}
+
+/// Delete row `id` of `table` (one of this module's two, named by a constant) if it is still at
+/// `expected_version`; otherwise say who changed it.
+async fn delete_versioned(
+    client: &Client,
+    table: &'static str,
+    id: i64,
+    expected_version: i32,
+) -> Result<(), DbError> {
     let n = client
         .execute(
-            "DELETE FROM clinic.working_hours WHERE id = $1 AND version = $2",
+            &format!("DELETE FROM clinic.{table} WHERE id = $1 AND version = $2"),
             &[&id, &expected_version],
         )
         .await?;
     if n == 0 {
-        return Err(stale(client, "working_hours", id).await);
+        return Err(stale(client, table, id).await);
     }
     Ok(())
 }
@@ -346,14 +357,5 @@ pub async fn delete_exception(
     id: i64,
     expected_version: i32,
 ) -> Result<(), DbError> {
-    let n = client
-        .execute(
-            "DELETE FROM clinic.schedule_exceptions WHERE id = $1 AND version = $2",
-            &[&id, &expected_version],
-        )
-        .await?;
-    if n == 0 {
-        return Err(stale(client, "schedule_exceptions", id).await);
-    }
-    Ok(())
+    delete_versioned(client, "schedule_exceptions", id, expected_version).await
 }

@@ -1,8 +1,9 @@
 //! The calendar's keys, declared once per place (the grid, its forms, an appointment's detail,
 //! the availability panel): they feed the key lookup, the footer and the `?` help.
 
-use super::super::keymap::{Binding, Command};
+use super::super::keymap::{self, Binding, Command};
 
+/// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
     name: &'static str,
     keys: &'static [&'static str],
@@ -10,13 +11,7 @@ const fn bind(
     cmd: Cmd,
     footer: Option<&'static str>,
 ) -> Binding {
-    Binding {
-        name,
-        keys,
-        desc,
-        command: Command::Calendar(cmd),
-        footer,
-    }
+    keymap::bind(name, keys, desc, Command::Calendar(cmd), footer)
 }
 
 /// The grid's keys: declared once, feeding the footer, the help and the key lookup.

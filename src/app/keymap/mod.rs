@@ -51,7 +51,8 @@ pub struct Binding {
     pub footer: Option<&'static str>,
 }
 
-const fn bind(
+/// Declare a binding; screens wrap this with their own `Command` variant.
+pub const fn bind(
     name: &'static str,
     keys: &'static [&'static str],
     desc: &'static str,

@@ -3,8 +3,9 @@
 //! the footer and `?` offer only what works there and for this job.
 
 use super::Cmd;
-use crate::app::keymap::{Binding, Command};
+use crate::app::keymap::{self, Binding, Command};
 
+/// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
     name: &'static str,
     keys: &'static [&'static str],
@@ -12,13 +13,7 @@ const fn bind(
     cmd: Cmd,
     footer: Option<&'static str>,
 ) -> Binding {
-    Binding {
-        name,
-        keys,
-        desc,
-        command: Command::Patients(cmd),
-        footer,
-    }
+    keymap::bind(name, keys, desc, Command::Patients(cmd), footer)
 }
 
 /// The lookup for reception: find, open, register, book, check in.
