@@ -1,0 +1,43 @@
+//! The audit log and its chain head, its functions, and the roles_permissions view.
+
+use super::{cell, run_matrix, Cell, NONE};
+use crate::common::{Allowed, Denied, World, ZeroRows};
+
+/// The rows of [`matrix_audit_log_and_views`].
+pub fn rows(w: &World) -> Vec<Cell> {
+    vec![
+        cell("SELECT * FROM clinic.audit_log", [Allowed, Allowed, Denied, Denied]),
+        cell(
+            "SELECT * FROM clinic.audit_log WHERE actor_login <> session_user",
+            [Allowed, ZeroRows, Denied, Denied],
+        ),
+        cell(
+            "SELECT * FROM clinic.audit_log WHERE actor_login = session_user",
+            [Allowed, Allowed, Denied, Denied],
+        ),
+        cell(
+            "INSERT INTO clinic.audit_log (at, actor_login, action, hash) VALUES (now(), 'nobody', 'forged', '\\x00')",
+            NONE,
+        ),
+        cell("UPDATE clinic.audit_log SET action = 'nothing happened'", NONE),
+        cell("DELETE FROM clinic.audit_log", NONE),
+        cell("TRUNCATE clinic.audit_log", NONE),
+        // The chain's head: moving or removing it would hide entries cut off the end of the log.
+        cell("SELECT * FROM clinic.audit_head", NONE),
+        cell("INSERT INTO clinic.audit_head DEFAULT VALUES", NONE),
+        cell("UPDATE clinic.audit_head SET last_id = NULL, hash = NULL", NONE),
+        cell("DELETE FROM clinic.audit_head", NONE),
+        cell(
+            format!("SELECT clinic.audit('read', 'medical_records', NULL, {}, NULL, false)", w.p_own),
+            NONE,
+        ),
+        cell("SELECT clinic.audit_verify()", [Allowed, Denied, Denied, Denied]),
+        cell("SELECT * FROM clinic.roles_permissions", [Allowed, Denied, Denied, Denied]),
+    ]
+}
+
+#[tokio::test]
+async fn matrix_audit_log_and_views() {
+    let w = World::new().await;
+    run_matrix(&w, &rows(&w)).await;
+}

@@ -1,0 +1,103 @@
+//! Invoices, their lines, and payments.
+
+use super::{cell, run_matrix, Cell, NONE};
+use crate::common::{sid, Allowed, Denied, Fails, World};
+
+/// The rows of [`matrix_billing`].
+pub fn rows(w: &World) -> Vec<Cell> {
+    let (draft, issued, line, p) = (w.inv_draft, w.inv_issued, w.line_draft, w.p_own);
+    let key = w.payment_key;
+    let fresh = "00000000-0000-4000-8000-0000000000aa";
+    let admin_id = sid(&w.admin);
+    vec![
+        // invoices: the accountant runs them; reception and admin read; doctors nothing.
+        cell("SELECT * FROM clinic.invoices", [Allowed, Denied, Allowed, Allowed]),
+        cell(
+            format!("INSERT INTO clinic.invoices (patient_id, currency) VALUES ({p}, 'EUR')"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("UPDATE clinic.invoices SET status = 'issued', issued_at = now() WHERE id = {draft}"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {issued}"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(format!("UPDATE clinic.invoices SET total_minor = 1 WHERE id = {issued}"), NONE),
+        cell(format!("UPDATE clinic.invoices SET paid_minor = 999999 WHERE id = {issued}"), NONE),
+        cell(format!("UPDATE clinic.invoices SET patient_id = {} WHERE id = {issued}", w.p_other), NONE),
+        cell(format!("DELETE FROM clinic.invoices WHERE id = {draft}"), NONE),
+        cell("TRUNCATE clinic.invoices CASCADE", NONE),
+        // invoice_lines: the accountant edits a draft's lines.
+        cell("SELECT * FROM clinic.invoice_lines", [Allowed, Denied, Allowed, Allowed]),
+        cell(
+            format!(
+                "INSERT INTO clinic.invoice_lines (invoice_id, description, unit_price_minor) VALUES ({draft}, 'ECG', 4000)"
+            ),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.invoice_lines (invoice_id, description, unit_price_minor) VALUES ({issued}, 'ECG', 4000)"
+            ),
+            [Denied, Denied, Denied, Fails("23514")],
+        ),
+        cell(
+            format!("UPDATE clinic.invoice_lines SET quantity = 3 WHERE id = {line}"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("DELETE FROM clinic.invoice_lines WHERE id = {line}"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell("TRUNCATE clinic.invoice_lines", NONE),
+        // payments: append-only; reception takes payments (not refunds) in their own name.
+        cell("SELECT * FROM clinic.payments", [Allowed, Denied, Allowed, Allowed]),
+        cell(
+            format!(
+                "INSERT INTO clinic.payments (invoice_id, amount_minor, method, idempotency_key)
+                 VALUES ({issued}, 500, 'card', '{fresh}')"
+            ),
+            [Denied, Denied, Allowed, Allowed],
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.payments (invoice_id, kind, amount_minor, method, idempotency_key)
+                 VALUES ({issued}, 'refund', -500, 'card', '{fresh}')"
+            ),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.payments (invoice_id, amount_minor, method, received_by, idempotency_key)
+                 VALUES ({issued}, 500, 'cash', {admin_id}, '{fresh}')"
+            ),
+            NONE,
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.payments (invoice_id, amount_minor, method, idempotency_key)
+                 VALUES ({draft}, 500, 'card', '{fresh}')"
+            ),
+            [Denied, Denied, Fails("23514"), Fails("23514")],
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.payments (invoice_id, amount_minor, method, idempotency_key)
+                 VALUES ({issued}, 500, 'card', '{key}')"
+            ),
+            [Denied, Denied, Fails("23505"), Fails("23505")],
+        ),
+        cell("UPDATE clinic.payments SET amount_minor = 1", NONE),
+        cell("UPDATE clinic.payments SET reference = 'corrected'", NONE),
+        cell("DELETE FROM clinic.payments", NONE),
+        cell("TRUNCATE clinic.payments", NONE),
+    ]
+}
+
+#[tokio::test]
+async fn matrix_billing() {
+    let w = World::new().await;
+    run_matrix(&w, &rows(&w)).await;
+}

@@ -1,0 +1,204 @@
+//! roles_permissions agrees with what PostgreSQL enforces.
+
+use clinic::domain::staff::Job;
+
+use crate::common::{err_code, one_bool, strings, try_sql, Outcome, World, JOBS};
+
+#[tokio::test]
+async fn roles_permissions_agrees_with_enforcement() {
+    let w = World::new().await;
+    let ad = w.connect(&w.admin).await;
+    let su = w.su().await;
+    let flag = |role: &'static str, table: &'static str, col: &'static str| {
+        format!(
+            "SELECT {col} FROM clinic.roles_permissions
+              WHERE role = '{role}' AND object_type = 'table' AND object_name = '{table}'"
+        )
+    };
+    // Reception registers patients through the demographic columns only.
+    assert!(!one_bool(&ad, &flag("clinic_receptionist", "patients", "can_insert")).await);
+    let desk_cols = strings(
+        &ad,
+        "SELECT unnest(insert_columns) FROM clinic.roles_permissions
+          WHERE role = 'clinic_receptionist' AND object_name = 'patients'",
+    )
+    .await;
+    assert!(
+        desk_cols.contains(&"family_name".to_string())
+            && !desk_cols.contains(&"patient_number".to_string()),
+        "{desk_cols:?}"
+    );
+    assert!(!one_bool(&ad, &flag("clinic_doctor", "medical_records", "can_select")).await);
+    assert!(!one_bool(&ad, &flag("clinic_accountant", "patients", "can_select")).await);
+    assert!(
+        one_bool(
+            &ad,
+            &flag("clinic_doctor", "medical_records", "row_security_forced")
+        )
+        .await
+    );
+    let acct_cols = strings(
+        &ad,
+        "SELECT unnest(select_columns) FROM clinic.roles_permissions
+          WHERE role = 'clinic_accountant' AND object_name = 'patients'",
+    )
+    .await;
+    assert!(
+        acct_cols.contains(&"insurer".to_string()) && !acct_cols.contains(&"sex".to_string()),
+        "{acct_cols:?}"
+    );
+    assert_eq!(
+        strings(
+            &ad,
+            "SELECT unnest(update_columns) FROM clinic.roles_permissions
+              WHERE role = 'clinic_doctor' AND object_name = 'appointments'"
+        )
+        .await,
+        vec!["status".to_string()]
+    );
+    let fns = |role: &'static str| {
+        format!(
+            "SELECT object_name FROM clinic.roles_permissions
+              WHERE role = '{role}' AND object_type = 'function' AND can_execute ORDER BY 1"
+        )
+    };
+    assert!(strings(&ad, &fns("clinic_admin"))
+        .await
+        .contains(&"clinic.add_staff(text,text,text,text)".to_string()));
+    assert!(!strings(&ad, &fns("clinic_receptionist"))
+        .await
+        .iter()
+        .any(|f| f.starts_with("clinic.add_staff(")));
+    for role in [
+        "clinic_admin",
+        "clinic_doctor",
+        "clinic_receptionist",
+        "clinic_accountant",
+    ] {
+        let f = strings(&ad, &fns(role)).await;
+        assert!(f.contains(&"clinic.whoami()".to_string()), "{role}: {f:?}");
+        assert!(
+            !f.iter().any(|f| f.starts_with("clinic.audit(")),
+            "{role}: {f:?}"
+        );
+    }
+
+    // Every table row against the real thing: EXPLAIN runs the permission checks without running
+    // the statement, as each job's own login.
+    let rows = ad
+        .query(
+            "SELECT v.role, v.object_name, v.can_select, v.can_insert, v.can_update, v.can_delete,
+                    v.select_columns, v.update_columns, c.relkind::text, v.insert_columns
+               FROM clinic.roles_permissions v
+               JOIN pg_class c ON c.relname = v.object_name AND c.relnamespace = 'clinic'::regnamespace
+              WHERE v.object_type = 'table' ORDER BY 1, 2",
+            &[],
+        )
+        .await
+        .expect("view");
+    assert!(rows.len() >= 4 * 10, "{} rows", rows.len());
+    let mut clients = std::collections::HashMap::new();
+    for job in JOBS {
+        clients.insert(job.group_role(), w.connect(w.login(job)).await);
+    }
+    let mut mismatches = Vec::new();
+    let mut checked = 0;
+    for r in &rows {
+        let role: String = r.get(0);
+        let table: String = r.get(1);
+        let (can_select, can_insert, can_update, can_delete): (bool, bool, bool, bool) =
+            (r.get(2), r.get(3), r.get(4), r.get(5));
+        let select_cols: Vec<String> = r.get(6);
+        let update_cols: Vec<String> = r.get(7);
+        let relkind: String = r.get(8);
+        let insert_cols: Vec<String> = r.get(9);
+        let c = &clients[role.as_str()];
+        let columns = strings(
+            &su,
+            &format!(
+                "SELECT attname::text FROM pg_attribute
+                  WHERE attrelid = 'clinic.{table}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+            ),
+        )
+        .await;
+        let mut check = |what: String, view_says: bool, got: Outcome| {
+            checked += 1;
+            let enforced = match &got {
+                Outcome::Rows(_) => true,
+                Outcome::Error(code) if code == "42501" => false,
+                Outcome::Error(_) => {
+                    mismatches.push(format!("{role} {what}: unexpected {got:?}"));
+                    return;
+                }
+            };
+            if enforced != view_says {
+                mismatches.push(format!(
+                    "{role} {what}: view says {view_says}, PostgreSQL says {enforced}"
+                ));
+            }
+        };
+        check(
+            format!("SELECT * FROM {table}"),
+            can_select,
+            try_sql(c, &format!("EXPLAIN SELECT * FROM clinic.{table}")).await,
+        );
+        for col in &columns {
+            check(
+                format!("SELECT {col} FROM {table}"),
+                can_select || select_cols.contains(col),
+                try_sql(c, &format!("EXPLAIN SELECT {col} FROM clinic.{table}")).await,
+            );
+        }
+        if relkind == "r" {
+            for col in &columns {
+                check(
+                    format!("INSERT INTO {table} ({col})"),
+                    can_insert || insert_cols.contains(col),
+                    try_sql(
+                        c,
+                        &format!("EXPLAIN INSERT INTO clinic.{table} ({col}) VALUES (DEFAULT)"),
+                    )
+                    .await,
+                );
+            }
+            check(
+                format!("INSERT INTO {table}"),
+                // DEFAULT VALUES needs INSERT on the table or on any one column.
+                can_insert || !insert_cols.is_empty(),
+                try_sql(
+                    c,
+                    &format!("EXPLAIN INSERT INTO clinic.{table} DEFAULT VALUES"),
+                )
+                .await,
+            );
+            check(
+                format!("DELETE FROM {table}"),
+                can_delete,
+                try_sql(c, &format!("EXPLAIN DELETE FROM clinic.{table}")).await,
+            );
+            for col in &columns {
+                check(
+                    format!("UPDATE {table} SET {col}"),
+                    can_update || update_cols.contains(col),
+                    try_sql(
+                        c,
+                        &format!("EXPLAIN UPDATE clinic.{table} SET {col} = DEFAULT"),
+                    )
+                    .await,
+                );
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    assert!(checked > 500, "{checked} checks");
+
+    // Only admins read the view.
+    for job in [Job::Doctor, Job::Receptionist, Job::Accountant] {
+        let c = &clients[job.group_role()];
+        assert_eq!(
+            err_code(c, "SELECT * FROM clinic.roles_permissions").await,
+            "42501",
+            "{job}"
+        );
+    }
+}

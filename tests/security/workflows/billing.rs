@@ -1,0 +1,267 @@
+//! Invoices and payments, with totals kept by the database.
+
+use crate::common::{err_code, ok, one_i64, sid, World};
+
+#[tokio::test]
+async fn invoice_totals_and_balances_are_kept_by_the_database() {
+    let w = World::new().await;
+    let ac = w.connect(&w.accountant).await;
+    let rc = w.connect(&w.receptionist).await;
+    let su = w.su().await;
+    let p = w.p_own;
+
+    let inv = one_i64(
+        &ac,
+        &format!(
+            "INSERT INTO clinic.invoices (patient_id, currency) VALUES ({p}, 'EUR') RETURNING id"
+        ),
+    )
+    .await;
+    let total = format!("SELECT total_minor FROM clinic.invoices WHERE id = {inv}");
+    let paid = format!("SELECT paid_minor FROM clinic.invoices WHERE id = {inv}");
+    let l1 = one_i64(
+        &ac,
+        &format!(
+            "INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor)
+             VALUES ({inv}, 'Consultation', 2, 1500) RETURNING id"
+        ),
+    )
+    .await;
+    ok(
+        &ac,
+        &format!(
+            "INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor)
+             VALUES ({inv}, 'Dressing', 1, 700)"
+        ),
+    )
+    .await;
+    assert_eq!(one_i64(&ac, &total).await, 3700);
+    ok(
+        &ac,
+        &format!("UPDATE clinic.invoice_lines SET quantity = 3 WHERE id = {l1}"),
+    )
+    .await;
+    assert_eq!(one_i64(&ac, &total).await, 5200);
+    ok(
+        &ac,
+        &format!("DELETE FROM clinic.invoice_lines WHERE id = {l1}"),
+    )
+    .await;
+    assert_eq!(one_i64(&ac, &total).await, 700);
+
+    let pay = |who: &str, kind: &str, amount: i64, key: u32, on: i64| {
+        format!(
+            "INSERT INTO clinic.payments (invoice_id, kind, amount_minor, method, idempotency_key{})
+             VALUES ({on}, '{kind}', {amount}, 'card', '00000000-0000-4000-8001-{key:012}'{})",
+            if who.is_empty() { "" } else { ", received_by" },
+            if who.is_empty() { String::new() } else { format!(", {who}") }
+        )
+    };
+    // A draft takes no payment.
+    assert_eq!(
+        err_code(&rc, &pay("", "payment", 700, 1, inv)).await,
+        "23514"
+    );
+    assert_eq!(
+        err_code(&ac, &pay("", "payment", 700, 1, inv)).await,
+        "23514"
+    );
+    assert_eq!(one_i64(&ac, &paid).await, 0);
+
+    ok(
+        &ac,
+        &format!(
+            "UPDATE clinic.invoices SET status = 'issued', issued_at = now() WHERE id = {inv}"
+        ),
+    )
+    .await;
+    // An issued invoice's lines are fixed.
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("INSERT INTO clinic.invoice_lines (invoice_id, description, unit_price_minor) VALUES ({inv}, 'More', 100)")
+        )
+        .await,
+        "23514"
+    );
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("UPDATE clinic.invoice_lines SET quantity = 9 WHERE invoice_id = {inv}")
+        )
+        .await,
+        "23514"
+    );
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("DELETE FROM clinic.invoice_lines WHERE invoice_id = {inv}")
+        )
+        .await,
+        "23514"
+    );
+    assert_eq!(one_i64(&ac, &total).await, 700);
+
+    // Reception takes a payment in their own name; not a refund, not in someone else's name.
+    ok(&rc, &pay("", "payment", 500, 2, inv)).await;
+    assert_eq!(one_i64(&rc, &paid).await, 500);
+    assert_eq!(
+        one_i64(
+            &rc,
+            "SELECT received_by FROM clinic.payments WHERE idempotency_key = '00000000-0000-4000-8001-000000000002'"
+        )
+        .await,
+        sid(&w.receptionist)
+    );
+    assert_eq!(
+        err_code(&rc, &pay("", "refund", -100, 3, inv)).await,
+        "42501"
+    );
+    assert_eq!(
+        err_code(
+            &rc,
+            &pay(&sid(&w.accountant).to_string(), "payment", 100, 3, inv)
+        )
+        .await,
+        "42501"
+    );
+    // The accountant refunds; nobody edits or removes a payment, not even the superuser.
+    ok(&ac, &pay("", "refund", -200, 4, inv)).await;
+    assert_eq!(one_i64(&ac, &paid).await, 300);
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("UPDATE clinic.payments SET amount_minor = 1 WHERE invoice_id = {inv}")
+        )
+        .await,
+        "42501"
+    );
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("DELETE FROM clinic.payments WHERE invoice_id = {inv}")
+        )
+        .await,
+        "42501"
+    );
+    assert_eq!(
+        err_code(
+            &su,
+            &format!("UPDATE clinic.payments SET amount_minor = 1 WHERE invoice_id = {inv}")
+        )
+        .await,
+        "42501"
+    );
+    assert_eq!(
+        err_code(
+            &su,
+            &format!("DELETE FROM clinic.payments WHERE invoice_id = {inv}")
+        )
+        .await,
+        "42501"
+    );
+    // A retry with the same key is refused and counts once.
+    assert_eq!(
+        err_code(&rc, &pay("", "payment", 500, 2, inv)).await,
+        "23505"
+    );
+    assert_eq!(
+        err_code(&ac, &pay("", "payment", 500, 2, inv)).await,
+        "23505"
+    );
+    assert_eq!(one_i64(&ac, &paid).await, 300);
+    assert_eq!(
+        one_i64(
+            &ac,
+            &format!(
+                "SELECT sum(amount_minor)::bigint FROM clinic.payments WHERE invoice_id = {inv}"
+            )
+        )
+        .await,
+        300
+    );
+    // A void invoice takes nothing more.
+    ok(&ac, &format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Wrong patient' WHERE id = {inv}")).await;
+    assert_eq!(
+        err_code(&rc, &pay("", "payment", 100, 5, inv)).await,
+        "23514"
+    );
+}
+
+/// Totals and paid amounts follow from lines and payments only; an issued or void invoice does not
+/// go back to draft (where its lines could be rewritten under payments already taken).
+#[tokio::test]
+async fn the_accountant_cannot_forge_totals_or_reopen_an_invoice() {
+    let w = World::new().await;
+    let ac = w.connect(&w.accountant).await;
+    let p = w.p_own;
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!(
+                "INSERT INTO clinic.invoices (patient_id, currency, total_minor, paid_minor)
+                 VALUES ({p}, 'EUR', 50000, 50000)"
+            )
+        )
+        .await,
+        "23514"
+    );
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("INSERT INTO clinic.invoices (patient_id, currency, paid_minor) VALUES ({p}, 'EUR', 100)")
+        )
+        .await,
+        "23514"
+    );
+    let issued = w.inv_issued;
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!(
+                "UPDATE clinic.invoices SET status = 'draft', issued_at = NULL WHERE id = {issued}"
+            )
+        )
+        .await,
+        "23514"
+    );
+    assert_eq!(
+        err_code(&ac, &format!("UPDATE clinic.invoices SET issued_at = now() - interval '1 year' WHERE id = {issued}")).await,
+        "23514"
+    );
+    ok(&ac, &format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {issued}")).await;
+    for set in [
+        "status = 'issued'",
+        "status = 'draft', issued_at = NULL",
+        "void_reason = 'Something else'",
+    ] {
+        assert_eq!(
+            err_code(
+                &ac,
+                &format!("UPDATE clinic.invoices SET {set} WHERE id = {issued}")
+            )
+            .await,
+            "23514",
+            "void invoice: SET {set}"
+        );
+    }
+    // The ordinary path still works: draft -> issued, due date changes while issued.
+    let draft = w.inv_draft;
+    ok(
+        &ac,
+        &format!("UPDATE clinic.invoices SET due_on = current_date + 30 WHERE id = {draft}"),
+    )
+    .await;
+    ok(
+        &ac,
+        &format!(
+            "UPDATE clinic.invoices SET status = 'issued', issued_at = now() WHERE id = {draft}"
+        ),
+    )
+    .await;
+    ok(
+        &ac,
+        &format!("UPDATE clinic.invoices SET due_on = current_date + 60 WHERE id = {draft}"),
+    )
+    .await;
+}

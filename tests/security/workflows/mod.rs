@@ -1,0 +1,5 @@
+//! Workflows, step by step, committed.
+
+mod appointments;
+mod billing;
+mod records;
