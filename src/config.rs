@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::money::{Currency, NumberFormat};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -40,6 +42,8 @@ pub struct ClinicConfig {
     pub currency: String,
     /// How dates are typed and shown besides ISO, as a chrono format, e.g. "%d/%m/%Y".
     pub date_format: String,
+    /// How amounts are typed and shown, as an example: "1,234.50" or "1.234,50".
+    pub number_format: String,
 }
 
 impl Default for ClinicConfig {
@@ -49,6 +53,7 @@ impl Default for ClinicConfig {
             time_zone: "UTC".into(),
             currency: "USD".into(),
             date_format: "%d/%m/%Y".into(),
+            number_format: "1,234.50".into(),
         }
     }
 }
@@ -140,12 +145,28 @@ impl Config {
             )));
         }
         let c = &self.clinic.currency;
-        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
+        if Currency::parse(c).is_none() {
             return Err(bad(format!(
                 "key clinic.currency: {c:?} is not a three-letter ISO 4217 code such as \"USD\""
             )));
         }
+        if NumberFormat::from_example(&self.clinic.number_format).is_none() {
+            return Err(bad(format!(
+                "key clinic.number_format: {:?} is not an example amount such as \"1,234.50\" or \"1.234,50\"",
+                self.clinic.number_format
+            )));
+        }
         Ok(())
+    }
+
+    /// The clinic's currency (validated at load).
+    pub fn currency(&self) -> Currency {
+        Currency::parse(&self.clinic.currency).unwrap_or(Currency::USD)
+    }
+
+    /// How the clinic writes amounts (validated at load).
+    pub fn number_format(&self) -> NumberFormat {
+        NumberFormat::from_example(&self.clinic.number_format).unwrap_or_default()
     }
 
     /// The clinic's time zone (validated at load).
@@ -201,6 +222,7 @@ mod tests {
             "time_zone",
             "currency",
             "date_format",
+            "number_format",
             "host",
             "port",
             "dbname",

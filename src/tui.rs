@@ -1,43 +1,45 @@
-//! The terminal and the loop: keys, effect results, ticks and signals come in through one
-//! `select!`, each becomes an Action for `App::update`, and each Effect that comes out runs on a
-//! tokio task against the database. The screen is redrawn only when the state changed.
+//! The terminal and the loop: keys, effect results, live events, signals and the app's next
+//! deadline come in through one `select!`, each becomes an Action for `App::update`, and each
+//! Effect that comes out runs on a tokio task. The screen is redrawn only when the state changed,
+//! and the loop sleeps until the next thing is due (a debounce, the idle lock, the clock's next
+//! minute): nothing waits for a tick.
 
+use std::future::Future;
 use std::io::{self, Stdout};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crossterm::cursor::Show;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
-use deadpool_postgres::Pool;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::task::{JoinHandle, JoinSet};
-use tokio::time::{interval, timeout, MissedTickBehavior};
+use tokio::time::{sleep_until, timeout, Instant};
 
 use crate::app::{Action, App, Effect, RequestId};
 use crate::config::{Config, ServerConfig};
-use crate::db::listen::{self, ListenEvent};
-use crate::db::{self, LoginError, Session};
+use crate::db::{self, listen, Session};
+use crate::domain::live::LiveEvent;
+use crate::domain::staff::LoginError;
 use crate::effects;
 use crate::ui::{self, Theme};
 
-/// Drives the clock, the spinners, pings and the idle lock.
-const TICK: Duration = Duration::from_millis(250);
 /// A ping that takes longer than this counts as a lost connection.
 const PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest the loop sleeps without looking at the clock: deadlines are kept on the monotonic
+/// clock, which stands still while a laptop sleeps, so this bounds how late one can come after.
+const LONGEST_SLEEP: Duration = Duration::from_secs(60);
 
 /// Which server to sign in to, and how to describe it on the login screen.
 #[derive(Debug, Clone)]
@@ -59,14 +61,17 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
         Utc::now(),
     )?;
     let theme = Theme::from_env();
-    let mut signals = Signals::new().context("cannot listen for SIGTERM/SIGHUP")?;
+    let stop = stop_signal().context("cannot listen for SIGTERM/SIGHUP")?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let mut runner = Runner::new(target.server.clone());
+    let terminal = &mut guard.terminal;
     let outcome = event_loop(
-        &mut guard.terminal,
         &mut app,
-        theme,
-        &target.server,
-        &mut signals,
+        EventStream::new(),
+        &mut runner,
+        &WallClock,
+        |app| terminal.draw(|frame| ui::draw(frame, app, theme)).map(drop),
+        stop,
     )
     .await;
     drop(guard);
@@ -123,71 +128,111 @@ impl Drop for TerminalGuard {
     }
 }
 
-struct Signals {
-    terminate: Signal,
-    hangup: Signal,
-    interrupt: Signal,
+/// Resolves at the first SIGTERM, SIGHUP or SIGINT.
+fn stop_signal() -> io::Result<impl Future<Output = ()>> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        let which = tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = hangup.recv() => "SIGHUP",
+            _ = interrupt.recv() => "SIGINT",
+        };
+        tracing::debug!(which, "stopping");
+    })
 }
 
-impl Signals {
-    fn new() -> io::Result<Self> {
-        Ok(Self {
-            terminate: signal(SignalKind::terminate())?,
-            hangup: signal(SignalKind::hangup())?,
-            interrupt: signal(SignalKind::interrupt())?,
-        })
+/// What the loop reads the time from.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock: what the status bar shows and "today" means.
+pub struct WallClock;
+
+impl Clock for WallClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
     }
 }
 
-async fn event_loop(
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+/// Where the loop sends Effects and hears their answers from.
+pub trait Effects {
+    /// Start one effect; `Flow::Quit` ends the loop.
+    fn run(&mut self, effect: Effect) -> Flow;
+    /// The next answer from anything running (a task, the live-updates connection). Never
+    /// resolves while nothing can answer. An error ends the loop.
+    fn next(&mut self) -> impl Future<Output = anyhow::Result<Action>>;
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+/// The instant on the monotonic clock when `at` (on `clock`) comes, at most a minute away.
+fn wake_at(at: DateTime<Utc>, clock: &impl Clock) -> Instant {
+    let wait = (at - clock.now()).to_std().unwrap_or(Duration::ZERO);
+    Instant::now() + wait.min(LONGEST_SLEEP)
+}
+
+/// The loop, apart from the terminal: `events` are the terminal's, `draw` paints the app, and
+/// `stop` ends it (a signal). Tests drive it with their own events, effects and clock.
+pub async fn event_loop<E, F>(
     app: &mut App,
-    theme: Theme,
-    server: &ServerConfig,
-    signals: &mut Signals,
-) -> anyhow::Result<()> {
-    let mut events = EventStream::new();
-    let mut ticks = interval(TICK);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut runner = Runner::new(server.clone());
+    mut events: E,
+    effects: &mut F,
+    clock: &impl Clock,
+    mut draw: impl FnMut(&App) -> io::Result<()>,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<()>
+where
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    F: Effects,
+{
+    let mut stop = pin!(stop);
     loop {
         if app.take_dirty() {
-            terminal.draw(|frame| ui::draw(frame, app, theme))?;
+            draw(app)?;
         }
+        let deadline = app.deadline();
+        let wake = sleep_until(
+            deadline.map_or_else(|| Instant::now() + LONGEST_SLEEP, |at| wake_at(at, clock)),
+        );
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => app.action_for_key(&key),
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    run_all(app.clock(clock.now()), effects);
+                    app.action_for_key(&key)
+                }
                 Some(Ok(Event::Resize(_, _))) => Action::Resized,
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(anyhow::Error::new(e).context("cannot read from the terminal")),
                 None => return Ok(()),
             },
-            _ = ticks.tick() => Action::Tick(Utc::now()),
-            Some(joined) = runner.tasks.join_next(), if !runner.tasks.is_empty() => match joined {
-                Ok(outcome) => runner.receive(outcome),
-                Err(e) if e.is_panic() => anyhow::bail!("a background task failed unexpectedly; see the log"),
-                Err(_) => continue,
-            },
-            Some(event) = next_live_event(&mut runner.live) => Action::Live(event),
-            _ = signals.terminate.recv() => {
-                tracing::debug!("SIGTERM: stopping");
-                return Ok(());
+            () = wake => Action::Tick(clock.now()),
+            answer = effects.next() => {
+                let answer = answer?;
+                run_all(app.clock(clock.now()), effects);
+                answer
             }
-            _ = signals.hangup.recv() => {
-                tracing::debug!("SIGHUP: stopping");
-                return Ok(());
-            }
-            _ = signals.interrupt.recv() => {
-                tracing::debug!("SIGINT: stopping");
-                return Ok(());
-            }
+            () = &mut stop => return Ok(()),
         };
-        for effect in app.update(action) {
-            if runner.run(effect) == Flow::Quit {
-                return Ok(());
-            }
+        if run_all(app.update(action), effects) == Flow::Quit {
+            return Ok(());
         }
     }
+}
+
+fn run_all(effects: Vec<Effect>, runner: &mut impl Effects) -> Flow {
+    for effect in effects {
+        if runner.run(effect) == Flow::Quit {
+            return Flow::Quit;
+        }
+    }
+    Flow::Continue
 }
 
 /// What a task hands back. A sign-in brings the session itself, which the runner keeps aside
@@ -200,13 +245,8 @@ enum Outcome {
     Action(Action),
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum Flow {
-    Continue,
-    Quit,
-}
-
-struct Runner {
+/// The real effects: tasks against the signed-in person's pool, and their live updates.
+pub struct Runner {
     server: ServerConfig,
     session: Option<Session>,
     candidate: Option<(RequestId, Session)>,
@@ -215,7 +255,7 @@ struct Runner {
     /// in the app's state), used once that sign-in becomes the session.
     listen_config: Option<(RequestId, tokio_postgres::Config)>,
     /// Notifications from the live-updates connection, and the task that holds it.
-    live: Option<UnboundedReceiver<ListenEvent>>,
+    live: Option<UnboundedReceiver<LiveEvent>>,
     listener: Option<JoinHandle<()>>,
 }
 
@@ -227,67 +267,7 @@ impl Drop for Runner {
     }
 }
 
-/// The next live-update event, or never when there is no listener (a disabled `select!` branch).
-async fn next_live_event(live: &mut Option<UnboundedReceiver<ListenEvent>>) -> Option<ListenEvent> {
-    match live {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-impl Runner {
-    fn new(server: ServerConfig) -> Self {
-        Self {
-            server,
-            session: None,
-            candidate: None,
-            tasks: JoinSet::new(),
-            listen_config: None,
-            live: None,
-            listener: None,
-        }
-    }
-
-    /// LISTEN for appointment changes as the signed-in person, on a connection of its own: a pooled
-    /// one would swallow the notifications. It reconnects by itself; the app hears Lost/Reconnected.
-    fn start_listener(&mut self, mut cfg: tokio_postgres::Config) {
-        let (tx, rx) = unbounded_channel();
-        let handle = match db::tls::connector(&self.server, &mut cfg) {
-            Ok(Some(tls)) => listen::spawn_listener_with_tls(cfg, tls, tx),
-            Ok(None) => listen::spawn_listener(cfg, tx),
-            Err(e) => {
-                tracing::info!(error = %e, "live updates not started");
-                return;
-            }
-        };
-        self.live = Some(rx);
-        self.listener = Some(handle);
-    }
-
-    fn receive(&mut self, outcome: Outcome) -> Action {
-        match outcome {
-            Outcome::Login {
-                request,
-                result: Ok(session),
-            } => {
-                let me = session.me.clone();
-                self.candidate = Some((request, session));
-                Action::LoginDone {
-                    request,
-                    result: Ok(me),
-                }
-            }
-            Outcome::Login {
-                request,
-                result: Err(error),
-            } => Action::LoginDone {
-                request,
-                result: Err(error),
-            },
-            Outcome::Action(action) => action,
-        }
-    }
-
+impl Effects for Runner {
     fn run(&mut self, effect: Effect) -> Flow {
         match effect {
             Effect::Login {
@@ -319,24 +299,10 @@ impl Runner {
                     Outcome::Login { request, result }
                 });
             }
-            Effect::StartSession { request } => match self.candidate.take() {
-                Some((r, session)) if r == request => {
-                    self.session = Some(session);
-                    match self.listen_config.take() {
-                        Some((r, cfg)) if r == request && self.listener.is_none() => {
-                            self.start_listener(cfg)
-                        }
-                        _ => tracing::debug!(%request, "no live updates for this session"),
-                    }
-                }
-                other => {
-                    tracing::debug!(%request, "no session waiting for this sign-in");
-                    self.candidate = other;
-                }
-            },
+            Effect::StartSession { request } => self.start_session(request),
             Effect::HashPassword { request, password } => {
                 self.tasks.spawn_blocking(move || {
-                    let hash = hash_password(password.expose());
+                    let hash = effects::lock::hash_password(password.expose());
                     Outcome::Action(Action::PasswordHashed { request, hash })
                 });
             }
@@ -346,7 +312,7 @@ impl Runner {
                 hash,
             } => {
                 self.tasks.spawn_blocking(move || {
-                    let ok = verify_password(password.expose(), &hash);
+                    let ok = effects::lock::verify_password(password.expose(), &hash);
                     Outcome::Action(Action::UnlockChecked { request, ok })
                 });
             }
@@ -354,91 +320,125 @@ impl Runner {
                 let pool = self.session.as_ref().map(|s| s.pool.clone());
                 self.tasks.spawn(async move {
                     let ok = match pool {
-                        Some(pool) => ping(&pool).await,
+                        Some(pool) => db::pool::ping(&pool, PING_TIMEOUT).await,
                         None => false,
                     };
                     Outcome::Action(Action::PingDone { request, ok })
                 });
             }
-            Effect::Patients(request) => self.spawn_db(move |pool| async move {
-                Action::Patients(effects::patients::run(pool, request).await)
-            }),
-            Effect::Calendar(request) => self.spawn_db(move |pool| async move {
-                Action::Calendar(effects::calendar::run(pool, request).await)
-            }),
-            Effect::Queue(request) => self.spawn_db(move |pool| async move {
-                Action::Queue(effects::queue::run(pool, request).await)
-            }),
+            Effect::Screen(request) => match self.session.as_ref() {
+                Some(session) => {
+                    let pool = session.pool.clone();
+                    self.tasks.spawn(async move {
+                        Outcome::Action(Action::Screen(effects::run(request, pool).await))
+                    });
+                }
+                // Signed out meanwhile: there is no one to answer, so nothing runs.
+                None => tracing::debug!("a database request with no session: dropped"),
+            },
             Effect::Quit => return Flow::Quit,
         }
         Flow::Continue
     }
-}
 
-impl Runner {
-    /// Run a screen's database work on a task with the session's pool. Without a session (signed
-    /// out meanwhile) there is no one to answer, so nothing runs.
-    fn spawn_db<F, Fut>(&mut self, work: F)
-    where
-        F: FnOnce(Pool) -> Fut,
-        Fut: std::future::Future<Output = Action> + Send + 'static,
-    {
-        match self.session.as_ref() {
-            Some(session) => {
-                let task = work(session.pool.clone());
-                self.tasks.spawn(async move { Outcome::Action(task.await) });
+    async fn next(&mut self) -> anyhow::Result<Action> {
+        loop {
+            tokio::select! {
+                Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => match joined {
+                    Ok(outcome) => return Ok(self.receive(outcome)),
+                    Err(e) if e.is_panic() => {
+                        anyhow::bail!("a background task failed unexpectedly; see the log")
+                    }
+                    Err(_) => continue,
+                },
+                Some(event) = next_live_event(&mut self.live) => return Ok(Action::Live(event)),
+                else => std::future::pending::<()>().await,
             }
-            None => tracing::debug!("a database request with no session: dropped"),
         }
     }
 }
 
-/// One round trip through the pool: a fresh or recycled connection, and a query on it.
-async fn ping(pool: &Pool) -> bool {
-    let round_trip = async {
-        let client = pool.get().await.ok()?;
-        client.query_one("SELECT now()", &[]).await.ok()
-    };
-    let ok = matches!(timeout(PING_TIMEOUT, round_trip).await, Ok(Some(_)));
-    tracing::debug!(ok, "ping");
-    ok
+/// The next live-update event, or never when there is no listener (a disabled `select!` branch).
+async fn next_live_event(live: &mut Option<UnboundedReceiver<LiveEvent>>) -> Option<LiveEvent> {
+    match live {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
-/// An argon2id hash (PHC string) of the password that signed in, for the lock screen.
-pub fn hash_password(password: &str) -> Option<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .ok()
-}
+impl Runner {
+    pub fn new(server: ServerConfig) -> Self {
+        Self {
+            server,
+            session: None,
+            candidate: None,
+            tasks: JoinSet::new(),
+            listen_config: None,
+            live: None,
+            listener: None,
+        }
+    }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    /// Keep the session sign-in `request` opened, and LISTEN for appointment changes as that
+    /// person, on a connection of its own (a pooled one would swallow the notifications).
+    fn start_session(&mut self, request: RequestId) {
+        match self.candidate.take() {
+            Some((r, session)) if r == request => {
+                self.session = Some(session);
+                match self.listen_config.take() {
+                    Some((r, cfg)) if r == request && self.listener.is_none() => {
+                        let (tx, rx) = unbounded_channel();
+                        match listen::spawn_for_server(&self.server, cfg, tx) {
+                            Ok(handle) => {
+                                self.live = Some(rx);
+                                self.listener = Some(handle);
+                            }
+                            Err(e) => tracing::info!(error = %e, "live updates not started"),
+                        }
+                    }
+                    _ => tracing::debug!(%request, "no live updates for this session"),
+                }
+            }
+            other => {
+                tracing::debug!(%request, "no session waiting for this sign-in");
+                self.candidate = other;
+            }
+        }
+    }
+
+    fn receive(&mut self, outcome: Outcome) -> Action {
+        match outcome {
+            Outcome::Login {
+                request,
+                result: Ok(session),
+            } => {
+                let me = session.me.clone();
+                self.candidate = Some((request, session));
+                Action::LoginDone {
+                    request,
+                    result: Ok(me),
+                }
+            }
+            Outcome::Login {
+                request,
+                result: Err(error),
+            } => Action::LoginDone {
+                request,
+                result: Err(error),
+            },
+            Outcome::Action(action) => action,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_unlock_hash_is_argon2id_and_checks_the_right_password_only() {
-        let hash = hash_password("correct horse").expect("hashing works");
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(!hash.contains("correct horse"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("correct hors", &hash));
-        assert!(!verify_password("correct horse", "not a hash"));
-        assert_ne!(
-            hash_password("correct horse"),
-            Some(hash),
-            "each hash has its own salt"
-        );
-    }
+    use crate::app::patients;
+    use crate::app::registry::ScreenRequest;
+    use crate::domain::staff::{Job, StaffIdentity};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tui_input::InputRequest;
 
     #[test]
     fn a_login_answer_is_kept_aside_until_the_app_takes_that_very_sign_in() {
@@ -463,5 +463,117 @@ mod tests {
         );
         assert!(runner.session.is_none());
         assert_eq!(runner.run(Effect::Quit), Flow::Quit);
+    }
+
+    /// tokio's clock, paused in tests: it moves only when everything waits, straight to the next
+    /// timer, so when something happens can be asserted to the millisecond.
+    struct PausedClock {
+        base: DateTime<Utc>,
+        started: Instant,
+    }
+
+    impl Clock for PausedClock {
+        fn now(&self) -> DateTime<Utc> {
+            let elapsed = Instant::now() - self.started;
+            self.base + chrono::TimeDelta::from_std(elapsed).unwrap_or_default()
+        }
+    }
+
+    /// Effects that only note when each was asked for; nothing ever answers.
+    struct Recorder {
+        started: Instant,
+        seen: Vec<(Duration, Effect)>,
+    }
+
+    impl Effects for Recorder {
+        fn run(&mut self, effect: Effect) -> Flow {
+            self.seen.push((Instant::now() - self.started, effect));
+            Flow::Continue
+        }
+
+        async fn next(&mut self) -> anyhow::Result<Action> {
+            std::future::pending().await
+        }
+    }
+
+    fn key(c: char) -> io::Result<Event> {
+        Ok(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lookup_leaves_exactly_the_debounce_after_the_last_key() {
+        let started = Instant::now();
+        let clock = PausedClock {
+            base: DateTime::from_timestamp(1_796_130_000, 0).expect("an instant"),
+            started,
+        };
+        let mut app =
+            App::new(&Config::default(), "test", Some("rita"), clock.now()).expect("default keys");
+        // Signed in as a receptionist, on the patient lookup with the search box focused.
+        for c in "secret".chars() {
+            app.update(Action::Edit(InputRequest::InsertChar(c)));
+        }
+        let login = app
+            .update(Action::Command(crate::app::keymap::Command::SignIn))
+            .into_iter()
+            .find_map(|e| match e {
+                Effect::Login { request, .. } => Some(request),
+                _ => None,
+            })
+            .expect("a sign-in");
+        app.update(Action::LoginDone {
+            request: login,
+            result: Ok(StaffIdentity {
+                staff_id: 1,
+                login: "rita".into(),
+                full_name: "Rita Moreno".into(),
+                job: Job::Receptionist,
+            }),
+        });
+
+        // "doe" typed at 0, 40 and 90 ms; then the terminal stays quiet for a second.
+        let (tx, rx) = futures::channel::mpsc::unbounded();
+        tokio::spawn(async move {
+            for (at, c) in [(0, 'd'), (40, 'o'), (90, 'e')] {
+                tokio::time::sleep_until(started + Duration::from_millis(at)).await;
+                tx.unbounded_send(key(c)).expect("the loop listens");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        });
+        let mut recorder = Recorder {
+            started,
+            seen: Vec::new(),
+        };
+        event_loop(
+            &mut app,
+            rx,
+            &mut recorder,
+            &clock,
+            |_| Ok(()),
+            std::future::pending(),
+        )
+        .await
+        .expect("the loop ends when the terminal does");
+
+        let searches: Vec<(Duration, &Effect)> = recorder
+            .seen
+            .iter()
+            .filter(|(_, e)| {
+                matches!(
+                    e,
+                    Effect::Screen(ScreenRequest::Patients(patients::Request::Search { .. }))
+                )
+            })
+            .map(|(at, e)| (*at, e))
+            .collect();
+        let debounce = patients::DEBOUNCE.to_std().expect("positive");
+        assert_eq!(
+            searches.iter().map(|(at, _)| *at).collect::<Vec<_>>(),
+            vec![Duration::from_millis(90) + debounce],
+            "one search, the debounce after the last key: {searches:?}"
+        );
     }
 }

@@ -12,7 +12,7 @@ use clinic::app::RequestId;
 use clinic::domain::appointment::{AppointmentStatus, NewAppointment, QueueState};
 use clinic::domain::schedule::{SlotState, WorkingHours};
 use clinic::domain::staff::Job;
-use clinic::effects::{calendar, queue as queue_effects};
+use clinic::effects::Run;
 use deadpool_postgres::Pool;
 use support::{Login, TestDb};
 
@@ -27,6 +27,11 @@ fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 1, 7, h, m, 0)
         .single()
         .expect("instant")
+}
+
+/// A screen's request run as the effect runner runs it.
+async fn run<R: Run>(pool: Pool, request: R) -> R::Reply {
+    request.run(pool).await
 }
 
 fn r(n: u64) -> RequestId {
@@ -71,12 +76,13 @@ async fn desk() -> Desk {
         ends: NaiveTime::from_hms_opt(12, 0, 0).expect("time"),
         slot_minutes: 15,
     };
-    let saved = calendar::run(
+    let saved = run(
         rita.clone(),
-        Request::SaveHours {
+        Request::SaveWeek {
             request: r(1),
-            existing: None,
-            hours: vec![hours],
+            doctor_id: alice,
+            read: Vec::new(),
+            week: vec![hours],
         },
     )
     .await;
@@ -108,7 +114,7 @@ fn visit(patient_id: i64, doctor_id: i64, h: u32, m: u32) -> NewAppointment {
 }
 
 async fn book(pool: &Pool, new: NewAppointment, request: u64) -> Reply {
-    calendar::run(
+    run(
         pool.clone(),
         Request::Book {
             request: r(request),
@@ -122,7 +128,7 @@ async fn book(pool: &Pool, new: NewAppointment, request: u64) -> Reply {
 #[tokio::test]
 async fn the_day_view_books_and_the_finder_skips_what_is_taken() {
     let d = desk().await;
-    let reply = calendar::run(
+    let reply = run(
         d.rita.clone(),
         Request::Availability {
             request: r(2),
@@ -152,7 +158,7 @@ async fn the_day_view_books_and_the_finder_skips_what_is_taken() {
     };
     assert_eq!(booked.status, AppointmentStatus::Scheduled);
 
-    let day = match calendar::run(
+    let day = match run(
         d.rita.clone(),
         Request::Day {
             request: r(4),
@@ -179,7 +185,7 @@ async fn the_day_view_books_and_the_finder_skips_what_is_taken() {
     assert_eq!(column.slot_state(at(9, 15), at(9, 30)), SlotState::Free);
     assert_eq!(column.slot_state(at(12, 0), at(12, 15)), SlotState::Closed);
 
-    let free = calendar::run(
+    let free = run(
         d.rita.clone(),
         Request::FindFree {
             request: r(5),
@@ -254,7 +260,7 @@ async fn check_in_cancel_with_history_and_the_queue() {
     };
 
     // The queue's one-key check-in.
-    let reply = queue_effects::run(
+    let reply = run(
         d.rita.clone(),
         queue::Request::CheckIn {
             request: r(3),
@@ -272,7 +278,7 @@ async fn check_in_cancel_with_history_and_the_queue() {
         other => panic!("{other:?}"),
     };
     assert_eq!(arrived.status, AppointmentStatus::CheckedIn);
-    let entries = match queue_effects::run(
+    let entries = match run(
         d.rita.clone(),
         queue::Request::Load {
             request: r(4),
@@ -297,7 +303,7 @@ async fn check_in_cancel_with_history_and_the_queue() {
     assert_eq!(entries[1].state, QueueState::Expected);
 
     // A check-in from a stale version is told in words.
-    let again = calendar::run(
+    let again = run(
         d.rita.clone(),
         Request::SetStatus {
             request: r(5),
@@ -321,17 +327,17 @@ async fn check_in_cancel_with_history_and_the_queue() {
         reason: reason.into(),
         tz: TZ,
     };
-    let refused = calendar::run(d.rita.clone(), cancel(" ", 6)).await;
+    let refused = run(d.rita.clone(), cancel(" ", 6)).await;
     assert!(
         matches!(&refused, Reply::Written { result: Err(e), .. } if e.message.starts_with("Say why")),
         "{refused:?}"
     );
-    let cancelled = calendar::run(d.rita.clone(), cancel("Patient called", 7)).await;
+    let cancelled = run(d.rita.clone(), cancel("Patient called", 7)).await;
     assert!(
         matches!(&cancelled, Reply::Written { result: Ok(x), .. } if x.status == AppointmentStatus::Cancelled),
         "{cancelled:?}"
     );
-    let detail = match calendar::run(
+    let detail = match run(
         d.rita.clone(),
         Request::Detail {
             request: r(8),
@@ -373,7 +379,7 @@ async fn check_in_cancel_with_history_and_the_queue() {
         ]
     );
     // The cancelled one leaves the queue.
-    match queue_effects::run(
+    match run(
         d.rita.clone(),
         queue::Request::Load {
             request: r(9),

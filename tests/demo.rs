@@ -42,7 +42,7 @@ async fn the_demo_is_created_seeded_and_reused() {
     let wrong = db::login(&server_cfg, "rita", "not-demo")
         .await
         .expect_err("wrong password");
-    assert_eq!(wrong, db::LoginError::BadCredentials);
+    assert_eq!(wrong, clinic::domain::staff::LoginError::BadCredentials);
 
     // A realistic small clinic, seen through the receptionist's own login.
     let rita = db::login(&server_cfg, "rita", DEMO_PASSWORD)

@@ -4,8 +4,9 @@
 mod support;
 
 use clinic::config::ServerConfig;
-use clinic::db::{self, LoginError};
+use clinic::db;
 use clinic::domain::staff::Job;
+use clinic::domain::staff::LoginError;
 use support::TestDb;
 
 #[tokio::test]

@@ -6,8 +6,9 @@
 mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use clinic::db::patients::{self, PatientHit, SaveError, UpdateError};
+use clinic::db::patients::{self, SaveError, UpdateError};
 use clinic::db::DbError;
+use clinic::domain::patient::{DuplicateCandidate, PatientHit};
 use clinic::domain::patient::{Patient, PatientDraft, PatientField, SearchQuery, ValidPatient};
 use clinic::domain::staff::Job;
 use support::TestDb;
@@ -369,7 +370,7 @@ async fn likely_duplicates_are_listed_with_their_reason() {
     let rita = db.connect(&db.staff("rita", Job::Receptionist).await).await;
     let sample = register_sample(&rita).await;
     let anna = &sample[0];
-    let reasons = |found: &[patients::DuplicateCandidate]| -> Vec<(i64, String)> {
+    let reasons = |found: &[DuplicateCandidate]| -> Vec<(i64, String)> {
         found
             .iter()
             .map(|d| (d.patient.id, d.reason.clone()))

@@ -11,7 +11,7 @@ use clinic::app::RequestId;
 use clinic::db::connect_as;
 use clinic::domain::patient::{PatientDraft, PatientField, SearchQuery, ValidPatient};
 use clinic::domain::staff::Job;
-use clinic::effects::patients::run;
+use clinic::effects::Run;
 use deadpool_postgres::Pool;
 use support::{Login, TestDb};
 
@@ -31,6 +31,11 @@ fn details(family: &str, given: &str, dob: &str, phone: &str) -> Box<ValidPatien
         .validate(today, LOCAL)
         .expect("valid details"),
     )
+}
+
+/// A screen's request run as the effect runner runs it.
+async fn run<R: Run>(pool: Pool, request: R) -> R::Reply {
+    request.run(pool).await
 }
 
 fn pool(db: &TestDb, login: &Login) -> Pool {
@@ -302,7 +307,7 @@ async fn the_summary_reads_only_what_each_job_may_and_check_in_works() {
         .expect("reception reads it all");
     assert_eq!(full.appointments.len(), 1);
     assert_eq!(full.appointments[0].doctor, "Greg");
-    assert_eq!(full.balance.as_ref().map(|b| b[0].minor), Some(4000));
+    assert_eq!(full.balance.as_ref().map(|b| b[0].minor()), Some(4000));
 
     // The doctor: the whole record, their appointment, and no balance asked for.
     let doctor = summary(

@@ -13,9 +13,10 @@ use chrono_tz::Europe::London;
 use chrono_tz::Tz;
 use clinic::db::appointments::{self, BookError, MoveTo, NewAppointment};
 use clinic::db::availability;
-use clinic::db::listen::{self, ListenEvent};
+use clinic::db::listen;
 use clinic::db::DbError;
 use clinic::domain::appointment::{AppointmentStatus, QueueState};
+use clinic::domain::live::LiveEvent;
 use clinic::domain::schedule::{
     day_bounds, local_date, ExceptionKind, ScheduleException, SlotState, WorkingHours,
 };
@@ -1072,16 +1073,16 @@ async fn sixteen_desks_fifty_bookings_each_never_double_book() {
 }
 
 async fn next_event(
-    rx: &mut mpsc::UnboundedReceiver<ListenEvent>,
+    rx: &mut mpsc::UnboundedReceiver<LiveEvent>,
     within: StdDuration,
-) -> Option<ListenEvent> {
+) -> Option<LiveEvent> {
     tokio::time::timeout(within, rx.recv()).await.ok().flatten()
 }
 
 /// Wait for `want`, skipping other events, for at most `within`.
 async fn wait_for(
-    rx: &mut mpsc::UnboundedReceiver<ListenEvent>,
-    want: ListenEvent,
+    rx: &mut mpsc::UnboundedReceiver<LiveEvent>,
+    want: LiveEvent,
     within: StdDuration,
 ) -> bool {
     let deadline = Instant::now() + within;
@@ -1104,7 +1105,7 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
     let handle = listen::spawn_listener(c.db.config_for(&listener), tx);
     assert_eq!(
         next_event(&mut rx, StdDuration::from_secs(5)).await,
-        Some(ListenEvent::Reconnected)
+        Some(LiveEvent::Reconnected)
     );
 
     let booked_at = Instant::now();
@@ -1114,7 +1115,7 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
     assert!(
         wait_for(
             &mut rx,
-            ListenEvent::Appointment(a.id),
+            LiveEvent::Appointment(a.id),
             StdDuration::from_secs(1)
         )
         .await
@@ -1130,7 +1131,7 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
         .expect("check in");
     assert_eq!(
         next_event(&mut rx, StdDuration::from_secs(1)).await,
-        Some(ListenEvent::Appointment(a.id))
+        Some(LiveEvent::Appointment(a.id))
     );
 
     // The server drops the listener's connection: it says so, comes back, and hears again.
@@ -1147,11 +1148,11 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
     assert_eq!(killed, 1);
     assert_eq!(
         next_event(&mut rx, StdDuration::from_secs(5)).await,
-        Some(ListenEvent::Lost)
+        Some(LiveEvent::Lost)
     );
     assert_eq!(
         next_event(&mut rx, StdDuration::from_secs(5)).await,
-        Some(ListenEvent::Reconnected)
+        Some(LiveEvent::Reconnected)
     );
     let b = appointments::book(&c.desk, &visit(john, id(&c.alice), at(7, 9, 30), 15), TZ)
         .await
@@ -1159,7 +1160,7 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
     assert!(
         wait_for(
             &mut rx,
-            ListenEvent::Appointment(b.id),
+            LiveEvent::Appointment(b.id),
             StdDuration::from_secs(1)
         )
         .await

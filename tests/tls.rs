@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clinic::config::{ServerConfig, SslMode};
-use clinic::db::{self, migrate, LoginError};
+use clinic::db::{self, migrate};
 use clinic::demo::cluster::{self, Cluster, Purpose};
 use clinic::domain::staff::Job;
+use clinic::domain::staff::LoginError;
 use tokio_postgres::NoTls;
 
 struct Cleanup(PathBuf);

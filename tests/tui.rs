@@ -9,11 +9,11 @@ mod session;
 mod support;
 
 use clinic::app::keymap::{Command, Place, GLOBAL, SHELL};
-use clinic::app::screen::ScreenId;
+use clinic::app::registry::ScreenId;
 use clinic::app::{Action, App, Effect, Mode, Popup};
 use clinic::config::Config;
-use clinic::db::LoginError;
 use clinic::domain::staff::Job;
+use clinic::domain::staff::LoginError;
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use support::*;
@@ -24,7 +24,7 @@ use support::*;
 fn sign_in_sends_a_login_effect_with_a_fresh_request_id() {
     let mut app = new_app();
     let first = submit_login(&mut app, "rita", "secret");
-    assert!(login_state(&app).signing_in.is_some());
+    assert!(login_state(&app).signing_in.in_flight());
     // Keys still work while it runs: another Enter is a new attempt with a new id.
     let second = match press(&mut app, KeyCode::Enter).as_slice() {
         [Effect::Login { request, .. }] => *request,
@@ -74,7 +74,7 @@ fn a_failed_sign_in_shows_why_keeps_the_username_and_clears_the_password() {
     assert_eq!(login.error.as_deref(), Some("Wrong username or password."));
     assert_eq!(login.username.value(), "rita");
     assert_eq!(login.password.value(), "");
-    assert!(login.signing_in.is_none());
+    assert!(!login.signing_in.in_flight());
     assert!(render(&app).contains("Wrong username or password."));
 }
 
@@ -98,7 +98,7 @@ fn a_stale_or_cancelled_sign_in_answer_is_dropped() {
 
     // Esc gives up on the running one: its answer no longer counts either.
     press(&mut app, KeyCode::Esc);
-    assert!(login_state(&app).signing_in.is_none());
+    assert!(!login_state(&app).signing_in.in_flight());
     let effects = app.update(Action::LoginDone {
         request: second,
         result: Ok(identity(Job::Receptionist)),
@@ -387,7 +387,7 @@ fn quitting_with_unsaved_input_asks_first() {
 #[test]
 fn commands_that_are_not_live_here_are_ignored() {
     let mut app = new_app();
-    assert_eq!(app.update(Action::Command(Command::Screen(2))), Vec::new());
+    assert_eq!(app.update(Action::Command(Command::GoTo(2))), Vec::new());
     assert_eq!(app.update(Action::Command(Command::Yes)), Vec::new());
     assert!(matches!(app.mode, Mode::Login(_)));
 }

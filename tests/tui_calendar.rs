@@ -11,11 +11,12 @@ use chrono_tz::America::New_York;
 use chrono_tz::Tz;
 use clinic::app::calendar::{self, CalendarScreen, Reply, Request};
 use clinic::app::queue;
-use clinic::app::screen::{Intent, ScreenId};
+use clinic::app::registry::{ScreenId, ScreenReply, ScreenRequest};
+use clinic::app::screen::Intent;
 use clinic::app::{Action, App, Effect, RequestId};
-use clinic::db::listen::ListenEvent;
-use clinic::db::patients::PatientHit;
 use clinic::domain::appointment::{AppointmentStatus, CalendarEntry, QueueEntry};
+use clinic::domain::live::LiveEvent;
+use clinic::domain::patient::PatientHit;
 use clinic::domain::schedule::{
     day_bounds, working_periods, DayView, Doctor, DoctorDay, ExceptionKind, ScheduleException,
     WeekView, WorkingHours,
@@ -171,7 +172,7 @@ fn day_request(effects: &[Effect]) -> (RequestId, NaiveDate) {
     effects
         .iter()
         .find_map(|e| match e {
-            Effect::Calendar(Request::Day { request, date, tz }) => {
+            Effect::Screen(ScreenRequest::Calendar(Request::Day { request, date, tz })) => {
                 assert_eq!(*tz, TZ);
                 Some((*request, *date))
             }
@@ -187,10 +188,10 @@ fn at_calendar(job: Job) -> App {
     assert_eq!(shell(&app).current, ScreenId::Calendar);
     let (request, date) = day_request(&effects);
     assert_eq!(date, today());
-    app.update(Action::Calendar(Reply::Day {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request,
         result: Ok(day_view(date)),
-    }));
+    })));
     app
 }
 
@@ -237,18 +238,18 @@ fn a_stale_day_view_is_dropped() {
     let (second, date) = day_request(&press(&mut app, KeyCode::Char('>')));
     assert_eq!(date, today() + Duration::days(1));
     assert_ne!(first, second);
-    app.update(Action::Calendar(Reply::Day {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request: first,
         result: Ok(day_view(today())),
-    }));
+    })));
     assert!(
         calendar(&app).grid.loaded.is_none(),
         "the superseded answer was used"
     );
-    app.update(Action::Calendar(Reply::Day {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request: second,
         result: Ok(day_view(date)),
-    }));
+    })));
     assert!(
         matches!(&calendar(&app).grid.loaded, Some(calendar::Loaded::Day(d)) if d.date == date)
     );
@@ -259,12 +260,12 @@ fn snapshot_week_view_of_one_doctor() {
     let mut app = at_calendar(Job::Receptionist);
     let effects = press(&mut app, KeyCode::Char('w'));
     let (request, week_start) = match effects.as_slice() {
-        [Effect::Calendar(Request::Week {
+        [Effect::Screen(ScreenRequest::Calendar(Request::Week {
             request,
             doctor_id: 1,
             week_start,
             ..
-        })] => (*request, *week_start),
+        }))] => (*request, *week_start),
         other => panic!("expected Alice's week, got {other:?}"),
     };
     assert_eq!(
@@ -301,13 +302,13 @@ fn snapshot_week_view_of_one_doctor() {
             column(alice, date, appointments, vec![])
         })
         .collect();
-    app.update(Action::Calendar(Reply::Week {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Week {
         request,
         result: Ok(WeekView {
             doctor: alice.clone(),
             days,
         }),
-    }));
+    })));
     let screen = render(&app);
     assert!(
         screen.contains("Dr Alice Smith · week of Mon 30 Nov 2026"),
@@ -346,18 +347,22 @@ fn snapshot_booking_refused_because_the_slot_was_just_taken() {
     let request = effects
         .iter()
         .find_map(|e| match e {
-            Effect::Calendar(Request::SearchPatients { request, .. }) => Some(*request),
+            Effect::Screen(ScreenRequest::Calendar(Request::SearchPatients {
+                request, ..
+            })) => Some(*request),
             _ => None,
         })
         .expect("the lookup goes out once typing pauses");
-    app.update(Action::Calendar(Reply::Patients {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Patients {
         request,
         result: Ok(vec![hit(1, "Doe", "John"), hit(2, "Doe", "Joanna")]),
-    }));
+    })));
     press(&mut app, KeyCode::Enter);
     let effects = press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     let (request, new) = match effects.as_slice() {
-        [Effect::Calendar(Request::Book { request, new, .. })] => (*request, new.clone()),
+        [Effect::Screen(ScreenRequest::Calendar(Request::Book { request, new, .. }))] => {
+            (*request, new.clone())
+        }
         other => panic!("expected a booking, got {other:?}"),
     };
     assert_eq!((new.patient_id, new.doctor_id), (1, 1));
@@ -367,10 +372,10 @@ fn snapshot_booking_refused_because_the_slot_was_just_taken() {
         Duration::minutes(15),
         "the doctor's slot length"
     );
-    let effects = app.update(Action::Calendar(Reply::slot_taken(
+    let effects = app.update(Action::Screen(ScreenReply::Calendar(Reply::slot_taken(
         request,
         "That slot was just taken by Dr Alice Smith's 10:00 with J. Doe.",
-    )));
+    ))));
     day_request(&effects);
     let form = calendar(&app).form.as_ref().expect("the form stays open");
     assert_eq!(
@@ -399,7 +404,7 @@ fn a_patient_handed_over_opens_the_booking_form_with_them() {
         .as_ref()
         .expect("the booking form is open");
     let booking = form.booking().expect("a booking form");
-    assert_eq!(booking.patient, Some((42, "Doe, John".to_string())));
+    assert_eq!(form.patient(), Some(&(42, "Doe, John".to_string())));
     assert_eq!(form.value(calendar::form::PATIENT), "Doe, John");
     assert_eq!(
         form.focus,
@@ -409,10 +414,10 @@ fn a_patient_handed_over_opens_the_booking_form_with_them() {
     // The calendar had never loaded: the doctors arrive with the day.
     assert!(booking.doctors.is_empty());
     let (request, date) = day_request(&effects);
-    app.update(Action::Calendar(Reply::Day {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request,
         result: Ok(day_view(date)),
-    }));
+    })));
     let form = calendar(&app).form.as_ref().expect("still open");
     assert_eq!(form.booking().map(|b| b.doctors.len()), Some(4));
     assert_eq!(form.value(calendar::form::DOCTOR), "Dr Alice Smith");
@@ -438,12 +443,12 @@ fn cancelling_needs_a_reason() {
     );
     type_text(&mut app, "Patient called");
     match press(&mut app, KeyCode::Enter).as_slice() {
-        [Effect::Calendar(Request::Cancel {
+        [Effect::Screen(ScreenRequest::Calendar(Request::Cancel {
             appointment_id: 3,
             version: 1,
             reason,
             ..
-        })] => {
+        }))] => {
             assert_eq!(reason, "Patient called");
         }
         other => panic!("expected a cancellation, got {other:?}"),
@@ -483,11 +488,11 @@ fn doctors_see_their_own_column_and_cannot_book() {
     press(&mut app, KeyCode::Up);
     assert_eq!(press(&mut app, KeyCode::Char('c')), Vec::new());
     match press(&mut app, KeyCode::Char('s')).as_slice() {
-        [Effect::Calendar(Request::SetStatus {
+        [Effect::Screen(ScreenRequest::Calendar(Request::SetStatus {
             appointment_id: 2,
             status: AppointmentStatus::InProgress,
             ..
-        })] => {}
+        }))] => {}
         other => panic!("expected Garcia's consultation to start, got {other:?}"),
     }
 }
@@ -495,27 +500,27 @@ fn doctors_see_their_own_column_and_cannot_book() {
 #[test]
 fn a_notification_reloads_what_is_shown_and_a_reconnect_says_live() {
     let mut app = at_calendar(Job::Receptionist);
-    let effects = app.update(Action::Live(ListenEvent::Reconnected));
+    let effects = app.update(Action::Live(LiveEvent::Reconnected));
     day_request(&effects);
     assert!(render(&app).contains("live"));
     // While that load is on its way, more changes only queue one more load.
     assert_eq!(
-        app.update(Action::Live(ListenEvent::Appointment(9))),
+        app.update(Action::Live(LiveEvent::Appointment(9))),
         Vec::new()
     );
     let (request, date) = day_request(&effects);
-    let effects = app.update(Action::Calendar(Reply::Day {
+    let effects = app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request,
         result: Ok(day_view(date)),
-    }));
+    })));
     let (request, _) = day_request(&effects);
-    app.update(Action::Calendar(Reply::Day {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request,
         result: Ok(day_view(date)),
-    }));
-    let effects = app.update(Action::Live(ListenEvent::Appointment(9)));
+    })));
+    let effects = app.update(Action::Live(LiveEvent::Appointment(9)));
     day_request(&effects);
-    app.update(Action::Live(ListenEvent::Lost));
+    app.update(Action::Live(LiveEvent::Lost));
     assert!(render(&app).contains("not live"));
 }
 
@@ -556,30 +561,30 @@ fn snapshot_queue_and_one_key_check_in() {
     let mut app = sign_in(Job::Receptionist);
     let effects = press(&mut app, KeyCode::F(4));
     let request = match effects.as_slice() {
-        [Effect::Queue(queue::Request::Load {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load {
             request,
             today: day,
             ..
-        })] => {
+        }))] => {
             assert_eq!(*day, today());
             *request
         }
         other => panic!("expected the queue to load, got {other:?}"),
     };
-    app.update(Action::Queue(queue::Reply::Loaded {
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
         request,
         result: Ok(queue_entries()),
-    }));
+    })));
     // Live updates start: what may have been missed is read again.
-    let effects = app.update(Action::Live(ListenEvent::Reconnected));
+    let effects = app.update(Action::Live(LiveEvent::Reconnected));
     let request = match effects.as_slice() {
-        [Effect::Queue(queue::Request::Load { request, .. })] => *request,
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load { request, .. }))] => *request,
         other => panic!("expected the queue to reload, got {other:?}"),
     };
-    app.update(Action::Queue(queue::Reply::Loaded {
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
         request,
         result: Ok(queue_entries()),
-    }));
+    })));
     let screen = render(&app);
     assert!(
         screen.contains("Expected 2   Arrived 1   With doctor 1   Done 1"),
@@ -592,19 +597,20 @@ fn snapshot_queue_and_one_key_check_in() {
         press(&mut app, KeyCode::Down);
     }
     match press(&mut app, KeyCode::Char('c')).as_slice() {
-        [Effect::Queue(queue::Request::CheckIn {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::CheckIn {
             appointment_id: 5,
             version: 1,
             ..
-        })] => {}
+        }))] => {}
         other => panic!("expected Wilson's check-in, got {other:?}"),
     }
     // Another desk's change re-reads the queue by itself.
-    let effects = app.update(Action::Live(ListenEvent::Appointment(6)));
+    let effects = app.update(Action::Live(LiveEvent::Appointment(6)));
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Queue(queue::Request::Load { .. }))),
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Screen(ScreenRequest::Queue(queue::Request::Load { .. }))
+        )),
         "{effects:?}"
     );
 }
@@ -623,12 +629,12 @@ fn moving_picks_a_new_slot_and_keeps_the_length_and_version() {
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Down);
     match press(&mut app, KeyCode::Enter).as_slice() {
-        [Effect::Calendar(Request::Move {
+        [Effect::Screen(ScreenRequest::Calendar(Request::Move {
             appointment_id: 3,
             version: 1,
             to,
             ..
-        })] => {
+        }))] => {
             assert_eq!(to.doctor_id, 2);
             assert_eq!(to.starts_at, local(today(), 10, 0));
             assert_eq!(to.ends_at - to.starts_at, Duration::minutes(30));
@@ -646,12 +652,12 @@ fn moving_picks_a_new_slot_and_keeps_the_length_and_version() {
 fn the_finder_jumps_to_the_next_free_slot() {
     let mut app = at_calendar(Job::Receptionist);
     let (request, doctor) = match press(&mut app, KeyCode::Char('f')).as_slice() {
-        [Effect::Calendar(Request::FindFree {
+        [Effect::Screen(ScreenRequest::Calendar(Request::FindFree {
             request,
             doctor_id,
             from,
             ..
-        })] => {
+        }))] => {
             assert_eq!(*from, local(today(), 9, 41), "not before now");
             (*request, *doctor_id)
         }
@@ -659,18 +665,20 @@ fn the_finder_jumps_to_the_next_free_slot() {
     };
     assert_eq!(doctor, Some(1));
     let any = match press(&mut app, KeyCode::Char('F')).as_slice() {
-        [Effect::Calendar(Request::FindFree { doctor_id, .. })] => *doctor_id,
+        [Effect::Screen(ScreenRequest::Calendar(Request::FindFree { doctor_id, .. }))] => {
+            *doctor_id
+        }
         other => panic!("expected the finder, got {other:?}"),
     };
     assert_eq!(any, None, "F looks at every doctor");
     // The first finder's answer is stale now; the cursor stays.
-    app.update(Action::Calendar(Reply::Free {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Free {
         request,
         result: Ok(None),
-    }));
+    })));
     assert_eq!(app.notice, None);
     let request = match press(&mut app, KeyCode::Char('F')).as_slice() {
-        [Effect::Calendar(Request::FindFree { request, .. })] => *request,
+        [Effect::Screen(ScreenRequest::Calendar(Request::FindFree { request, .. }))] => *request,
         other => panic!("{other:?}"),
     };
     let slot = clinic::domain::schedule::Slot {
@@ -678,10 +686,10 @@ fn the_finder_jumps_to_the_next_free_slot() {
         doctor_id: 2,
         ends_at: local(today(), 10, 45),
     };
-    app.update(Action::Calendar(Reply::Free {
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Free {
         request,
         result: Ok(Some(slot)),
-    }));
+    })));
     let grid = &calendar(&app).grid;
     assert_eq!(
         (grid.col, grid.time),
@@ -698,27 +706,27 @@ fn the_finder_jumps_to_the_next_free_slot() {
 fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
     let mut app = sign_in(Job::Receptionist);
     let request = match press(&mut app, KeyCode::F(4)).as_slice() {
-        [Effect::Queue(queue::Request::Load { request, .. })] => *request,
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load { request, .. }))] => *request,
         other => panic!("{other:?}"),
     };
-    app.update(Action::Queue(queue::Reply::Loaded {
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
         request,
         result: Ok(queue_entries()),
-    }));
+    })));
     press(&mut app, KeyCode::Down);
     let effects = press(&mut app, KeyCode::Enter);
     assert_eq!(shell(&app).current, ScreenId::Calendar);
     let request = effects
         .iter()
         .find_map(|e| match e {
-            Effect::Calendar(Request::Locate {
+            Effect::Screen(ScreenRequest::Calendar(Request::Locate {
                 request,
                 appointment_id: 2,
-            }) => Some(*request),
+            })) => Some(*request),
             _ => None,
         })
         .unwrap_or_else(|| panic!("expected the appointment to be located: {effects:?}"));
-    let effects = app.update(Action::Calendar(Reply::Located {
+    let effects = app.update(Action::Screen(ScreenReply::Calendar(Reply::Located {
         request,
         result: Ok(Some(Box::new(entry(
             2,
@@ -729,15 +737,15 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
             "Garcia, Luis",
             AppointmentStatus::CheckedIn,
         )))),
-    }));
+    })));
     day_request(&effects);
     assert!(
         effects.iter().any(|e| matches!(
             e,
-            Effect::Calendar(Request::Detail {
+            Effect::Screen(ScreenRequest::Calendar(Request::Detail {
                 appointment_id: 2,
                 ..
-            })
+            }))
         )),
         "{effects:?}"
     );
@@ -759,7 +767,7 @@ fn admins_read_the_calendar_but_keep_the_doctors_hours() {
     );
     assert!(calendar(&app).form.is_none());
     match press(&mut app, KeyCode::Char('a')).as_slice() {
-        [Effect::Calendar(Request::Availability { doctor_id: 1, .. })] => {}
+        [Effect::Screen(ScreenRequest::Calendar(Request::Availability { doctor_id: 1, .. }))] => {}
         other => panic!("expected Alice's availability, got {other:?}"),
     }
     assert!(calendar(&app)
@@ -768,7 +776,9 @@ fn admins_read_the_calendar_but_keep_the_doctors_hours() {
         .is_some_and(|p| p.editable));
     assert_eq!(
         app.front(),
-        clinic::app::keymap::Place::Panel(clinic::app::screen::Panel::CalendarAvailability)
+        clinic::app::keymap::Place::Panel(clinic::app::registry::Panel::Calendar(
+            calendar::Panel::Availability
+        ))
     );
     press(&mut app, KeyCode::Char('a'));
     assert!(calendar(&app).form.is_some(), "an admin adds working hours");

@@ -11,14 +11,14 @@ use clinic::app::patients::{
     Details, FormPopup, LookupFocus, PatientsScreen, Reply, Request, SaveFailure, SaveTarget,
     StaleInfo, Summary,
 };
-use clinic::app::screen::ScreenId;
+use clinic::app::registry::{ScreenId, ScreenReply, ScreenRequest};
 use clinic::app::{Action, App, Effect, Popup, RequestId};
-use clinic::db::patients::{
-    BillingPatient, DuplicateCandidate, NextAppointment, OpenBalance, PatientAppointment,
-    PatientHit,
+use clinic::domain::appointment::{AppointmentStatus, PatientAppointment};
+use clinic::domain::money::{Currency, Money};
+use clinic::domain::patient::{
+    BillingPatient, DuplicateCandidate, NextAppointment, Patient, PatientField, PatientHit,
+    SearchQuery, Sex,
 };
-use clinic::domain::appointment::AppointmentStatus;
-use clinic::domain::patient::{Patient, PatientField, SearchQuery, Sex};
 use clinic::domain::staff::Job;
 use crossterm::event::KeyCode;
 
@@ -140,10 +140,7 @@ fn summary_of(patient: Patient) -> Box<Summary> {
     Box::new(Summary {
         details: Details::Full(Box::new(patient)),
         appointments: visits(),
-        balance: Some(vec![OpenBalance {
-            currency: "USD".into(),
-            minor: 12050,
-        }]),
+        balance: Some(vec![Money::new(12050, Currency::USD)]),
     })
 }
 
@@ -169,7 +166,7 @@ fn searches(effects: &[Effect]) -> Vec<(RequestId, SearchQuery)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Patients(Request::Search { request, query, .. }) => {
+            Effect::Screen(ScreenRequest::Patients(Request::Search { request, query, .. })) => {
                 Some((*request, query.clone()))
             }
             _ => None,
@@ -188,15 +185,15 @@ fn search_for(app: &mut App, text: &str) -> RequestId {
 }
 
 fn found(app: &mut App, request: RequestId, hits: Vec<PatientHit>) {
-    app.update(Action::Patients(Reply::Found {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Found {
         request,
         result: Ok(hits),
-    }));
+    })));
 }
 
 fn one_patients_effect(effects: Vec<Effect>) -> Request {
     match <[Effect; 1]>::try_from(effects) {
-        Ok([Effect::Patients(request)]) => request,
+        Ok([Effect::Screen(ScreenRequest::Patients(request))]) => request,
         Ok(other) => panic!("expected a patients effect, got {other:?}"),
         Err(other) => panic!("expected one effect, got {other:?}"),
     }
@@ -214,10 +211,10 @@ fn open_john(app: &mut App, patient: Patient) {
         } => request,
         other => panic!("expected John's summary to load, got {other:?}"),
     };
-    app.update(Action::Patients(Reply::Summary {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Summary {
         request,
         result: Ok(summary_of(patient)),
-    }));
+    })));
 }
 
 /// Types into the form's fields from the focused one on, Tab between them.
@@ -236,7 +233,7 @@ fn save(app: &mut App) -> Vec<Effect> {
 
 fn field_value(app: &App, field: PatientField) -> String {
     let form = screen(app).form.as_ref().expect("the form is open");
-    form.input(field).value().to_string()
+    form.text(field).to_string()
 }
 
 /// A new patient, Jane Roe, typed into a fresh form.
@@ -267,7 +264,7 @@ macro_rules! assert_screen {
 fn the_search_box_has_the_focus_on_entry_and_takes_every_character() {
     let mut app = desk(Job::Receptionist);
     type_text(&mut app, "q?nbc/");
-    assert_eq!(screen(&app).lookup.input.value(), "q?nbc/");
+    assert_eq!(screen(&app).lookup.picker.input.value(), "q?nbc/");
     assert!(app.popup.is_none() && screen(&app).form.is_none());
 }
 
@@ -284,7 +281,7 @@ fn typing_is_debounced_into_one_search_after_the_pause() {
         sent.iter().map(|(_, q)| q.clone()).collect::<Vec<_>>(),
         vec![SearchQuery::Name(vec!["doe".into(), "jo".into()])]
     );
-    assert_eq!(screen(&app).lookup.reading, Some("name"));
+    assert_eq!(screen(&app).lookup.picker.reading, Some("name"));
     // Nothing new typed, nothing new sent.
     assert!(searches(&tick(&mut app, t0() + TimeDelta::seconds(1))).is_empty());
 }
@@ -299,11 +296,11 @@ fn the_input_is_read_by_its_shape() {
         ("john@", "email"),
         ("muller", "name"),
     ] {
-        while !screen(&app).lookup.input.value().is_empty() {
+        while !screen(&app).lookup.picker.input.value().is_empty() {
             press(&mut app, KeyCode::Backspace);
         }
         type_text(&mut app, typed);
-        assert_eq!(screen(&app).lookup.reading, Some(reading), "{typed}");
+        assert_eq!(screen(&app).lookup.picker.reading, Some(reading), "{typed}");
     }
 }
 
@@ -319,15 +316,15 @@ fn a_stale_search_answer_is_dropped() {
         vec![hit(9, 1, "Dobbs", "Old", date(1950, 1, 1))],
     );
     assert!(
-        screen(&app).lookup.hits.is_empty(),
+        screen(&app).lookup.picker.hits.is_empty(),
         "the answer to \"do\" came after \"doe\" was sent"
     );
     found(&mut app, second, does());
-    assert_eq!(screen(&app).lookup.hits.len(), 3);
-    assert_eq!(screen(&app).lookup.answered.as_deref(), Some("doe"));
+    assert_eq!(screen(&app).lookup.picker.hits.len(), 3);
+    assert_eq!(screen(&app).lookup.picker.answered.as_deref(), Some("doe"));
     found(&mut app, first, Vec::new());
     assert_eq!(
-        screen(&app).lookup.hits.len(),
+        screen(&app).lookup.picker.hits.len(),
         3,
         "a late old answer changes nothing"
     );
@@ -337,10 +334,10 @@ fn a_stale_search_answer_is_dropped() {
 fn a_failed_search_says_why_in_words() {
     let mut app = desk(Job::Receptionist);
     let request = search_for(&mut app, "doe");
-    app.update(Action::Patients(Reply::Found {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Found {
         request,
         result: Err("The database cannot be reached right now; try again.".into()),
-    }));
+    })));
     assert!(render(&app).contains("Could not search: The database cannot be reached"));
 }
 
@@ -351,18 +348,22 @@ fn arrows_and_vim_keys_move_through_the_list_and_enter_opens_the_summary() {
     found(&mut app, request, does());
     // j is typed while the box has the focus; Down moves into the list.
     type_text(&mut app, "j");
-    assert_eq!(screen(&app).lookup.input.value(), "doej");
+    assert_eq!(screen(&app).lookup.picker.input.value(), "doej");
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Down);
     assert_eq!(screen(&app).lookup.focus, LookupFocus::List);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
-    assert_eq!(screen(&app).lookup.selected, 2, "stops at the last row");
+    assert_eq!(
+        screen(&app).lookup.picker.hits.selected(),
+        2,
+        "stops at the last row"
+    );
     press(&mut app, KeyCode::Char('k'));
-    assert_eq!(screen(&app).lookup.selected, 1);
+    assert_eq!(screen(&app).lookup.picker.hits.selected(), 1);
     press(&mut app, KeyCode::PageUp);
-    assert_eq!(screen(&app).lookup.selected, 0);
+    assert_eq!(screen(&app).lookup.picker.hits.selected(), 0);
     press(&mut app, KeyCode::Char('j'));
     match one_patients_effect(press(&mut app, KeyCode::Enter)) {
         Request::Summary { patient_id, .. } => assert_eq!(patient_id, 2),
@@ -370,15 +371,15 @@ fn arrows_and_vim_keys_move_through_the_list_and_enter_opens_the_summary() {
     }
     assert_eq!(
         app.front(),
-        Place::Panel(clinic::app::screen::Panel::Patients(
+        Place::Panel(clinic::app::registry::Panel::Patients(
             clinic::app::patients::Panel::Summary
         ))
     );
     // Esc goes back to the lookup with the query and the selection kept.
     press(&mut app, KeyCode::Esc);
     assert!(screen(&app).summary.is_none());
-    assert_eq!(screen(&app).lookup.input.value(), "doe");
-    assert_eq!(screen(&app).lookup.selected, 1);
+    assert_eq!(screen(&app).lookup.picker.input.value(), "doe");
+    assert_eq!(screen(&app).lookup.picker.hits.selected(), 1);
     // `/` goes back to the box.
     press(&mut app, KeyCode::Char('/'));
     assert_eq!(screen(&app).lookup.focus, LookupFocus::Search);
@@ -392,10 +393,10 @@ fn enter_before_the_answer_opens_a_single_match_when_it_comes() {
         [(request, SearchQuery::Digits(d))] if d == "10231" => *request,
         other => panic!("Enter should search at once, got {other:?}"),
     };
-    let effects = app.update(Action::Patients(Reply::Found {
+    let effects = app.update(Action::Screen(ScreenReply::Patients(Reply::Found {
         request,
         result: Ok(vec![does().remove(0)]),
-    }));
+    })));
     assert!(matches!(
         one_patients_effect(effects),
         Request::Summary { patient_id: 1, .. }
@@ -416,10 +417,10 @@ fn summary_keys_book_and_check_in() {
         } => request,
         other => panic!("expected a check-in, got {other:?}"),
     };
-    let effects = app.update(Action::Patients(Reply::CheckedIn {
+    let effects = app.update(Action::Screen(ScreenReply::Patients(Reply::CheckedIn {
         request,
         result: Ok("Checked in for 10:30.".into()),
-    }));
+    })));
     assert_eq!(app.notice.as_deref(), Some("Checked in for 10:30."));
     assert!(
         matches!(one_patients_effect(effects), Request::Summary { .. }),
@@ -463,7 +464,7 @@ fn n_opens_the_form_from_the_list_and_ctrl_n_from_the_box() {
     assert!(screen(&app).form.is_some());
     assert_eq!(
         app.front(),
-        Place::Panel(clinic::app::screen::Panel::Patients(
+        Place::Panel(clinic::app::registry::Panel::Patients(
             clinic::app::patients::Panel::Form
         ))
     );
@@ -504,7 +505,7 @@ fn a_bad_date_of_birth_is_named_under_its_field_and_nothing_is_sent() {
         "the focus goes to the field"
     );
     assert!(form
-        .error(PatientField::DateOfBirth)
+        .error_of(PatientField::DateOfBirth)
         .is_some_and(|e| e.contains("Not a date")));
     assert_eq!(
         field_value(&app, PatientField::DateOfBirth),
@@ -534,9 +535,10 @@ fn esc_on_a_changed_form_asks_and_quitting_asks_too() {
     press(&mut app, KeyCode::Char('n'));
     // Esc asks before throwing the form away; n keeps it, y discards it.
     press(&mut app, KeyCode::Esc);
-    assert_eq!(
-        screen(&app).form.as_ref().and_then(|f| f.popup.clone()),
-        Some(FormPopup::Discard)
+    assert!(
+        matches!(&app.popup, Some(Popup::Confirm(c)) if c.title == "Discard the form?"),
+        "{:?}",
+        app.popup
     );
     press(&mut app, KeyCode::Char('n'));
     assert_eq!(field_value(&app, PatientField::GivenNames), "Jane");
@@ -571,10 +573,10 @@ fn likely_duplicates_are_shown_before_saving_and_each_answer_does_what_it_says()
             "similar name and same date of birth",
         ),
     ];
-    app.update(Action::Patients(Reply::Duplicates {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Duplicates {
         request,
         result: Ok(candidates.clone()),
-    }));
+    })));
     assert!(render(&app).contains("same name and date of birth"));
 
     // Esc: back to the form, untouched.
@@ -582,7 +584,7 @@ fn likely_duplicates_are_shown_before_saving_and_each_answer_does_what_it_says()
     assert!(screen(&app)
         .form
         .as_ref()
-        .is_some_and(|f| f.popup.is_none()));
+        .is_some_and(|f| f.kind.popup.is_none()));
     assert_eq!(field_value(&app, PatientField::FamilyName), "Roe");
 
     // Enter asks before discarding the form; n returns to the candidates.
@@ -590,21 +592,18 @@ fn likely_duplicates_are_shown_before_saving_and_each_answer_does_what_it_says()
         Request::Duplicates { request, .. } => request,
         other => panic!("{other:?}"),
     };
-    app.update(Action::Patients(Reply::Duplicates {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Duplicates {
         request,
         result: Ok(candidates.clone()),
-    }));
+    })));
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Enter);
     assert!(render(&app).contains("Open ROWE, Janet (patient 10501) instead?"));
     press(&mut app, KeyCode::Char('n'));
+    assert!(app.popup.is_none(), "n closed the question");
     assert!(matches!(
-        screen(&app).form.as_ref().and_then(|f| f.popup.as_ref()),
-        Some(FormPopup::Duplicates {
-            confirm_open: false,
-            selected: 1,
-            ..
-        })
+        screen(&app).form.as_ref().and_then(|f| f.kind.popup.as_ref()),
+        Some(FormPopup::Duplicates { candidates, .. }) if candidates.selected() == 1
     ));
 
     // `s` saves anyway, as a new patient.
@@ -626,10 +625,10 @@ fn likely_duplicates_are_shown_before_saving_and_each_answer_does_what_it_says()
         jane.family_name,
         jane.given_names,
     ) = (12, 10502, "Roe".into(), "Jane".into());
-    let effects = app.update(Action::Patients(Reply::Saved {
+    let effects = app.update(Action::Screen(ScreenReply::Patients(Reply::Saved {
         request,
         result: Ok(Box::new(jane)),
-    }));
+    })));
     assert!(screen(&app).form.is_none());
     assert_eq!(
         app.notice.as_deref(),
@@ -649,13 +648,13 @@ fn opening_the_existing_patient_instead_discards_the_form_only_after_yes() {
         Request::Duplicates { request, .. } => request,
         other => panic!("{other:?}"),
     };
-    app.update(Action::Patients(Reply::Duplicates {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Duplicates {
         request,
         result: Ok(vec![duplicate(
             hit(7, 10500, "Roe", "Jane", date(1991, 4, 2)),
             "same name and date of birth",
         )]),
-    }));
+    })));
     press(&mut app, KeyCode::Enter);
     assert!(screen(&app).form.is_some(), "not before the answer");
     let effects = press(&mut app, KeyCode::Char('y'));
@@ -674,21 +673,23 @@ fn a_refused_save_keeps_the_form_and_says_why() {
         Request::Duplicates { request, .. } => request,
         other => panic!("{other:?}"),
     };
-    let request = match one_patients_effect(app.update(Action::Patients(Reply::Duplicates {
-        request,
-        result: Ok(Vec::new()),
-    }))) {
+    let request = match one_patients_effect(app.update(Action::Screen(ScreenReply::Patients(
+        Reply::Duplicates {
+            request,
+            result: Ok(Vec::new()),
+        },
+    )))) {
         Request::Save { request, .. } => request,
         other => panic!("no duplicates: straight to the save, got {other:?}"),
     };
-    app.update(Action::Patients(Reply::Saved {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Saved {
         request,
         result: Err(SaveFailure::Refused(
             "The database cannot be reached right now (connection closed); your input is kept, try again.".into(),
         )),
-    }));
+    })));
     let form = screen(&app).form.as_ref().expect("still open");
-    assert!(form.busy.is_none());
+    assert!(!form.busy());
     assert_eq!(field_value(&app, PatientField::FamilyName), "Roe");
     assert!(render(&app).contains("Not saved: The database cannot be reached"));
 }
@@ -717,10 +718,12 @@ fn stale_john(app: &mut App) -> RequestId {
         } => request,
         other => panic!("a changed phone is checked for duplicates, got {other:?}"),
     };
-    let request = match one_patients_effect(app.update(Action::Patients(Reply::Duplicates {
-        request,
-        result: Ok(Vec::new()),
-    }))) {
+    let request = match one_patients_effect(app.update(Action::Screen(ScreenReply::Patients(
+        Reply::Duplicates {
+            request,
+            result: Ok(Vec::new()),
+        },
+    )))) {
         Request::Save {
             request,
             target: SaveTarget::Existing { id: 1, version: 1 },
@@ -743,7 +746,7 @@ fn stale_john(app: &mut App) -> RequestId {
             "john.doe@example.com".to_string(),
         ),
     ];
-    app.update(Action::Patients(Reply::Saved {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Saved {
         request,
         result: Err(SaveFailure::Stale(Box::new(StaleInfo {
             current: theirs,
@@ -751,7 +754,7 @@ fn stale_john(app: &mut App) -> RequestId {
             changed_at: at(1, 14, 35),
             differences,
         }))),
-    }));
+    })));
     request
 }
 
@@ -777,16 +780,18 @@ fn a_stale_save_keeps_what_was_typed_shows_who_and_when_and_saves_over_the_new_v
     assert!(screen(&app)
         .form
         .as_ref()
-        .is_some_and(|f| f.popup.is_none()));
+        .is_some_and(|f| f.kind.popup.is_none()));
     let effects = save(&mut app);
     let request = match one_patients_effect(effects) {
         Request::Duplicates { request, .. } => request,
         other => panic!("{other:?}"),
     };
-    match one_patients_effect(app.update(Action::Patients(Reply::Duplicates {
-        request,
-        result: Ok(Vec::new()),
-    }))) {
+    match one_patients_effect(app.update(Action::Screen(ScreenReply::Patients(
+        Reply::Duplicates {
+            request,
+            result: Ok(Vec::new()),
+        },
+    )))) {
         Request::Save {
             target: SaveTarget::Existing { id: 1, version: 2 },
             details,
@@ -811,7 +816,7 @@ fn r_after_a_stale_save_loads_their_version_into_the_form() {
         "the form now matches what is stored"
     );
     let form = screen(&app).form.as_ref().expect("open");
-    assert_eq!(form.editing.as_ref().map(|p| p.version), Some(2));
+    assert_eq!(form.kind.editing.as_ref().map(|p| p.version), Some(2));
 }
 
 // ---- access -------------------------------------------------------------------------------------
@@ -866,14 +871,14 @@ fn read_only_roles_get_no_register_edit_book_or_check_in() {
             })),
             _ => Details::Full(Box::new(john(1))),
         };
-        app.update(Action::Patients(Reply::Summary {
+        app.update(Action::Screen(ScreenReply::Patients(Reply::Summary {
             request,
             result: Ok(Box::new(Summary {
                 details,
                 appointments: visits(),
                 balance: None,
             })),
-        }));
+        })));
         for key in ['e', 'b', 'c'] {
             assert_eq!(
                 press(&mut app, KeyCode::Char(key)),
@@ -898,7 +903,7 @@ fn an_accountant_sees_billing_fields_only() {
         Request::Summary { request, .. } => request,
         other => panic!("{other:?}"),
     };
-    app.update(Action::Patients(Reply::Summary {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Summary {
         request,
         result: Ok(Box::new(Summary {
             details: Details::Billing(Box::new(BillingPatient {
@@ -918,12 +923,9 @@ fn an_accountant_sees_billing_fields_only() {
                 insurance_number: Some("AC-123".into()),
             })),
             appointments: Vec::new(),
-            balance: Some(vec![OpenBalance {
-                currency: "USD".into(),
-                minor: 4000,
-            }]),
+            balance: Some(vec![Money::new(4000, Currency::USD)]),
         })),
-    }));
+    })));
     let drawn = render(&app);
     assert!(
         drawn.contains("USD 40.00") && drawn.contains("AC-123"),
@@ -975,7 +977,7 @@ fn snapshot_duplicates_popup() {
     };
     let mut same_phone = hit(8, 10501, "Rowe", "Janet", date(1990, 1, 9));
     same_phone.phone = Some("555 010 4477".into());
-    app.update(Action::Patients(Reply::Duplicates {
+    app.update(Action::Screen(ScreenReply::Patients(Reply::Duplicates {
         request,
         result: Ok(vec![
             duplicate(
@@ -984,7 +986,7 @@ fn snapshot_duplicates_popup() {
             ),
             duplicate(same_phone, "similar name and same phone number"),
         ]),
-    }));
+    })));
     assert_screen!("duplicates_popup", &app);
 }
 

@@ -6,18 +6,10 @@ use chrono::{DateTime, Utc};
 use tui_input::InputRequest;
 
 use super::keymap::Command;
-use crate::db::LoginError;
-use crate::domain::staff::StaffIdentity;
-
-/// Tags an Effect and the Action that answers it, so an answer to a superseded request is dropped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
+pub use super::pending::RequestId;
+use super::registry::{ScreenReply, ScreenRequest};
+use crate::domain::live::LiveEvent;
+use crate::domain::staff::{LoginError, StaffIdentity};
 
 /// A password on its way to a task. Debug never shows it, so a stray `{:?}` in a log line cannot
 /// leak it, and the bytes are overwritten when it is dropped (best effort: copies made by the
@@ -58,7 +50,8 @@ pub enum Action {
     Edit(InputRequest),
     /// A key with no meaning here; it still counts as the person being at the desk.
     Ignored,
-    /// The clock moved on: drives the status-bar clock, spinners, pings and the idle lock.
+    /// The clock moved on (to a deadline the app asked for, or past one): drives the status-bar
+    /// clock, spinners, debounces, pings and the idle lock.
     Tick(DateTime<Utc>),
     Resized,
     LoginDone {
@@ -78,13 +71,11 @@ pub enum Action {
         request: RequestId,
         ok: bool,
     },
-    /// Answers to the screens' own requests.
-    Patients(crate::app::patients::Reply),
-    Calendar(crate::app::calendar::Reply),
-    Queue(crate::app::queue::Reply),
+    /// The answer to a screen's own request.
+    Screen(ScreenReply),
     /// From the live-updates connection: an appointment changed somewhere, or the connection was
     /// lost or (re)made. Not from the person, so it does not keep the screen awake.
-    Live(crate::db::listen::ListenEvent),
+    Live(LiveEvent),
 }
 
 impl Action {
@@ -95,7 +86,7 @@ impl Action {
 }
 
 /// Work for the effect runner in tui.rs; plain data, so tests can assert on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Sign in on the configured server; answered by `Action::LoginDone`.
     Login {
@@ -122,9 +113,7 @@ pub enum Effect {
     Ping {
         request: RequestId,
     },
-    /// The screens' own database work, run by `crate::effects`.
-    Patients(crate::app::patients::Request),
-    Calendar(crate::app::calendar::Request),
-    Queue(crate::app::queue::Request),
+    /// A screen's own database work, run by `crate::effects`; answered by `Action::Screen`.
+    Screen(ScreenRequest),
     Quit,
 }

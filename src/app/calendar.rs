@@ -1,30 +1,33 @@
 //! The appointment calendar: every doctor's day and one doctor's week, booking, moving,
 //! cancelling and the status steps of each appointment, and each doctor's availability.
 //!
-//! The grid (`grid`) is the screen; forms (`form`, `booking`), the appointment's detail and the
-//! availability panel (`panels`) open in front of it with keys of their own (`screen::Panel`).
+//! The grid (`grid`) is the screen; forms (`form`, `booking`, `forms`), the appointment's detail
+//! and the availability panel (`panels`) open in front of it with keys of their own ([`Panel`]).
 
 mod booking;
 pub mod form;
+mod forms;
 pub mod grid;
 mod keys;
 mod panels;
 mod requests;
 mod steps;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use tui_input::InputRequest;
 
-use super::action::{Effect, RequestId};
-use super::screen::{Access, Ctx, Intent, Outcome, Panel, ScreenState};
-use crate::db::listen::ListenEvent;
+use super::confirm::Confirm;
+use super::keymap::Binding;
+use super::pending::{earliest, Pending};
+use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use crate::domain::appointment::{doctor_title, AppointmentStatus, CalendarEntry};
+use crate::domain::live::LiveEvent;
 use crate::domain::schedule::{local_date, week_start, Slot, SlotState};
 use crate::domain::staff::Job;
 
-pub use form::{Field, Form, FormKind};
+pub use form::{Booking, Form, FormKind};
 pub use grid::{Grid, Loaded};
-pub use keys::{Cmd, AVAILABILITY_BINDINGS, BINDINGS, DETAIL_BINDINGS, FORM_BINDINGS};
+pub use keys::{Cmd, Panel, AVAILABILITY_BINDINGS, BINDINGS, DETAIL_BINDINGS, FORM_BINDINGS};
 pub use panels::{AvailabilityPanel, Detail, TIME_OFF_AHEAD};
 pub use requests::{
     AppointmentDetail, AvailabilityData, Reply, Request, WriteError, WriteErrorKind,
@@ -33,7 +36,9 @@ pub use requests::{
 /// What a write on its way was for, so its answer is reported in the right words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Write {
-    Book,
+    Book {
+        patient: String,
+    },
     Move {
         patient: String,
     },
@@ -59,7 +64,7 @@ pub struct CalendarScreen {
     /// Set once the screen has been opened (it starts on today).
     pub started: bool,
     /// The view load on its way; an answer to any other is stale.
-    pub loading: Option<RequestId>,
+    pub loading: Pending,
     pub load_error: Option<String>,
     /// Another load is wanted once the one on its way answers (a burst of notifications).
     reload_again: bool,
@@ -69,43 +74,273 @@ pub struct CalendarScreen {
     pub detail: Option<Detail>,
     pub availability: Option<AvailabilityPanel>,
     /// A write on its way (one at a time).
-    pub writing: Option<(RequestId, Write)>,
-    finding: Option<(RequestId, FindFor)>,
-    locating: Option<RequestId>,
+    pub writing: Pending<Write>,
+    finding: Pending<FindFor>,
+    locating: Pending,
     /// Live updates as last heard: `None` before they start.
     pub live: Option<bool>,
-    /// The person's job and access, as of the last handler (the view draws by them).
+    /// The person's job, as of the last handler (the view draws by it).
     pub job: Option<Job>,
     pub today: NaiveDate,
 }
 
-impl ScreenState for CalendarScreen {
+impl Screen for CalendarScreen {
+    type Cmd = Cmd;
+    type Request = Request;
+    type Reply = Reply;
+    type Panel = Panel;
+
+    const TITLE: &'static str = "Calendar";
+    const COMMAND: &'static str = "calendar";
+    const BINDINGS: &'static [Binding] = BINDINGS;
+    const PANELS: &'static [Panel] = &Panel::ALL;
+
+    fn panel_title(panel: Panel) -> &'static str {
+        panel.title()
+    }
+
+    fn panel_bindings(panel: Panel) -> &'static [Binding] {
+        panel.bindings()
+    }
+
+    /// Reception runs it, doctors work their own column, admins read (and keep the doctors' hours).
+    fn access(job: Job) -> Option<Access> {
+        match job {
+            Job::Receptionist | Job::Doctor => Some(Access::Full),
+            Job::Admin => Some(Access::ReadOnly),
+            Job::Accountant => None,
+        }
+    }
+
+    /// The screen came to the front: the first time on today at the current time; after that
+    /// where it was, with fresh data.
+    fn entered(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        if !self.started {
+            self.started = true;
+            self.grid.date = ctx.today();
+            self.grid.time = grid::floor_to_row(ctx.now.with_timezone(&ctx.tz).time());
+            if ctx.me.job == Job::Doctor {
+                self.grid.only_doctor = Some(ctx.me.staff_id);
+            }
+        }
+        self.load(ctx)
+    }
+
+    fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        if self.form.is_some() {
+            return self.form_command(cmd, ctx);
+        }
+        if self.detail.is_some() {
+            return self.detail_command(cmd, ctx);
+        }
+        if self.availability.is_some() {
+            return self.availability_command(cmd, ctx);
+        }
+        self.grid_command(cmd, ctx)
+    }
+
+    /// Typing in the focused text field.
+    fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(form) = &mut self.form else {
+            return Outcome::default();
+        };
+        if form.edit(request, ctx.now, ctx.date_format) {
+            if let Some(b) = form.booking_mut() {
+                b.squeeze_offered = false;
+            }
+        }
+        Outcome::redraw()
+    }
+
+    /// Esc: the form (asking first when it holds typed input), then the detail, then the
+    /// availability panel, then a move half made.
+    fn back(&mut self, _ctx: &mut Ctx) -> Outcome<Self> {
+        if let Some(form) = &self.form {
+            if form.changed() && !form.saving.in_flight() {
+                return Outcome::confirm(Confirm::discard(Cmd::Discard));
+            }
+            self.form = None;
+        } else if self.detail.is_some() {
+            self.detail = None;
+        } else if self.availability.is_some() {
+            self.availability = None;
+        } else if self.moving.take().is_some() {
+            return Outcome::notice("Move abandoned; the appointment stays where it was.");
+        }
+        Outcome::redraw()
+    }
+
+    fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        match reply {
+            Reply::Day { request, result } => {
+                if self.loading.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                if let Ok(day) = &result {
+                    self.grid.doctors = day.doctors.iter().map(|d| d.doctor.clone()).collect();
+                }
+                self.loaded(result.map(Loaded::Day), ctx)
+            }
+            Reply::Week { request, result } => {
+                if self.loading.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                self.loaded(result.map(Loaded::Week), ctx)
+            }
+            Reply::Free { request, result } => match self.finding.finish(request) {
+                Some(purpose) => self.found(purpose, result, ctx),
+                None => Outcome::default(),
+            },
+            Reply::Located { request, result } => {
+                if self.locating.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(Some(entry)) => {
+                        self.grid.week = false;
+                        self.grid.date = local_date(ctx.tz, entry.starts_at);
+                        self.grid.focus(entry.doctor_id, entry.starts_at);
+                        let load = self.load(ctx);
+                        let detail = self.open_detail(entry.id, ctx);
+                        Outcome {
+                            notice: None,
+                            ..load.and(detail)
+                        }
+                    }
+                    Ok(None) => Outcome::notice(
+                        "That appointment is not there any more, or not yours to see.",
+                    ),
+                    Err(e) => Outcome::notice(e),
+                }
+            }
+            Reply::Detail { request, result } => self.detail_loaded(request, result),
+            Reply::Patients { request, result } => self.patients_found(request, result),
+            Reply::Written { request, result } => self.written(request, result, ctx),
+            Reply::Availability { request, result } => self.availability_loaded(request, result),
+            Reply::AvailabilitySaved { request, result } => {
+                self.availability_saved(request, result, ctx)
+            }
+        }
+    }
+
+    fn takes(intent: &Intent) -> bool {
+        matches!(intent, Intent::Book { .. } | Intent::ShowAppointment { .. })
+    }
+
+    /// Work handed over from another screen: book for a patient, or show one appointment.
+    fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome<Self> {
+        let out = Screen::entered(self, ctx);
+        let more = match intent {
+            Intent::Book {
+                patient_id,
+                patient_name,
+            } => self.open_booking(Some((patient_id, patient_name)), ctx),
+            Intent::ShowAppointment { appointment_id } => {
+                let request = ctx.start(&mut self.locating, ());
+                Outcome::request(Request::Locate {
+                    request,
+                    appointment_id,
+                })
+            }
+            Intent::OpenPatient { .. } => Outcome::default(),
+        };
+        out.and(more)
+    }
+
+    /// Another desk changed an appointment, or live updates came back: re-read what is shown.
+    fn notified(&mut self, event: LiveEvent, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        let out = match event {
+            LiveEvent::Lost => {
+                self.live = Some(false);
+                return Outcome::redraw();
+            }
+            LiveEvent::Reconnected => {
+                self.live = Some(true);
+                Outcome::redraw()
+            }
+            LiveEvent::Appointment(_) => Outcome::default(),
+        };
+        if !self.started {
+            return out;
+        }
+        let mut out = if self.loading.in_flight() {
+            // One load at a time: the one on its way may predate this change, so load once more.
+            self.reload_again = true;
+            out
+        } else {
+            let load = self.load(ctx);
+            out.and(Outcome {
+                redraw: false,
+                ..load
+            })
+        };
+        let detail_shown = self.detail.as_ref().map(|d| d.appointment_id);
+        let reread = match event {
+            LiveEvent::Appointment(id) => detail_shown == Some(id),
+            _ => detail_shown.is_some(),
+        };
+        if let (true, Some(id)) = (reread, detail_shown) {
+            out = out.and(self.request_detail(id, ctx));
+        }
+        out.redraw = true;
+        out
+    }
+
+    /// The booking form's patient lookup goes out when typing pauses.
+    fn deadline(&self, _now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        earliest([self.form.as_ref().and_then(Form::deadline)])
+    }
+
+    /// The clock moved on: midnight moves the "today" mark; the booking form's lookup goes out
+    /// once typing has paused.
+    fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let today = ctx.today();
+        let mut out = Outcome::default();
+        if self.today != today {
+            // Midnight moves the "today" mark, if the calendar was ever opened to show it.
+            out.redraw = self.today != NaiveDate::default();
+            self.today = today;
+        }
+        let due = self
+            .form
+            .as_ref()
+            .and_then(|f| f.picker(form::PATIENT))
+            .is_some_and(|p| p.due(ctx.now));
+        if due {
+            out = out.and(self.search_patients(ctx));
+        }
+        out
+    }
+
     fn has_unsaved_input(&self) -> bool {
-        self.form.as_ref().is_some_and(|f| f.touched)
+        self.form.as_ref().is_some_and(Form::changed)
     }
 
     fn text_focused(&self) -> bool {
         self.form.as_ref().is_some_and(Form::text_focused)
     }
 
-    fn offers(&self, command: crate::app::keymap::Command) -> bool {
-        use crate::app::keymap::Command::Calendar;
-        match command {
-            Calendar(Cmd::CheckIn | Cmd::Move | Cmd::Cancel | Cmd::Book | Cmd::NoShow) => {
+    fn offers(&self, cmd: Cmd) -> bool {
+        match cmd {
+            Cmd::CheckIn | Cmd::Move | Cmd::Cancel | Cmd::Book | Cmd::NoShow => {
                 self.job == Some(Job::Receptionist)
             }
-            Calendar(Cmd::Advance) => self.job == Some(Job::Doctor),
+            Cmd::Advance => self.job == Some(Job::Doctor),
             _ => true,
         }
     }
 
     fn panel(&self) -> Option<Panel> {
         if self.form.is_some() {
-            Some(Panel::CalendarForm)
+            Some(Panel::Form)
         } else if self.detail.is_some() {
-            Some(Panel::CalendarDetail)
+            Some(Panel::Detail)
         } else if self.availability.is_some() {
-            Some(Panel::CalendarAvailability)
+            Some(Panel::Availability)
         } else {
             None
         }
@@ -122,7 +357,7 @@ fn is_desk(ctx: &Ctx) -> bool {
 }
 
 /// The refusal for a desk action, in words for whoever asked.
-fn desk_only(ctx: &Ctx, what: &str) -> Outcome {
+fn desk_only(ctx: &Ctx, what: &str) -> Outcome<CalendarScreen> {
     Outcome::notice(match (ctx.me.job, ctx.access) {
         (Job::Doctor, _) => format!("Doctors don't {what}; the desk does."),
         (_, Access::ReadOnly) => format!("The calendar is read only for you: you cannot {what}."),
@@ -137,28 +372,12 @@ impl CalendarScreen {
         self.grid.tz = ctx.tz;
     }
 
-    /// The screen came to the front: the first time on today at the current time; after that
-    /// where it was, with fresh data.
-    pub fn entered(&mut self, ctx: &mut Ctx) -> Outcome {
-        self.sync(ctx);
-        if !self.started {
-            self.started = true;
-            self.grid.date = ctx.today();
-            self.grid.time = grid::floor_to_row(ctx.now.with_timezone(&ctx.tz).time());
-            if ctx.me.job == Job::Doctor {
-                self.grid.only_doctor = Some(ctx.me.staff_id);
-            }
-        }
-        self.load(ctx)
-    }
-
     /// Ask for what the grid shows now; any answer to an earlier ask is dropped when it comes.
-    fn load(&mut self, ctx: &mut Ctx) -> Outcome {
-        let request = ctx.request();
-        self.loading = Some(request);
+    fn load(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let request = ctx.start(&mut self.loading, ());
         self.reload_again = false;
         let tz = ctx.tz;
-        let effect = match (self.grid.week, self.week_doctor()) {
+        Outcome::request(match (self.grid.week, self.week_doctor()) {
             (true, Some(doctor_id)) => Request::Week {
                 request,
                 doctor_id,
@@ -173,8 +392,7 @@ impl CalendarScreen {
                     tz,
                 }
             }
-        };
-        Outcome::effect(Effect::Calendar(effect))
+        })
     }
 
     fn week_doctor(&self) -> Option<i64> {
@@ -182,7 +400,7 @@ impl CalendarScreen {
     }
 
     /// Load when the cursor's date is outside what is shown.
-    fn load_if_needed(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn load_if_needed(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         if self.grid.needs_load_for(self.grid.date) {
             self.load(ctx)
         } else {
@@ -190,22 +408,13 @@ impl CalendarScreen {
         }
     }
 
-    fn go_to_date(&mut self, date: NaiveDate, ctx: &mut Ctx) -> Outcome {
+    fn go_to_date(&mut self, date: NaiveDate, ctx: &mut Ctx) -> Outcome<Self> {
         self.grid.date = date;
         self.load_if_needed(ctx)
     }
 
-    pub fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
-        self.sync(ctx);
-        if self.form.is_some() {
-            return self.form_command(cmd, ctx);
-        }
-        if self.detail.is_some() {
-            return self.detail_command(cmd, ctx);
-        }
-        if self.availability.is_some() {
-            return self.availability_command(cmd, ctx);
-        }
+    /// The grid's own keys.
+    fn grid_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         let day = Duration::days(1);
         let week = Duration::days(7);
         match cmd {
@@ -236,9 +445,7 @@ impl CalendarScreen {
             Cmd::PrevDoctors | Cmd::NextDoctors => self.page_doctors(cmd == Cmd::NextDoctors, ctx),
             Cmd::Today => self.go_to_date(ctx.today(), ctx),
             Cmd::GoTo => {
-                let value = self.grid.date.format("%Y-%m-%d").to_string();
-                let field = Field::text("Date", value);
-                self.form = Some(Form::new("Go to a date", FormKind::GoTo, vec![field], 0));
+                self.form = Some(forms::go_to_form(self.grid.date));
                 Outcome::redraw()
             }
             Cmd::ToggleWeek => self.toggle_week(ctx),
@@ -264,12 +471,12 @@ impl CalendarScreen {
         }
     }
 
-    fn rows(&mut self, by: i64) -> Outcome {
+    fn rows(&mut self, by: i64) -> Outcome<Self> {
         self.grid.move_rows(by);
         Outcome::redraw()
     }
 
-    fn page_doctors(&mut self, next: bool, ctx: &mut Ctx) -> Outcome {
+    fn page_doctors(&mut self, next: bool, ctx: &mut Ctx) -> Outcome<Self> {
         if self.grid.week {
             let doctors: Vec<i64> = self.grid.week_doctors().iter().map(|d| d.id).collect();
             let now = self
@@ -295,7 +502,7 @@ impl CalendarScreen {
         }
     }
 
-    fn toggle_week(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn toggle_week(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         if self.grid.week {
             self.grid.week = false;
             if let Some(id) = self.grid.week_doctor {
@@ -314,7 +521,7 @@ impl CalendarScreen {
     }
 
     /// Enter: the appointment's detail, or book the free slot (move mode: put it here).
-    fn open(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn open(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         if self.moving.is_some() {
             return self.put_moved_here(ctx);
         }
@@ -328,92 +535,7 @@ impl CalendarScreen {
         }
     }
 
-    /// Esc: the form, then the detail, then the availability panel, then a move half made.
-    pub fn back(&mut self, _ctx: &mut Ctx) -> Outcome {
-        if let Some(form) = &mut self.form {
-            if form.touched && !form.discard_armed && form.saving.is_none() {
-                form.discard_armed = true;
-                return Outcome::notice("Press Esc again to throw away what you typed.");
-            }
-            self.form = None;
-        } else if self.detail.is_some() {
-            self.detail = None;
-        } else if self.availability.is_some() {
-            self.availability = None;
-        } else if self.moving.take().is_some() {
-            return Outcome::notice("Move abandoned; the appointment stays where it was.");
-        }
-        Outcome::redraw()
-    }
-
-    /// Typing in the focused text field.
-    pub fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome {
-        let Some(form) = &mut self.form else {
-            return Outcome::default();
-        };
-        if form.edit(request) {
-            if let Some(b) = form.booking_mut() {
-                // Debounced: the lookup goes out when typing pauses (see `tick`).
-                b.search_due = Some(ctx.now + Duration::milliseconds(200));
-            }
-        }
-        Outcome::redraw()
-    }
-
-    pub fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome {
-        self.sync(ctx);
-        match reply {
-            Reply::Day { request, result } => {
-                if self.loading != Some(request) {
-                    tracing::debug!(%request, "dropped a stale day view");
-                    return Outcome::default();
-                }
-                if let Ok(day) = &result {
-                    self.grid.doctors = day.doctors.iter().map(|d| d.doctor.clone()).collect();
-                }
-                self.loaded(result.map(Loaded::Day), ctx)
-            }
-            Reply::Week { request, result } => {
-                if self.loading != Some(request) {
-                    tracing::debug!(%request, "dropped a stale week view");
-                    return Outcome::default();
-                }
-                self.loaded(result.map(Loaded::Week), ctx)
-            }
-            Reply::Free { request, result } => self.found(request, result, ctx),
-            Reply::Located { request, result } => {
-                if self.locating != Some(request) {
-                    return Outcome::default();
-                }
-                self.locating = None;
-                match result {
-                    Ok(Some(entry)) => {
-                        self.grid.week = false;
-                        self.grid.date = local_date(ctx.tz, entry.starts_at);
-                        self.grid.focus(entry.doctor_id, entry.starts_at);
-                        let mut out = self.load(ctx);
-                        let detail = self.open_detail(entry.id, ctx);
-                        out.effects.extend(detail.effects);
-                        out
-                    }
-                    Ok(None) => Outcome::notice(
-                        "That appointment is not there any more, or not yours to see.",
-                    ),
-                    Err(e) => Outcome::notice(e),
-                }
-            }
-            Reply::Detail { request, result } => self.detail_loaded(request, result),
-            Reply::Patients { request, result } => self.patients_found(request, result),
-            Reply::Written { request, result } => self.written(request, result, ctx),
-            Reply::Availability { request, result } => self.availability_loaded(request, result),
-            Reply::AvailabilitySaved { request, result } => {
-                self.availability_saved(request, result, ctx)
-            }
-        }
-    }
-
-    fn loaded(&mut self, result: Result<Loaded, String>, ctx: &mut Ctx) -> Outcome {
-        self.loading = None;
+    fn loaded(&mut self, result: Result<Loaded, String>, ctx: &mut Ctx) -> Outcome<Self> {
         match result {
             Ok(loaded) => {
                 self.grid.loaded = Some(loaded);
@@ -437,14 +559,10 @@ impl CalendarScreen {
 
     fn found(
         &mut self,
-        request: RequestId,
+        purpose: FindFor,
         result: Result<Option<Slot>, String>,
         ctx: &mut Ctx,
-    ) -> Outcome {
-        let Some((_, purpose)) = self.finding.filter(|(r, _)| *r == request) else {
-            return Outcome::default();
-        };
-        self.finding = None;
+    ) -> Outcome<Self> {
         let slot = match result {
             Ok(Some(slot)) => slot,
             Ok(None) => return Outcome::notice("No free slot in the next three months."),
@@ -467,89 +585,9 @@ impl CalendarScreen {
             }
             FindFor::Grid => {
                 self.grid.focus(slot.doctor_id, slot.starts_at);
-                let mut out = self.load_if_needed(ctx);
-                out.notice = Some(format!("Next free: {name}, {when}. Enter books it."));
-                out
+                self.load_if_needed(ctx)
+                    .with_notice(format!("Next free: {name}, {when}. Enter books it."))
             }
         }
-    }
-
-    /// Work handed over from another screen: book for a patient, or show one appointment.
-    pub fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome {
-        let mut out = self.entered(ctx);
-        let more = match intent {
-            Intent::Book {
-                patient_id,
-                patient_name,
-            } => self.open_booking(Some((patient_id, patient_name)), ctx),
-            Intent::ShowAppointment { appointment_id } => {
-                let request = ctx.request();
-                self.locating = Some(request);
-                Outcome::effect(Effect::Calendar(Request::Locate {
-                    request,
-                    appointment_id,
-                }))
-            }
-            Intent::OpenPatient { .. } => Outcome::default(),
-        };
-        out.effects.extend(more.effects);
-        out.notice = more.notice.or(out.notice);
-        out
-    }
-
-    /// Another desk changed an appointment, or live updates came back: re-read what is shown.
-    pub fn notified(&mut self, event: ListenEvent, ctx: &mut Ctx) -> Outcome {
-        self.sync(ctx);
-        let mut out = match event {
-            ListenEvent::Lost => {
-                self.live = Some(false);
-                return Outcome::redraw();
-            }
-            ListenEvent::Reconnected => {
-                self.live = Some(true);
-                Outcome::redraw()
-            }
-            ListenEvent::Appointment(_) => Outcome::default(),
-        };
-        if !self.started {
-            return out;
-        }
-        if self.loading.is_some() {
-            // One load at a time: the one on its way may predate this change, so load once more.
-            self.reload_again = true;
-        } else {
-            out.effects.extend(self.load(ctx).effects);
-        }
-        let detail_shown = self.detail.as_ref().map(|d| d.appointment_id);
-        let reread = match event {
-            ListenEvent::Appointment(id) => detail_shown == Some(id),
-            _ => detail_shown.is_some(),
-        };
-        if let (true, Some(id)) = (reread, detail_shown) {
-            out.effects.extend(self.request_detail(id, ctx).effects);
-        }
-        out.redraw = true;
-        out
-    }
-
-    /// The clock moved on: the patient lookup goes out once typing has paused.
-    pub fn tick(&mut self, ctx: &mut Ctx) -> Outcome {
-        let today = ctx.today();
-        let mut out = Outcome::default();
-        if self.today != today {
-            // Midnight moves the "today" mark, if the calendar was ever opened to show it.
-            out.redraw = self.today != NaiveDate::default();
-            self.today = today;
-        }
-        let due = self
-            .form
-            .as_ref()
-            .and_then(Form::booking)
-            .and_then(|b| b.search_due)
-            .is_some_and(|at| ctx.now >= at);
-        if due {
-            out.effects.extend(self.search_patients(ctx).effects);
-        }
-        out
     }
 }

@@ -2,7 +2,7 @@
 
 use tui_input::{Input, InputRequest};
 
-use super::screen::ScreenId;
+use super::registry::ScreenId;
 
 #[derive(Debug, Default)]
 pub struct CommandLine {
@@ -24,8 +24,8 @@ const WORDS: &[&str] = &["quit", "help", "lock"];
 
 fn all_words() -> impl Iterator<Item = &'static str> {
     ScreenId::ALL
-        .into_iter()
-        .map(ScreenId::command_name)
+        .iter()
+        .map(|s| s.command_name())
         .chain(WORDS.iter().copied())
 }
 
@@ -35,9 +35,9 @@ fn meaning(word: &str) -> Parsed {
         "help" => Parsed::Help,
         "lock" => Parsed::Lock,
         _ => ScreenId::ALL
-            .into_iter()
+            .iter()
             .find(|s| s.command_name() == word)
-            .map_or_else(|| Parsed::Unknown(word.to_string()), Parsed::Screen),
+            .map_or_else(|| Parsed::Unknown(word.to_string()), |s| Parsed::Screen(*s)),
     }
 }
 

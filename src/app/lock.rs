@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use tui_input::{Input, InputRequest};
 
 use super::action::{Effect, RequestId, Secret};
+use super::pending::{Pending, RequestIds};
 use super::Popup;
 
 /// The argon2id hash of the password that signed in, which an unlock is checked against.
@@ -18,7 +19,7 @@ pub enum UnlockHash {
 pub struct LockState {
     pub password: Input,
     pub error: Option<String>,
-    pub checking: Option<(RequestId, DateTime<Utc>)>,
+    pub checking: Pending,
     /// Why it locked, for the sentence on the lock box.
     pub reason: LockReason,
     /// A confirm popup that was open when the lock came down, given back on unlock.
@@ -36,7 +37,7 @@ impl LockState {
         Self {
             password: Input::default(),
             error: None,
-            checking: None,
+            checking: Pending::default(),
             reason,
             hidden_popup,
         }
@@ -49,7 +50,7 @@ impl LockState {
     /// The password leaves the field at once: it is either checked or refused, never kept.
     pub fn submit(
         &mut self,
-        request: RequestId,
+        ids: &mut RequestIds,
         now: DateTime<Utc>,
         hash: &UnlockHash,
     ) -> Option<Effect> {
@@ -61,7 +62,7 @@ impl LockState {
         match hash {
             UnlockHash::Ready(hash) => {
                 self.error = None;
-                self.checking = Some((request, now));
+                let request = self.checking.start(ids, now, ());
                 Some(Effect::CheckUnlock {
                     request,
                     password,
@@ -81,12 +82,8 @@ impl LockState {
         }
     }
 
-    pub fn is_current(&self, request: RequestId) -> bool {
-        self.checking.is_some_and(|(r, _)| r == request)
-    }
-
     pub fn refused(&mut self) {
-        self.checking = None;
+        self.checking.cancel();
         self.error = Some("Wrong password. The screen stays locked.".into());
     }
 }

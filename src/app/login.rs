@@ -4,19 +4,12 @@ use chrono::{DateTime, Utc};
 use tui_input::{Input, InputRequest};
 
 use super::action::{Effect, RequestId, Secret};
+use super::pending::{Pending, RequestIds};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginField {
     Username,
     Password,
-}
-
-/// A sign-in on its way: the password is kept for the lock-screen hash, made once it succeeds.
-#[derive(Debug)]
-pub struct SigningIn {
-    pub request: RequestId,
-    pub since: DateTime<Utc>,
-    password: Secret,
 }
 
 #[derive(Debug)]
@@ -26,7 +19,9 @@ pub struct LoginState {
     pub focus: LoginField,
     /// The sentence from the last failed attempt.
     pub error: Option<String>,
-    pub signing_in: Option<SigningIn>,
+    /// A sign-in on its way, with the password kept for the lock-screen hash (made once it
+    /// succeeds).
+    pub signing_in: Pending<Secret>,
 }
 
 impl LoginState {
@@ -42,7 +37,7 @@ impl LoginState {
             password: Input::default(),
             focus,
             error: None,
-            signing_in: None,
+            signing_in: Pending::default(),
         }
     }
 
@@ -63,7 +58,7 @@ impl LoginState {
 
     /// Start signing in, or say what is missing. A second Enter while one is running starts a new
     /// attempt with what is typed now; the first one's answer will then be dropped as stale.
-    pub fn submit(&mut self, request: RequestId, now: DateTime<Utc>) -> Option<Effect> {
+    pub fn submit(&mut self, ids: &mut RequestIds, now: DateTime<Utc>) -> Option<Effect> {
         let username = self.username.value().trim().to_string();
         if username.is_empty() {
             self.error = Some("Type your username.".into());
@@ -77,11 +72,7 @@ impl LoginState {
         }
         self.error = None;
         let password = Secret::new(self.password.value());
-        self.signing_in = Some(SigningIn {
-            request,
-            since: now,
-            password: password.clone(),
-        });
+        let request = self.signing_in.start(ids, now, password.clone());
         Some(Effect::Login {
             request,
             username,
@@ -89,28 +80,21 @@ impl LoginState {
         })
     }
 
-    /// Whether `request` is the sign-in still awaited.
-    pub fn is_current(&self, request: RequestId) -> bool {
-        self.signing_in
-            .as_ref()
-            .is_some_and(|s| s.request == request)
-    }
-
     pub fn cancel(&mut self) -> bool {
-        self.signing_in.take().is_some()
+        self.signing_in.cancel().is_some()
     }
 
     /// The username stays for the next try; the password never does.
     pub fn failed(&mut self, message: String) {
-        self.signing_in = None;
+        self.signing_in.cancel();
         self.error = Some(message);
         self.password.reset();
         self.focus = LoginField::Password;
     }
 
-    /// The password that signed in, for the lock-screen hash.
-    pub fn succeeded(&mut self) -> Option<Secret> {
+    /// The password that signed in (sign-in `request`), for the lock-screen hash.
+    pub fn succeeded(&mut self, request: RequestId) -> Option<Secret> {
         self.password.reset();
-        self.signing_in.take().map(|s| s.password)
+        self.signing_in.finish(request)
     }
 }

@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use tui_input::InputRequest;
 
-use super::action::{Effect, RequestId};
 use super::keymap::{self, Binding, Command};
-use super::screen::{Access, Ctx, Intent, Outcome, ScreenState};
-use crate::db::listen::ListenEvent;
+use super::pending::{Pending, RequestId};
+use super::registry::ScreenCmd;
+use super::screen::{Access, Ctx, Intent, Outcome, Screen};
+use super::widgets::List;
 use crate::domain::appointment::{Appointment, AppointmentStatus, QueueCounts, QueueEntry};
+use crate::domain::live::LiveEvent;
 use crate::domain::staff::Job;
 
 /// This screen's bindings: the shared declaration with this screen's command.
@@ -20,7 +21,13 @@ const fn bind(
     cmd: Cmd,
     footer: Option<&'static str>,
 ) -> Binding {
-    keymap::bind(name, keys, desc, Command::Queue(cmd), footer)
+    keymap::bind(
+        name,
+        keys,
+        desc,
+        Command::Screen(ScreenCmd::Queue(cmd)),
+        footer,
+    )
 }
 
 /// This screen's keys: declared once, feeding the footer, the help and the key lookup.
@@ -63,7 +70,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
-/// What this screen's keys ask for (wrapped in `keymap::Command`).
+/// What this screen's keys ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
     /// Load the screen's data again.
@@ -75,7 +82,7 @@ pub enum Cmd {
     Down,
 }
 
-/// Database work this screen asks for; run by `crate::effects::queue`.
+/// Database work this screen asks for; run by `crate::effects::appointments`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     Load {
@@ -104,153 +111,90 @@ pub enum Reply {
     },
 }
 
-impl Reply {
-    pub fn request(&self) -> RequestId {
-        match self {
-            Reply::Loaded { request, .. } | Reply::CheckedIn { request, .. } => *request,
-        }
-    }
-}
-
 #[derive(Debug, Default)]
 pub struct QueueScreen {
-    pub entries: Vec<QueueEntry>,
-    /// The selected row.
-    pub selected: usize,
+    pub entries: List<QueueEntry>,
     pub loaded: bool,
-    pub loading: Option<RequestId>,
+    pub loading: Pending,
     reload_again: bool,
     pub error: Option<String>,
-    /// The check-in on its way: (request, patient).
-    pub checking_in: Option<(RequestId, String)>,
+    /// The check-in on its way, with the patient's name.
+    pub checking_in: Pending<String>,
     pub live: Option<bool>,
-    /// The clock as of the last tick, for waiting times.
+    /// The clock as of the last handler, for waiting times.
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub access: Option<Access>,
 }
 
-impl ScreenState for QueueScreen {}
+impl Screen for QueueScreen {
+    type Cmd = Cmd;
+    type Request = Request;
+    type Reply = Reply;
+    type Panel = std::convert::Infallible;
 
-impl QueueScreen {
-    pub fn counts(&self) -> QueueCounts {
-        QueueCounts::of(&self.entries)
+    const TITLE: &'static str = "Queue";
+    const COMMAND: &'static str = "queue";
+    const BINDINGS: &'static [Binding] = BINDINGS;
+    const PANELS: &'static [Self::Panel] = &[];
+
+    fn panel_title(panel: Self::Panel) -> &'static str {
+        match panel {}
     }
 
-    fn sync(&mut self, ctx: &Ctx) {
-        self.now = ctx.now;
-        self.tz = ctx.tz;
-        self.access = Some(ctx.access);
+    fn panel_bindings(panel: Self::Panel) -> &'static [Binding] {
+        match panel {}
     }
 
-    /// The screen came to the front.
-    pub fn entered(&mut self, ctx: &mut Ctx) -> Outcome {
+    /// The desk's own screen.
+    fn access(job: Job) -> Option<Access> {
+        (job == Job::Receptionist).then_some(Access::Full)
+    }
+
+    fn entered(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         self.load(ctx)
     }
 
-    fn load(&mut self, ctx: &mut Ctx) -> Outcome {
-        let request = ctx.request();
-        self.loading = Some(request);
-        self.reload_again = false;
-        Outcome::effect(Effect::Queue(Request::Load {
-            request,
-            today: ctx.today(),
-            tz: ctx.tz,
-        }))
-    }
-
-    fn selected_entry(&self) -> Option<&QueueEntry> {
-        self.entries.get(self.selected)
-    }
-
-    pub fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+    fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         match cmd {
             Cmd::Refresh => self.load(ctx),
             Cmd::Up => {
-                self.selected = self.selected.saturating_sub(1);
+                self.entries.move_by(-1);
                 Outcome::redraw()
             }
             Cmd::Down => {
-                self.selected = (self.selected + 1).min(self.entries.len().saturating_sub(1));
+                self.entries.move_by(1);
                 Outcome::redraw()
             }
-            Cmd::Open | Cmd::OpenPatient => match self.selected_entry() {
-                Some(e) => Outcome {
-                    intent: Some(if cmd == Cmd::Open {
-                        Intent::ShowAppointment {
-                            appointment_id: e.appointment_id,
-                        }
-                    } else {
-                        Intent::OpenPatient {
-                            patient_id: e.patient_id,
-                        }
-                    }),
-                    redraw: true,
-                    ..Outcome::default()
-                },
+            Cmd::Open | Cmd::OpenPatient => match self.entries.selected_item() {
+                Some(e) => Outcome::hand_over(if cmd == Cmd::Open {
+                    Intent::ShowAppointment {
+                        appointment_id: e.appointment_id,
+                    }
+                } else {
+                    Intent::OpenPatient {
+                        patient_id: e.patient_id,
+                    }
+                }),
                 None => Outcome::notice("Nobody is in today's queue."),
             },
             Cmd::CheckIn => self.check_in(ctx),
         }
     }
 
-    fn check_in(&mut self, ctx: &mut Ctx) -> Outcome {
-        if ctx.me.job != Job::Receptionist || ctx.access != Access::Full {
-            return Outcome::notice("Only the desk checks patients in.");
-        }
-        let Some(e) = self.selected_entry() else {
-            return Outcome::notice("Nobody is in today's queue.");
-        };
-        if !e.status.can_move_to(AppointmentStatus::CheckedIn) {
-            return Outcome::notice(format!(
-                "{} is {}: there is nothing to check in.",
-                e.patient_name, e.status
-            ));
-        }
-        if self.checking_in.is_some() {
-            return Outcome::notice("Still checking in the last patient.");
-        }
-        let request = ctx.request();
-        let (appointment_id, version) = (e.appointment_id, e.version);
-        self.checking_in = Some((request, e.patient_name.clone()));
-        Outcome::effect(Effect::Queue(Request::CheckIn {
-            request,
-            appointment_id,
-            version,
-            tz: ctx.tz,
-        }))
-    }
-
-    /// Esc: nothing of its own to close.
-    pub fn back(&mut self, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
-    }
-
-    /// Typing in the focused text field.
-    pub fn edit(&mut self, _request: InputRequest, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
-    }
-
-    pub fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome {
+    fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         match reply {
             Reply::Loaded { request, result } => {
-                if self.loading != Some(request) {
-                    tracing::debug!(%request, "dropped a stale queue");
+                if self.loading.finish(request).is_none() {
                     return Outcome::default();
                 }
-                self.loading = None;
                 match result {
                     Ok(entries) => {
                         // Keep the same appointment selected when rows come and go above it.
-                        let kept = self.selected_entry().map(|e| e.appointment_id);
-                        self.entries = entries;
-                        self.selected = kept
-                            .and_then(|id| self.entries.iter().position(|e| e.appointment_id == id))
-                            .unwrap_or(self.selected)
-                            .min(self.entries.len().saturating_sub(1));
+                        self.entries.replace(entries, |e| e.appointment_id);
                         self.loaded = true;
                         self.error = None;
                     }
@@ -262,59 +206,103 @@ impl QueueScreen {
                 Outcome::redraw()
             }
             Reply::CheckedIn { request, result } => {
-                let Some((_, patient)) = self.checking_in.take_if(|(r, _)| *r == request) else {
+                let Some(patient) = self.checking_in.finish(request) else {
                     return Outcome::default();
                 };
-                let mut out = self.load(ctx);
-                out.notice = Some(match result {
+                self.load(ctx).with_notice(match result {
                     Ok(_) => format!("{patient} checked in."),
                     Err(e) => e,
-                });
-                out
+                })
             }
         }
-    }
-
-    /// Work handed over from another screen.
-    pub fn intent(&mut self, _intent: Intent, _ctx: &mut Ctx) -> Outcome {
-        Outcome::default()
     }
 
     /// Another desk booked or changed an appointment, or live updates came back: re-read.
-    pub fn notified(&mut self, event: ListenEvent, ctx: &mut Ctx) -> Outcome {
+    fn notified(&mut self, event: LiveEvent, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
-        let mut out = Outcome::redraw();
         match event {
-            ListenEvent::Lost => {
+            LiveEvent::Lost => {
                 self.live = Some(false);
-                return out;
+                return Outcome::redraw();
             }
-            ListenEvent::Reconnected => self.live = Some(true),
-            ListenEvent::Appointment(_) => {}
+            LiveEvent::Reconnected => self.live = Some(true),
+            LiveEvent::Appointment(_) => {}
         }
-        if !self.loaded && self.loading.is_none() {
+        if !self.loaded && !self.loading.in_flight() {
             // Never opened: it loads when it comes to the front.
-            return out;
+            return Outcome::redraw();
         }
-        if self.loading.is_some() {
+        if self.loading.in_flight() {
             self.reload_again = true;
-        } else {
-            out.effects = self.load(ctx).effects;
+            return Outcome::redraw();
         }
-        out
+        self.load(ctx)
     }
 
-    /// The clock moved on: waiting times count up once a second.
-    pub fn tick(&mut self, ctx: &mut Ctx) -> Outcome {
+    /// Waiting times count up once a second while someone waits.
+    fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.someone_waiting(now)
+            .then(|| DateTime::from_timestamp(now.timestamp() + 1, 0))
+            .flatten()
+    }
+
+    fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let second_changed = ctx.now.timestamp() != self.now.timestamp();
         self.now = ctx.now;
-        let waiting = self
-            .entries
+        Outcome::redraw_if(second_changed && self.someone_waiting(ctx.now))
+    }
+}
+
+impl QueueScreen {
+    pub fn counts(&self) -> QueueCounts {
+        QueueCounts::of(self.entries.items())
+    }
+
+    fn someone_waiting(&self, now: DateTime<Utc>) -> bool {
+        self.entries
             .iter()
-            .any(|e| e.waiting_minutes(ctx.now).is_some());
-        Outcome {
-            redraw: second_changed && waiting,
-            ..Outcome::default()
+            .any(|e| e.waiting_minutes(now).is_some())
+    }
+
+    fn sync(&mut self, ctx: &Ctx) {
+        self.now = ctx.now;
+        self.tz = ctx.tz;
+        self.access = Some(ctx.access);
+    }
+
+    fn load(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let request = ctx.start(&mut self.loading, ());
+        self.reload_again = false;
+        Outcome::request(Request::Load {
+            request,
+            today: ctx.today(),
+            tz: ctx.tz,
+        })
+    }
+
+    fn check_in(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        if ctx.me.job != Job::Receptionist || ctx.access != Access::Full {
+            return Outcome::notice("Only the desk checks patients in.");
         }
+        let Some(e) = self.entries.selected_item() else {
+            return Outcome::notice("Nobody is in today's queue.");
+        };
+        if !e.status.can_move_to(AppointmentStatus::CheckedIn) {
+            return Outcome::notice(format!(
+                "{} is {}: there is nothing to check in.",
+                e.patient_name, e.status
+            ));
+        }
+        if self.checking_in.in_flight() {
+            return Outcome::notice("Still checking in the last patient.");
+        }
+        let (appointment_id, version, name) = (e.appointment_id, e.version, e.patient_name.clone());
+        let request = ctx.start(&mut self.checking_in, name);
+        Outcome::request(Request::CheckIn {
+            request,
+            appointment_id,
+            version,
+            tz: ctx.tz,
+        })
     }
 }

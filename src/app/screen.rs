@@ -1,22 +1,19 @@
-//! The screens of the shell, which jobs get which, and what every screen's state must answer.
+//! What every screen is: the [`Screen`] protocol, the context its handlers get, and what they hand
+//! back. The shell and the loop know screens only through this protocol and the registry
+//! (`registry.rs`), never by name.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt::Debug;
+use std::hash::Hash;
 
-use crate::domain::staff::{Job, StaffIdentity};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use tui_input::InputRequest;
 
-use super::action::{Effect, RequestId};
+use super::confirm::Confirm;
 use super::keymap::Binding;
-use super::{admin, billing, calendar, patients, queue, records};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ScreenId {
-    Patients,
-    Calendar,
-    Queue,
-    Records,
-    Billing,
-    Admin,
-}
+use super::pending::{Pending, RequestId, RequestIds};
+use crate::domain::live::LiveEvent;
+use crate::domain::money::{Currency, NumberFormat};
+use crate::domain::staff::{Job, StaffIdentity};
 
 /// How much of a screen's data a job may change. The database enforces it; the app only says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,78 +22,86 @@ pub enum Access {
     ReadOnly,
 }
 
-impl ScreenId {
-    pub const ALL: [ScreenId; 6] = [
-        ScreenId::Patients,
-        ScreenId::Calendar,
-        ScreenId::Queue,
-        ScreenId::Records,
-        ScreenId::Billing,
-        ScreenId::Admin,
-    ];
+/// One screen of the shell, described once: its keys, how it answers keys, typing, answers from
+/// the database, live events, hand-overs from other screens and the clock, and what the shell
+/// needs to know of its state. Its view is `ui::View`, its database work `effects::Run`; the
+/// registry lists it once and everything else loops over the registry.
+pub trait Screen: Default + Debug + 'static {
+    /// The screen's own commands, bound to keys in `BINDINGS` and the panels' lists.
+    type Cmd: Copy + Eq + Hash + Debug + 'static;
+    /// What it asks of the database (plain data, run by `crate::effects`) ...
+    type Request: Clone + PartialEq + Debug + Send + 'static;
+    /// ... and the answers, each with the request id it answers.
+    type Reply: Clone + PartialEq + Debug + Send + 'static;
+    /// The parts of the screen with keys of their own (a form, a popup): while one is open its
+    /// list replaces the screen's (the shell's and the global keys stay), so the footer and `?`
+    /// show what works there and the same key can mean different things in a form and behind it.
+    /// `std::convert::Infallible` when there are none.
+    type Panel: Copy + Eq + Hash + Debug + 'static;
 
-    pub fn title(self) -> &'static str {
-        match self {
-            ScreenId::Patients => "Patients",
-            ScreenId::Calendar => "Calendar",
-            ScreenId::Queue => "Queue",
-            ScreenId::Records => "Records",
-            ScreenId::Billing => "Billing",
-            ScreenId::Admin => "Admin",
-        }
-    }
-
+    /// The name in the top bar.
+    const TITLE: &'static str;
     /// The word typed at the `:` command line.
-    pub fn command_name(self) -> &'static str {
-        match self {
-            ScreenId::Patients => "patients",
-            ScreenId::Calendar => "calendar",
-            ScreenId::Queue => "queue",
-            ScreenId::Records => "records",
-            ScreenId::Billing => "billing",
-            ScreenId::Admin => "admin",
-        }
+    const COMMAND: &'static str;
+    /// The keys of the screen itself.
+    const BINDINGS: &'static [Binding];
+    /// Every panel, so the keymap resolves all their keys up front.
+    const PANELS: &'static [Self::Panel];
+
+    fn panel_title(panel: Self::Panel) -> &'static str;
+    fn panel_bindings(panel: Self::Panel) -> &'static [Binding];
+
+    /// Whether `job` has this screen, and how much of it (design.md, "Roles and what they may do").
+    fn access(job: Job) -> Option<Access>;
+
+    /// The screen came to the front: it may load what it shows.
+    fn entered(&mut self, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::redraw()
     }
 
-    pub fn bindings(self) -> &'static [Binding] {
-        match self {
-            ScreenId::Patients => patients::BINDINGS,
-            ScreenId::Calendar => calendar::BINDINGS,
-            ScreenId::Queue => queue::BINDINGS,
-            ScreenId::Records => records::BINDINGS,
-            ScreenId::Billing => billing::BINDINGS,
-            ScreenId::Admin => admin::BINDINGS,
-        }
-    }
-}
+    /// One of its keys was pressed (the panel in front decides what it means).
+    fn command(&mut self, cmd: Self::Cmd, ctx: &mut Ctx) -> Outcome<Self>;
 
-/// The top bar of each job, in order (design.md, "Roles and what they may do").
-pub fn screens_for(job: Job) -> &'static [(ScreenId, Access)] {
-    use Access::{Full, ReadOnly};
-    match job {
-        Job::Admin => &[
-            (ScreenId::Patients, ReadOnly),
-            (ScreenId::Calendar, ReadOnly),
-            (ScreenId::Billing, ReadOnly),
-            (ScreenId::Admin, Full),
-        ],
-        Job::Doctor => &[
-            (ScreenId::Patients, ReadOnly),
-            (ScreenId::Calendar, Full),
-            (ScreenId::Records, Full),
-        ],
-        Job::Receptionist => &[
-            (ScreenId::Patients, Full),
-            (ScreenId::Calendar, Full),
-            (ScreenId::Queue, Full),
-            (ScreenId::Billing, Full),
-        ],
-        Job::Accountant => &[(ScreenId::Patients, ReadOnly), (ScreenId::Billing, Full)],
+    /// Typing into the focused text field.
+    fn edit(&mut self, _request: InputRequest, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::default()
     }
-}
 
-/// What the shell asks of every screen's state, whatever the screen holds.
-pub trait ScreenState {
+    /// Esc: close the top layer (asking first when it holds typed input).
+    fn back(&mut self, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::default()
+    }
+
+    /// An answer from the database.
+    fn reply(&mut self, reply: Self::Reply, ctx: &mut Ctx) -> Outcome<Self>;
+
+    /// Whether work handed over from another screen continues here.
+    fn takes(_intent: &Intent) -> bool {
+        false
+    }
+
+    /// Work handed over from another screen (only ones `takes` accepts).
+    fn intent(&mut self, _intent: Intent, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::default()
+    }
+
+    /// The live events this screen reacts to: another desk changed something, or live updates
+    /// stopped or came back.
+    fn notified(&mut self, _event: LiveEvent, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::default()
+    }
+
+    /// When this screen next needs the clock (a debounce running out, a spinner's next frame, a
+    /// count that moves on); `None` when nothing is due. The loop sleeps until the earliest.
+    fn deadline(&self, _now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        None
+    }
+
+    /// The clock moved on (a deadline came, or the minute turned): do what is due.
+    fn tick(&mut self, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::default()
+    }
+
     /// Typed but not saved: quitting must ask first.
     fn has_unsaved_input(&self) -> bool {
         false
@@ -107,14 +112,14 @@ pub trait ScreenState {
         false
     }
 
-    /// Whether this person is offered `command` in the footer: a key their job cannot use only
-    /// crowds out one they can. (The key still answers, with a refusal in words.)
-    fn offers(&self, _command: super::keymap::Command) -> bool {
+    /// Whether this person is offered `cmd` in the footer: a key their job cannot use only crowds
+    /// out one they can. (The key still answers, with a refusal in words.)
+    fn offers(&self, _cmd: Self::Cmd) -> bool {
         true
     }
 
-    /// A part of the screen with keys of its own (a form, a popup) is in front of the screen's keys.
-    fn panel(&self) -> Option<Panel> {
+    /// The part of the screen in front, when it has keys of its own.
+    fn panel(&self) -> Option<Self::Panel> {
         None
     }
 
@@ -122,68 +127,15 @@ pub trait ScreenState {
     fn can_go_back(&self) -> bool {
         self.panel().is_some()
     }
-}
 
-/// A part of a screen with its own list of keys: while it is open its list replaces the screen's
-/// (the shell's and the global keys stay), so the footer and `?` show what works there and the
-/// same key can mean different things in a form and on the grid behind it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Panel {
-    /// The calendar's forms: booking, cancelling, going to a date, editing availability.
-    CalendarForm,
-    /// One appointment with its status history.
-    CalendarDetail,
-    /// A doctor's working hours and time off.
-    CalendarAvailability,
-    /// The patient summary, the registration/edit form and its popups (`patients::Panel`).
-    Patients(patients::Panel),
-}
-
-impl Panel {
-    pub const ALL: [Panel; 10] = [
-        Panel::CalendarForm,
-        Panel::CalendarDetail,
-        Panel::CalendarAvailability,
-        Panel::Patients(patients::Panel::ALL[0]),
-        Panel::Patients(patients::Panel::ALL[1]),
-        Panel::Patients(patients::Panel::ALL[2]),
-        Panel::Patients(patients::Panel::ALL[3]),
-        Panel::Patients(patients::Panel::ALL[4]),
-        Panel::Patients(patients::Panel::ALL[5]),
-        Panel::Patients(patients::Panel::ALL[6]),
-    ];
-
-    /// The screen the panel belongs to.
-    pub fn screen(self) -> ScreenId {
-        match self {
-            Panel::CalendarForm | Panel::CalendarDetail | Panel::CalendarAvailability => {
-                ScreenId::Calendar
-            }
-            Panel::Patients(_) => ScreenId::Patients,
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Panel::CalendarForm => "Calendar form",
-            Panel::CalendarDetail => "Appointment",
-            Panel::CalendarAvailability => "Availability",
-            Panel::Patients(p) => p.title(),
-        }
-    }
-
-    pub fn bindings(self) -> &'static [Binding] {
-        match self {
-            Panel::CalendarForm => calendar::FORM_BINDINGS,
-            Panel::CalendarDetail => calendar::DETAIL_BINDINGS,
-            Panel::CalendarAvailability => calendar::AVAILABILITY_BINDINGS,
-            Panel::Patients(p) => p.bindings(),
-        }
+    /// Something is out that the person should see moving.
+    fn spinning(&self, _now: DateTime<Utc>) -> bool {
+        false
     }
 }
 
 /// What a screen's handlers may know and use: who is signed in, with what access, the clock and
-/// the clinic's conventions, and a source of request ids for the effects they ask for.
+/// the clinic's conventions, and the source of request ids for what they ask.
 pub struct Ctx<'a> {
     pub me: &'a StaffIdentity,
     pub access: Access,
@@ -191,34 +143,71 @@ pub struct Ctx<'a> {
     pub tz: chrono_tz::Tz,
     /// The clinic's local date format (chrono), besides ISO.
     pub date_format: &'a str,
-    pub(super) next_request: &'a mut u64,
+    pub number_format: NumberFormat,
+    pub currency: Currency,
+    pub ids: &'a mut RequestIds,
 }
 
 impl Ctx<'_> {
-    pub fn request(&mut self) -> RequestId {
-        *self.next_request += 1;
-        RequestId(*self.next_request)
+    /// Ask again through `pending`: a fresh request id, in flight from now.
+    pub fn start<T>(&mut self, pending: &mut Pending<T>, what: T) -> RequestId {
+        pending.start(self.ids, self.now, what)
     }
 
     /// Today in the clinic's time zone.
     pub fn today(&self) -> NaiveDate {
         self.now.with_timezone(&self.tz).date_naive()
     }
+
+    /// Midnight at the clinic today, as an instant: the line between past and upcoming.
+    pub fn start_of_today(&self) -> DateTime<Utc> {
+        self.today()
+            .and_time(NaiveTime::MIN)
+            .and_local_timezone(self.tz)
+            .earliest()
+            .map_or(self.now, |t| t.with_timezone(&Utc))
+    }
 }
 
 /// What a screen's handler hands back to the shell.
-#[derive(Debug, Default, PartialEq)]
-pub struct Outcome {
-    pub effects: Vec<Effect>,
+pub struct Outcome<S: Screen> {
+    /// Database work to run, each answered by a `Reply`.
+    pub requests: Vec<S::Request>,
     /// A one-line message for the person (gone at their next key).
     pub notice: Option<String>,
     /// Work that continues on another screen.
     pub intent: Option<Intent>,
+    /// A question before a step that cannot be undone; "yes" runs the command it carries.
+    pub confirm: Option<Confirm<S::Cmd>>,
     /// Whether anything visible changed.
     pub redraw: bool,
 }
 
-impl Outcome {
+impl<S: Screen> Default for Outcome<S> {
+    fn default() -> Self {
+        Self {
+            requests: Vec::new(),
+            notice: None,
+            intent: None,
+            confirm: None,
+            redraw: false,
+        }
+    }
+}
+
+impl<S: Screen> Debug for Outcome<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome")
+            .field("requests", &self.requests)
+            .field("notice", &self.notice)
+            .field("intent", &self.intent)
+            .field("confirm", &self.confirm)
+            .field("redraw", &self.redraw)
+            .finish()
+    }
+}
+
+impl<S: Screen> Outcome<S> {
     pub fn redraw() -> Self {
         Self {
             redraw: true,
@@ -226,9 +215,10 @@ impl Outcome {
         }
     }
 
-    pub fn effect(effect: Effect) -> Self {
+    /// Ask the database for something (and redraw: the screen shows that it is waiting).
+    pub fn request(request: S::Request) -> Self {
         Self {
-            effects: vec![effect],
+            requests: vec![request],
             redraw: true,
             ..Self::default()
         }
@@ -240,6 +230,48 @@ impl Outcome {
             redraw: true,
             ..Self::default()
         }
+    }
+
+    /// Hand the work over to the screen that continues it.
+    pub fn hand_over(intent: Intent) -> Self {
+        Self {
+            intent: Some(intent),
+            redraw: true,
+            ..Self::default()
+        }
+    }
+
+    /// Ask before a step that cannot be undone.
+    pub fn confirm(confirm: Confirm<S::Cmd>) -> Self {
+        Self {
+            confirm: Some(confirm),
+            redraw: true,
+            ..Self::default()
+        }
+    }
+
+    /// Only a redraw when `changed`.
+    pub fn redraw_if(changed: bool) -> Self {
+        Self {
+            redraw: changed,
+            ..Self::default()
+        }
+    }
+
+    pub fn with_notice(mut self, text: impl Into<String>) -> Self {
+        self.notice = Some(text.into());
+        self.redraw = true;
+        self
+    }
+
+    /// Both: `other`'s requests after these; its notice, hand-over and question win when it has one.
+    pub fn and(mut self, other: Outcome<S>) -> Self {
+        self.requests.extend(other.requests);
+        self.notice = other.notice.or(self.notice);
+        self.intent = other.intent.or(self.intent);
+        self.confirm = other.confirm.or(self.confirm);
+        self.redraw |= other.redraw;
+        self
     }
 }
 
@@ -255,55 +287,4 @@ pub enum Intent {
     OpenPatient { patient_id: i64 },
     /// Show this appointment on the calendar (its day, its doctor).
     ShowAppointment { appointment_id: i64 },
-}
-
-/// One state per screen, kept while the person moves between screens.
-#[derive(Debug, Default)]
-pub struct Screens {
-    pub patients: patients::PatientsScreen,
-    pub calendar: calendar::CalendarScreen,
-    pub queue: queue::QueueScreen,
-    pub records: records::RecordsScreen,
-    pub billing: billing::BillingScreen,
-    pub admin: admin::AdminScreen,
-}
-
-impl Screens {
-    pub fn get(&self, id: ScreenId) -> &dyn ScreenState {
-        match id {
-            ScreenId::Patients => &self.patients,
-            ScreenId::Calendar => &self.calendar,
-            ScreenId::Queue => &self.queue,
-            ScreenId::Records => &self.records,
-            ScreenId::Billing => &self.billing,
-            ScreenId::Admin => &self.admin,
-        }
-    }
-
-    pub fn any_unsaved_input(&self) -> bool {
-        ScreenId::ALL
-            .into_iter()
-            .any(|id| self.get(id).has_unsaved_input())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_job_gets_at_most_five_screens_and_never_one_twice() {
-        // Five is what F2..F6 and Alt-1..Alt-5 can reach.
-        for job in Job::ALL {
-            let screens = screens_for(job);
-            assert!(!screens.is_empty() && screens.len() <= 5, "{job}");
-            let mut ids: Vec<ScreenId> = screens.iter().map(|(s, _)| *s).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            assert_eq!(ids.len(), screens.len(), "{job}");
-        }
-        assert!(!screens_for(Job::Admin)
-            .iter()
-            .any(|(s, _)| *s == ScreenId::Records));
-    }
 }

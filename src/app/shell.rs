@@ -5,14 +5,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::action::{Effect, RequestId};
 use super::command_line::CommandLine;
 use super::lock::{LockState, UnlockHash};
-use super::screen::{screens_for, Access, ScreenId, Screens};
+use super::pending::{Pending, RequestIds};
+use super::registry::{screens_for, ScreenId, Screens};
+use super::screen::Access;
 use crate::domain::staff::StaffIdentity;
 
 /// How often the connection is proved while it works, and retried while it does not.
 pub const PING_EVERY: TimeDelta = TimeDelta::seconds(30);
 pub const RETRY_EVERY: TimeDelta = TimeDelta::seconds(5);
-/// A request shorter than this gets no spinner, so quick answers do not flicker.
-pub const SPINNER_AFTER: TimeDelta = TimeDelta::milliseconds(300);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
@@ -36,14 +36,14 @@ impl Connection {
 pub struct Shell {
     pub me: StaffIdentity,
     /// The top bar, in order.
-    pub screens: &'static [(ScreenId, Access)],
+    pub screens: Vec<(ScreenId, Access)>,
     pub current: ScreenId,
     pub states: Screens,
     pub command_line: Option<CommandLine>,
     pub lock: Option<LockState>,
     pub unlock_hash: UnlockHash,
     pub connection: Connection,
-    pub ping: Option<(RequestId, DateTime<Utc>)>,
+    pub ping: Pending,
     pub last_ping: DateTime<Utc>,
     pub last_activity: DateTime<Utc>,
 }
@@ -52,7 +52,7 @@ impl Shell {
     pub fn new(me: StaffIdentity, now: DateTime<Utc>, hash_request: RequestId) -> Self {
         let screens = screens_for(me.job);
         Self {
-            current: screens[0].0,
+            current: screens.first().map_or(ScreenId::ALL[0], |(id, _)| *id),
             screens,
             me,
             states: Screens::default(),
@@ -60,7 +60,7 @@ impl Shell {
             lock: None,
             unlock_hash: UnlockHash::Making(hash_request),
             connection: Connection::Connected,
-            ping: None,
+            ping: Pending::default(),
             last_ping: now,
             last_activity: now,
         }
@@ -102,25 +102,38 @@ impl Shell {
         self.command_line
             .as_ref()
             .is_some_and(CommandLine::has_text)
-            || self.states.any_unsaved_input()
+            || self
+                .screens
+                .iter()
+                .any(|(id, _)| self.states.get(*id).has_unsaved_input())
+    }
+
+    /// When the screen locks if no key comes first (never with 0 minutes, or while locked).
+    pub fn idle_lock_at(&self, idle_lock_minutes: u32) -> Option<DateTime<Utc>> {
+        (idle_lock_minutes > 0 && self.lock.is_none())
+            .then(|| self.last_activity + TimeDelta::minutes(i64::from(idle_lock_minutes)))
     }
 
     pub fn idle_lock_due(&self, now: DateTime<Utc>, idle_lock_minutes: u32) -> bool {
-        idle_lock_minutes > 0
-            && self.lock.is_none()
-            && now - self.last_activity >= TimeDelta::minutes(i64::from(idle_lock_minutes))
+        self.idle_lock_at(idle_lock_minutes)
+            .is_some_and(|at| now >= at)
     }
 
-    pub fn ping_due(&self, now: DateTime<Utc>) -> bool {
+    /// When the next ping goes out (none while one is on its way).
+    pub fn ping_at(&self) -> Option<DateTime<Utc>> {
         let every = match self.connection {
             Connection::Connected => PING_EVERY,
             Connection::Reconnecting | Connection::Offline => RETRY_EVERY,
         };
-        self.ping.is_none() && now - self.last_ping >= every
+        (!self.ping.in_flight()).then(|| self.last_ping + every)
     }
 
-    pub fn start_ping(&mut self, request: RequestId, now: DateTime<Utc>) -> Effect {
-        self.ping = Some((request, now));
+    pub fn ping_due(&self, now: DateTime<Utc>) -> bool {
+        self.ping_at().is_some_and(|at| now >= at)
+    }
+
+    pub fn start_ping(&mut self, ids: &mut RequestIds, now: DateTime<Utc>) -> Effect {
+        let request = self.ping.start(ids, now, ());
         self.last_ping = now;
         if self.connection == Connection::Offline {
             self.connection = Connection::Reconnecting;
@@ -130,10 +143,9 @@ impl Shell {
 
     /// Returns false for an answer to a ping no longer awaited.
     pub fn ping_done(&mut self, request: RequestId, ok: bool, now: DateTime<Utc>) -> bool {
-        if self.ping.is_none_or(|(r, _)| r != request) {
+        if self.ping.finish(request).is_none() {
             return false;
         }
-        self.ping = None;
         // The next ping counts from the answer, so a slow server is not pinged back to back.
         self.last_ping = now;
         self.connection = if ok {
@@ -142,10 +154,5 @@ impl Shell {
             Connection::Offline
         };
         true
-    }
-
-    pub fn ping_spinner(&self, now: DateTime<Utc>) -> bool {
-        self.ping
-            .is_some_and(|(_, since)| now - since > SPINNER_AFTER)
     }
 }

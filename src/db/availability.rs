@@ -8,14 +8,7 @@ use tokio_postgres::{Client, Row};
 
 use super::DbError;
 use crate::domain::schedule::{ExceptionKind, ScheduleException, WorkingHours};
-
-/// A saved row: its id and the version a change must name (optimistic concurrency).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored<T> {
-    pub id: i64,
-    pub version: i32,
-    pub item: T,
-}
+use crate::domain::stored::Stored;
 
 const HOURS_COLS: &str =
     "w.id, w.version, w.doctor_id, w.weekday, w.starts, w.ends, w.slot_minutes";
@@ -182,11 +175,14 @@ async fn delete_versioned(
     Ok(())
 }
 
-/// Replace a doctor's whole week in one transaction (the rota form saves all rows at once, and a
-/// half-saved week must never be visible to the slot finder).
+/// Replace a doctor's whole week in one transaction, so a half-saved week (Monday added, Tuesday
+/// refused) is never visible to the slot finder or anyone else. `read` is the doctor's rows as the
+/// caller last read them (id, version): when someone changed, added or removed one meanwhile,
+/// nothing is written and the caller is told to look again.
 pub async fn replace_week(
     client: &mut Client,
     doctor_id: i64,
+    read: &[(i64, i32)],
     hours: &[WorkingHours],
 ) -> Result<Vec<Stored<WorkingHours>>, DbError> {
     for h in hours {
@@ -198,6 +194,23 @@ pub async fn replace_week(
         }
     }
     let tx = client.transaction().await?;
+    // The rows as they are, locked until this transaction ends (a moment: nothing waits on the
+    // person), compared with what the form was made from.
+    let rows = tx
+        .query(
+            "SELECT id, version FROM clinic.working_hours WHERE doctor_id = $1 ORDER BY id FOR UPDATE",
+            &[&doctor_id],
+        )
+        .await?;
+    let mut now: Vec<(i64, i32)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let mut expected = read.to_vec();
+    now.sort_unstable();
+    expected.sort_unstable();
+    if now != expected {
+        return Err(DbError::Conflict(
+            "Someone else changed this doctor's hours since you opened them. Look again.".into(),
+        ));
+    }
     tx.execute(
         "DELETE FROM clinic.working_hours WHERE doctor_id = $1",
         &[&doctor_id],

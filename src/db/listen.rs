@@ -4,8 +4,8 @@
 //!
 //! Not a pooled connection: a pool hands out clients whose connection task swallows notifications.
 //! Here the task owns the `Connection` and drives it with `poll_message`, which is what surfaces
-//! them. When the connection drops it says [`ListenEvent::Lost`], reconnects with backoff, LISTENs
-//! again and says [`ListenEvent::Reconnected`]: whatever happened in between was not heard, so the
+//! them. When the connection drops it says [`LiveEvent::Lost`], reconnects with backoff, LISTENs
+//! again and says [`LiveEvent::Reconnected`]: whatever happened in between was not heard, so the
 //! app refetches what it shows.
 //!
 //! Any login may NOTIFY on any channel, so a payload is only ever a hint: it is parsed as an id (or
@@ -20,6 +20,7 @@ use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{AsyncMessage, NoTls, Socket};
 
 use crate::config::ServerConfig;
+use crate::domain::live::LiveEvent;
 
 /// The channel sql/0003's trigger notifies on every appointment change.
 pub const CHANNEL: &str = "clinic_appointments";
@@ -30,33 +31,21 @@ pub const APPLICATION_NAME: &str = "clinic-listen";
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const LONGEST_RETRY: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListenEvent {
-    /// This appointment was booked or changed: refetch it.
-    Appointment(i64),
-    /// Listening (again). Sent after the first LISTEN too, so the app (and tests) know from when on
-    /// nothing is missed; after a loss it means "refetch everything shown".
-    Reconnected,
-    /// The connection dropped; live updates pause until `Reconnected`.
-    Lost,
-}
-
 /// Listen over a plain connection (a unix socket, or sslmode disable).
 pub fn spawn_listener(
     cfg: tokio_postgres::Config,
-    tx: UnboundedSender<ListenEvent>,
+    tx: UnboundedSender<LiveEvent>,
 ) -> JoinHandle<()> {
     spawn_listener_with_tls(cfg, NoTls, tx)
 }
 
-/// Listen as `user` on the configured server, with the same TLS settings as the pool.
+/// Listen with `cfg` (a signed-in person's settings, from `pool::pg_config`) on the configured
+/// server, with the same TLS settings as the pool.
 pub fn spawn_for_server(
     server: &ServerConfig,
-    user: &str,
-    password: &str,
-    tx: UnboundedSender<ListenEvent>,
+    mut cfg: tokio_postgres::Config,
+    tx: UnboundedSender<LiveEvent>,
 ) -> Result<JoinHandle<()>, String> {
-    let mut cfg = super::pool::pg_config(server, user, password);
     Ok(match super::tls::connector(server, &mut cfg)? {
         Some(tls) => spawn_listener_with_tls(cfg, tls, tx),
         None => spawn_listener(cfg, tx),
@@ -68,7 +57,7 @@ pub fn spawn_for_server(
 pub fn spawn_listener_with_tls<T>(
     mut cfg: tokio_postgres::Config,
     tls: T,
-    tx: UnboundedSender<ListenEvent>,
+    tx: UnboundedSender<LiveEvent>,
 ) -> JoinHandle<()>
 where
     T: MakeTlsConnect<Socket> + Clone + Send + Sync + 'static,
@@ -93,7 +82,7 @@ enum Ended {
     ReceiverGone,
 }
 
-async fn run<T>(cfg: tokio_postgres::Config, tls: T, tx: UnboundedSender<ListenEvent>)
+async fn run<T>(cfg: tokio_postgres::Config, tls: T, tx: UnboundedSender<LiveEvent>)
 where
     T: MakeTlsConnect<Socket> + Clone + Send + Sync + 'static,
     T::Stream: Send,
@@ -113,7 +102,7 @@ where
                     said_lost = false;
                 }
                 if !said_lost {
-                    if tx.send(ListenEvent::Lost).is_err() {
+                    if tx.send(LiveEvent::Lost).is_err() {
                         return;
                     }
                     said_lost = true;
@@ -132,7 +121,7 @@ where
 async fn listen_until_dropped<T>(
     cfg: &tokio_postgres::Config,
     tls: T,
-    tx: &UnboundedSender<ListenEvent>,
+    tx: &UnboundedSender<LiveEvent>,
     listening: &mut bool,
 ) -> Ended
 where
@@ -170,7 +159,7 @@ where
         }
     }
     *listening = true;
-    if tx.send(ListenEvent::Reconnected).is_err() {
+    if tx.send(LiveEvent::Reconnected).is_err() {
         return Ended::ReceiverGone;
     }
     loop {
@@ -178,7 +167,7 @@ where
             m = poll_fn(|cx| conn.poll_message(cx)) => match m {
                 Some(Ok(AsyncMessage::Notification(n))) if n.channel() == CHANNEL => {
                     if let Ok(id) = n.payload().parse::<i64>() {
-                        if tx.send(ListenEvent::Appointment(id)).is_err() {
+                        if tx.send(LiveEvent::Appointment(id)).is_err() {
                             return Ended::ReceiverGone;
                         }
                     }

@@ -12,4 +12,4 @@ pub mod staff;
 pub mod tls;
 
 pub use error::DbError;
-pub use pool::{connect_as, login, LoginError, Session};
+pub use pool::{connect_as, login, Session};

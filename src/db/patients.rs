@@ -15,13 +15,9 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row};
 
 use self::search::other;
-pub use self::search::{
-    duplicates, explain_duplicates, explain_search, search, sequential_scans, DuplicateCandidate,
-    NextAppointment, PatientHit,
-};
+pub use self::search::{duplicates, explain_duplicates, explain_search, search, sequential_scans};
 pub use self::summary::{
     get_billing, open_balance, patient_appointments, patient_appointments_for_billing,
-    BillingPatient, OpenBalance, PatientAppointment,
 };
 use super::DbError;
 use crate::domain::patient::{FieldError, Patient, PatientField, Sex, ValidPatient};

@@ -7,22 +7,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
 use crate::config::ServerConfig;
-use crate::domain::staff::{Job, StaffIdentity};
-
-/// Why a login did not succeed, each in words for the login screen.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LoginError {
-    #[error("Wrong username or password.")]
-    BadCredentials,
-    #[error("This login has no job at this clinic. Ask an administrator to set you up.")]
-    NoJob,
-    #[error("Cannot reach the database server at {0}. Is it running?")]
-    Unreachable(String),
-    #[error("Secure connection failed: {0}")]
-    Tls(String),
-    #[error("Sign-in failed: {0}")]
-    Other(String),
-}
+use crate::domain::staff::{Job, LoginError, StaffIdentity};
 
 /// A logged-in person: their pool and who the database says they are.
 #[derive(Clone)]
@@ -145,4 +130,16 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 fn is_tls_failure(e: &tokio_postgres::Error) -> bool {
     let text = error_chain(e).to_lowercase();
     text.contains("tls") || text.contains("certificate") || text.contains("ssl")
+}
+
+/// One round trip through the pool, bounded by `limit`: a fresh or recycled connection and a
+/// query on it. Whether the connection works, for the status bar.
+pub async fn ping(pool: &Pool, limit: Duration) -> bool {
+    let round_trip = async {
+        let client = pool.get().await.ok()?;
+        client.query_one("SELECT 1", &[]).await.ok()
+    };
+    let ok = matches!(tokio::time::timeout(limit, round_trip).await, Ok(Some(_)));
+    tracing::debug!(ok, "ping");
+    ok
 }

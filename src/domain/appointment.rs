@@ -176,6 +176,18 @@ impl CalendarEntry {
     }
 }
 
+/// One appointment on a patient's summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientAppointment {
+    pub id: i64,
+    pub version: i32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub doctor: String,
+    pub status: AppointmentStatus,
+    pub reason: Option<String>,
+}
+
 /// One step in an appointment's status history: from what, to what, when, by whom, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusChange {

@@ -1,6 +1,9 @@
 //! The clinic's types and rules. Pure: no IO, and nothing else of ours is imported here.
 
 pub mod appointment;
+pub mod live;
+pub mod money;
 pub mod patient;
 pub mod schedule;
 pub mod staff;
+pub mod stored;

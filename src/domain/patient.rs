@@ -8,6 +8,9 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
+mod views;
+pub use views::{BillingPatient, DuplicateCandidate, NextAppointment, PatientHit};
+
 /// Administrative sex as recorded for clinical and insurance purposes (gender identity is separate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sex {

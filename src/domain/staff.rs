@@ -66,6 +66,21 @@ pub struct StaffIdentity {
     pub job: Job,
 }
 
+/// Why a login did not succeed, each in words for the login screen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginError {
+    #[error("Wrong username or password.")]
+    BadCredentials,
+    #[error("This login has no job at this clinic. Ask an administrator to set you up.")]
+    NoJob,
+    #[error("Cannot reach the database server at {0}. Is it running?")]
+    Unreachable(String),
+    #[error("Secure connection failed: {0}")]
+    Tls(String),
+    #[error("Sign-in failed: {0}")]
+    Other(String),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

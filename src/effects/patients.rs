@@ -1,95 +1,91 @@
-//! Runs the patients screen's requests against the database, as the signed-in person's own login
-//! (so row-level security and column grants decide what comes back), and turns every failure into
-//! words for the desk.
+//! Patients: the lookup (shared by every patient picker), the summary, the duplicate check and
+//! registering or editing, as the signed-in person's own login.
 
-use deadpool_postgres::{Object, Pool};
+use deadpool_postgres::Pool;
 
+use super::{appointments, read, with_client, words, Run};
 use crate::app::patients::{
     Details, Reply, Request, SaveFailure, SaveTarget, StaleInfo, Summary, SummaryScope,
+    APPOINTMENTS_EACH_WAY,
 };
-use crate::db::appointments::{self, BookError};
 use crate::db::patients::{self, SaveError};
 use crate::db::DbError;
+use crate::domain::patient::{PatientHit, SearchQuery};
 
-pub async fn run(pool: Pool, request: Request) -> Reply {
-    match request {
-        Request::Search {
-            request,
-            query,
-            limit,
-        } => {
-            let result = async {
-                let client = client(&pool).await?;
-                patients::search(&client, &query, limit).await
-            }
-            .await
-            .map_err(|e| words(&e));
-            Reply::Found { request, result }
-        }
-        Request::Summary {
-            request,
-            patient_id,
-            scope,
-            around,
-        } => {
-            let result = summary(&pool, patient_id, scope, around).await;
-            Reply::Summary { request, result }
-        }
-        Request::Duplicates {
-            request,
-            details,
-            exclude,
-        } => {
-            let result = async {
-                let client = client(&pool).await?;
-                patients::duplicates(&client, &details, exclude).await
-            }
-            .await
-            .map_err(|e| words(&e));
-            Reply::Duplicates { request, result }
-        }
-        Request::Save {
-            request,
-            target,
-            details,
-        } => {
-            let result = async {
-                let client = client(&pool).await?;
-                match target {
-                    SaveTarget::New => patients::insert(&client, &details).await,
-                    SaveTarget::Existing { id, version } => {
-                        patients::update(&client, id, version, &details).await
-                    }
-                }
-            }
-            .await
-            .map(Box::new)
-            .map_err(save_failure);
-            Reply::Saved { request, result }
-        }
-        Request::CheckIn {
-            request,
-            appointment_id,
-            version,
-            tz,
-        } => {
-            let result = async {
-                let client = client(&pool).await?;
-                appointments::check_in(&client, appointment_id, version, tz).await
-            }
-            .await
-            .map(|a| {
-                let time = a.starts_at.with_timezone(&tz).format("%H:%M");
-                format!("Checked in for {time}.")
-            })
-            .map_err(|e: BookError| sentence(&e.to_string()));
-            Reply::CheckedIn { request, result }
-        }
-    }
+/// Patients matching what was typed, best first: the one lookup behind every picker.
+pub async fn search(
+    pool: &Pool,
+    query: &SearchQuery,
+    limit: i64,
+) -> Result<Vec<PatientHit>, String> {
+    read(pool, async |c| patients::search(c, query, limit).await).await
 }
 
-async fn client(pool: &Pool) -> Result<Object, DbError> {
-    Ok(pool.get().await?)
+impl Run for Request {
+    type Reply = Reply;
+
+    async fn run(self, pool: Pool) -> Reply {
+        match self {
+            Request::Search {
+                request,
+                query,
+                limit,
+            } => Reply::Found {
+                request,
+                result: search(&pool, &query, limit).await,
+            },
+            Request::Summary {
+                request,
+                patient_id,
+                scope,
+                around,
+            } => Reply::Summary {
+                request,
+                result: summary(&pool, patient_id, scope, around).await,
+            },
+            Request::Duplicates {
+                request,
+                details,
+                exclude,
+            } => Reply::Duplicates {
+                request,
+                result: read(&pool, async |c| {
+                    patients::duplicates(c, &details, exclude).await
+                })
+                .await,
+            },
+            Request::Save {
+                request,
+                target,
+                details,
+            } => {
+                let result = with_client(&pool, async |c| match target {
+                    SaveTarget::New => patients::insert(c, &details).await,
+                    SaveTarget::Existing { id, version } => {
+                        patients::update(c, id, version, &details).await
+                    }
+                })
+                .await
+                .map(Box::new)
+                .map_err(save_failure);
+                Reply::Saved { request, result }
+            }
+            Request::CheckIn {
+                request,
+                appointment_id,
+                version,
+                tz,
+            } => {
+                let result = appointments::check_in(&pool, appointment_id, version, tz)
+                    .await
+                    .map(|a| {
+                        let time = a.starts_at.with_timezone(&tz).format("%H:%M");
+                        format!("Checked in for {time}.")
+                    });
+                Reply::CheckedIn { request, result }
+            }
+        }
+    }
 }
 
 /// The record (all of it, or only what billing may read), the appointments around today and, for
@@ -100,45 +96,43 @@ async fn summary(
     scope: SummaryScope,
     around: chrono::DateTime<chrono::Utc>,
 ) -> Result<Box<Summary>, String> {
-    let read = async {
-        let client = client(pool).await?;
+    let found = read(pool, async |client| {
         let details = async {
             Ok::<_, DbError>(if scope.billing_only {
-                patients::get_billing(&client, patient_id)
+                patients::get_billing(client, patient_id)
                     .await?
                     .map(|p| Details::Billing(Box::new(p)))
             } else {
-                patients::get(&client, patient_id)
+                patients::get(client, patient_id)
                     .await?
                     .map(|p| Details::Full(Box::new(p)))
             })
         };
-        let each = crate::app::patients::APPOINTMENTS_EACH_WAY;
+        let each = APPOINTMENTS_EACH_WAY;
         let appointments = async {
             if scope.billing_only {
-                patients::patient_appointments_for_billing(&client, patient_id, around, each).await
+                patients::patient_appointments_for_billing(client, patient_id, around, each).await
             } else {
-                patients::patient_appointments(&client, patient_id, around, each).await
+                patients::patient_appointments(client, patient_id, around, each).await
             }
         };
         let balance = async {
             if scope.balance {
-                patients::open_balance(&client, patient_id).await.map(Some)
+                patients::open_balance(client, patient_id).await.map(Some)
             } else {
                 Ok(None)
             }
         };
-        let (details, appointments, balance) = futures::try_join!(details, appointments, balance)?;
-        Ok::<_, DbError>((details, appointments, balance))
-    };
-    match read.await {
-        Ok((Some(details), appointments, balance)) => Ok(Box::new(Summary {
+        futures::try_join!(details, appointments, balance)
+    })
+    .await?;
+    match found {
+        (Some(details), appointments, balance) => Ok(Box::new(Summary {
             details,
             appointments,
             balance,
         })),
-        Ok((None, ..)) => Err("That patient is not there, or not open to you.".into()),
-        Err(e) => Err(words(&e)),
+        (None, ..) => Err("That patient is not there, or not open to you.".into()),
     }
 }
 
@@ -159,22 +153,4 @@ fn save_failure(e: SaveError) -> SaveFailure {
         SaveError::NotFound => SaveFailure::Refused("That patient is not there any more.".into()),
         SaveError::Db(e) => SaveFailure::Refused(words(&e)),
     }
-}
-
-/// A database error as a sentence for the desk. What the error says never includes patient data:
-/// the db layer's messages are its own words or the server's constraint text.
-fn words(e: &DbError) -> String {
-    sentence(&e.to_string())
-}
-
-fn sentence(text: &str) -> String {
-    let mut chars = text.trim().chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !out.ends_with(['.', '!', '?']) {
-        out.push('.');
-    }
-    out
 }

@@ -1,13 +1,13 @@
 //! Invoices and payments.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::Frame;
 
 use crate::app::billing::BillingScreen;
 use crate::app::screen::Access;
 use crate::domain::staff::Job;
-use crate::ui::theme::Theme;
 use crate::ui::widgets::placeholder;
+use crate::ui::{View, ViewEnv};
 
 /// What this screen holds for `job`, until its workflow replaces the placeholder.
 pub fn purpose(job: Job, access: Access) -> &'static str {
@@ -20,13 +20,10 @@ pub fn purpose(job: Job, access: Access) -> &'static str {
     }
 }
 
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    _state: &BillingScreen,
-    job: Job,
-    access: Access,
-    theme: Theme,
-) {
-    placeholder::draw(frame, area, "Billing", access, purpose(job, access), theme);
+impl View for BillingScreen {
+    fn draw(&self, frame: &mut Frame, area: Rect, env: &ViewEnv) -> Option<Position> {
+        let purpose = purpose(env.job, env.access);
+        placeholder::draw(frame, area, "Billing", env.access, purpose, env.theme);
+        None
+    }
 }

@@ -18,6 +18,7 @@ use crate::domain::schedule::{DoctorDay, SlotState};
 use crate::domain::staff::Job;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::truncate;
+use crate::ui::{View, ViewEnv};
 
 /// The time column: " 09:00".
 const TIME_WIDTH: u16 = 6;
@@ -39,11 +40,16 @@ pub fn purpose(job: Job, access: Access) -> &'static str {
     }
 }
 
-pub fn draw(
+impl View for CalendarScreen {
+    fn draw(&self, frame: &mut Frame, area: Rect, env: &ViewEnv) -> Option<Position> {
+        draw(frame, area, self, env.access, env.theme)
+    }
+}
+
+fn draw(
     frame: &mut Frame,
     area: Rect,
     state: &CalendarScreen,
-    _job: Job,
     access: Access,
     theme: Theme,
 ) -> Option<Position> {
@@ -81,7 +87,7 @@ pub fn draw(
         .saturating_sub(room_rows / 2)
         .min(rows.len().saturating_sub(room_rows));
     if state.grid.loaded.is_none() {
-        let what = match (&state.load_error, state.loading) {
+        let what = match (&state.load_error, state.loading.in_flight()) {
             (Some(e), _) => format!(" Could not load the calendar: {e}"),
             (None, _) => format!(
                 " loading… {}",
@@ -147,7 +153,7 @@ fn title_line(
         _ => format!(" {}{today} · day", grid.date.format("%a %d %b %Y")),
     };
     let mut right = Vec::new();
-    if state.loading.is_some() && grid.loaded.is_some() {
+    if state.loading.in_flight() && grid.loaded.is_some() {
         right.push("loading…".to_string());
     }
     if !grid.week && total > shown {

@@ -39,10 +39,10 @@ pub fn draw(
         LockReason::Idle { minutes } => format!("Locked after {minutes} minutes without a key."),
         LockReason::Asked => "Locked on request.".to_string(),
     };
-    let message = match (&lock.checking, &lock.error) {
-        (Some(_), _) => Line::from(format!("{} Checking…", spinner(app.now))),
-        (None, Some(error)) => Line::styled(error.clone(), theme.error()),
-        (None, None) => Line::raw(""),
+    let message = match (lock.checking.in_flight(), &lock.error) {
+        (true, _) => Line::from(format!("{} Checking…", spinner(app.now))),
+        (false, Some(error)) => Line::styled(error.clone(), theme.error()),
+        (false, None) => Line::raw(""),
     };
     let text = vec![
         Line::styled(truncate(&app.clinic_name, width), theme.title()),

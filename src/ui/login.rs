@@ -71,10 +71,10 @@ pub fn draw(
         .render(frame, field_area, theme);
         cursor = cursor.or(drawn);
     }
-    let message = match (&login.signing_in, &login.error) {
-        (Some(_), _) => Line::from(format!("{} Signing in…", spinner(app.now))),
-        (None, Some(error)) => Line::styled(truncate(error, width), theme.error()),
-        (None, None) => Line::raw(""),
+    let message = match (login.signing_in.in_flight(), &login.error) {
+        (true, _) => Line::from(format!("{} Signing in…", spinner(app.now))),
+        (false, Some(error)) => Line::styled(truncate(error, width), theme.error()),
+        (false, None) => Line::raw(""),
     };
     frame.render_widget(Paragraph::new(message.centered()), row(5));
     let server = format!("server: {}", app.server_label);

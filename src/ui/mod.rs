@@ -14,11 +14,33 @@ pub mod patients;
 pub mod queue;
 pub mod records;
 
-use ratatui::layout::{Constraint, Layout};
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::Frame;
 
+use crate::app::keymap::Keymap;
+use crate::app::screen::Access;
 use crate::app::{App, Mode, Popup};
+use crate::domain::staff::Job;
 pub use theme::Theme;
+
+/// How a screen is drawn. Every screen's state implements it in its twin module here (ui/x for
+/// app/x); the shell draws whichever is in front through the registry.
+pub trait View {
+    /// Draws into `area`; returns where the terminal cursor belongs when a text field has the
+    /// focus.
+    fn draw(&self, frame: &mut Frame, area: Rect, env: &ViewEnv) -> Option<Position>;
+}
+
+/// What a view may know besides its screen's state.
+pub struct ViewEnv<'a> {
+    pub job: Job,
+    pub access: Access,
+    /// The keys as they are now (the config may have moved them), for hints inside a screen.
+    pub keymap: &'a Keymap,
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+}
 
 /// Draw the whole screen for the app's current state.
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {

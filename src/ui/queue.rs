@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -15,6 +15,7 @@ use crate::domain::appointment::{doctor_title, QueueEntry, QueueState};
 use crate::domain::staff::Job;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::truncate;
+use crate::ui::{View, ViewEnv};
 
 /// What this screen holds for `job`.
 pub fn purpose(job: Job, access: Access) -> &'static str {
@@ -51,7 +52,14 @@ fn state_style(state: QueueState, theme: Theme) -> Style {
     }
 }
 
-pub fn draw(
+impl View for QueueScreen {
+    fn draw(&self, frame: &mut Frame, area: Rect, env: &ViewEnv) -> Option<Position> {
+        draw(frame, area, self, env.job, env.access, env.theme);
+        None
+    }
+}
+
+fn draw(
     frame: &mut Frame,
     area: Rect,
     state: &QueueScreen,
@@ -66,7 +74,7 @@ pub fn draw(
         c.expected, c.arrived, c.with_doctor, c.done, c.no_show
     );
     let mut right = Vec::new();
-    if state.loading.is_some() && state.loaded {
+    if state.loading.in_flight() && state.loaded {
         right.push("loading…");
     }
     match state.live {
@@ -98,11 +106,12 @@ pub fn draw(
         lines.push(Line::raw(" Nobody is booked for today."));
     }
     let top = state
-        .selected
+        .entries
+        .selected()
         .saturating_sub(room / 2)
         .min(state.entries.len().saturating_sub(room));
     for (i, e) in state.entries.iter().enumerate().skip(top).take(room) {
-        let selected = i == state.selected;
+        let selected = i == state.entries.selected();
         let mark = if selected { ">" } else { " " };
         let text = format!(
             "{mark}{:<6}{:<23}{:<17}",
@@ -136,12 +145,12 @@ pub fn draw(
     } else {
         format!(
             "{} of {} today, by time ",
-            state.selected + 1,
+            state.entries.selected() + 1,
             state.entries.len()
         )
     };
     let mut footer = String::new();
-    if let Some((_, p)) = &state.checking_in {
+    if let Some(p) = state.checking_in.what() {
         footer = format!(" checking in {p}…");
     }
     let gap = width.saturating_sub(footer.chars().count() + position.chars().count());

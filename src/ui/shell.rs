@@ -8,12 +8,27 @@ use ratatui::Frame;
 
 use crate::app::command_line::CommandLine;
 use crate::app::keymap::{Command, Place};
-use crate::app::screen::{Access, ScreenId};
+use crate::app::registry::{screens, ScreenId};
+use crate::app::screen::Access;
 use crate::app::shell::{Connection, Shell};
 use crate::app::App;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::text_field::TextField;
 use crate::ui::widgets::{footer, spinner, truncate};
+use crate::ui::{View, ViewEnv};
+
+macro_rules! views {
+    ($($field:ident: $name:ident => $state:ty;)*) => {
+        /// The screen in front, drawn by its own view.
+        fn draw_screen(frame: &mut Frame, area: Rect, shell: &Shell, env: &ViewEnv) -> Option<Position> {
+            match shell.current {
+                $(ScreenId::$name => View::draw(&shell.states.$field, frame, area, env),)*
+            }
+        }
+    };
+}
+
+screens!(views);
 
 pub fn draw(
     frame: &mut Frame,
@@ -33,39 +48,15 @@ pub fn draw(
         Paragraph::new(top_bar(app, shell, theme)).style(theme.bar()),
         top,
     );
-    let access = shell.access(shell.current).unwrap_or(Access::ReadOnly);
-    let job = shell.me.job;
-    // The screen's text field, when one has the focus, gets the terminal cursor.
-    let cursor = match shell.current {
-        ScreenId::Patients => super::patients::draw(
-            frame,
-            body,
-            &shell.states.patients,
-            job,
-            access,
-            &app.keymap,
-            theme,
-        ),
-        ScreenId::Calendar => {
-            super::calendar::draw(frame, body, &shell.states.calendar, job, access, theme)
-        }
-        ScreenId::Queue => {
-            super::queue::draw(frame, body, &shell.states.queue, job, access, theme);
-            None
-        }
-        ScreenId::Records => {
-            super::records::draw(frame, body, &shell.states.records, job, access, theme);
-            None
-        }
-        ScreenId::Billing => {
-            super::billing::draw(frame, body, &shell.states.billing, job, access, theme);
-            None
-        }
-        ScreenId::Admin => {
-            super::admin::draw(frame, body, &shell.states.admin, job, access, theme);
-            None
-        }
+    let env = ViewEnv {
+        job: shell.me.job,
+        access: shell.access(shell.current).unwrap_or(Access::ReadOnly),
+        keymap: &app.keymap,
+        theme,
+        now: app.now,
     };
+    // The screen's text field, when one has the focus, gets the terminal cursor.
+    let cursor = draw_screen(frame, body, shell, &env);
     if let Some(text) = &app.notice {
         let line = Line::from(vec![
             Span::styled(" ! ", theme.warning()),
@@ -84,10 +75,10 @@ pub fn draw(
 fn top_bar(app: &App, shell: &Shell, theme: Theme) -> Line<'static> {
     let place = Place::Screen(shell.current);
     let mut spans = vec![Span::raw(" ")];
-    for (n, (id, _)) in (1u8..).zip(shell.screens) {
+    for (n, (id, _)) in (1u8..).zip(&shell.screens) {
         let key = app
             .keymap
-            .key_for(place, Command::Screen(n))
+            .key_for(place, Command::GoTo(n))
             .unwrap_or_default();
         if *id == shell.current {
             spans.push(Span::styled(
@@ -105,7 +96,7 @@ fn top_bar(app: &App, shell: &Shell, theme: Theme) -> Line<'static> {
 /// Clinic, who, connection and clock; the clinic's name gives way first on a narrow terminal.
 fn status_bar(app: &App, shell: &Shell, width: u16, theme: Theme) -> Line<'static> {
     let who = format!("{} ({})", shell.me.login, shell.me.job.label());
-    let (symbol, style) = match (shell.ping_spinner(app.now), shell.connection) {
+    let (symbol, style) = match (shell.ping.spinning(app.now), shell.connection) {
         (true, _) => (spinner(app.now), theme.warning()),
         (false, Connection::Connected) => ('●', theme.good()),
         (false, Connection::Reconnecting) => ('◌', theme.warning()),

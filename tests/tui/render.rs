@@ -2,8 +2,8 @@
 
 use chrono::TimeDelta;
 use clinic::app::Action;
-use clinic::db::LoginError;
 use clinic::domain::staff::Job;
+use clinic::domain::staff::LoginError;
 use clinic::ui::Theme;
 use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;

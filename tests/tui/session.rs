@@ -3,7 +3,7 @@
 use chrono::TimeDelta;
 use clinic::app::keymap::Place;
 use clinic::app::lock::UnlockHash;
-use clinic::app::screen::ScreenId;
+use clinic::app::registry::ScreenId;
 use clinic::app::shell::Connection;
 use clinic::app::{Action, Effect, RequestId};
 use clinic::domain::staff::Job;

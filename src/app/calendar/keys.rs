@@ -1,7 +1,8 @@
 //! The calendar's keys, declared once per place (the grid, its forms, an appointment's detail,
 //! the availability panel): they feed the key lookup, the footer and the `?` help.
 
-use super::super::keymap::{self, Binding, Command};
+use crate::app::keymap::{self, Binding, Command};
+use crate::app::registry::ScreenCmd;
 
 /// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
@@ -11,7 +12,13 @@ const fn bind(
     cmd: Cmd,
     footer: Option<&'static str>,
 ) -> Binding {
-    keymap::bind(name, keys, desc, Command::Calendar(cmd), footer)
+    keymap::bind(
+        name,
+        keys,
+        desc,
+        Command::Screen(ScreenCmd::Calendar(cmd)),
+        footer,
+    )
 }
 
 /// The grid's keys: declared once, feeding the footer, the help and the key lookup.
@@ -313,7 +320,7 @@ pub const AVAILABILITY_BINDINGS: &[Binding] = &[
     bind(
         "calendar.availability.delete",
         &["d", "delete"],
-        "Delete (press twice)",
+        "Delete the row (asks first)",
         Cmd::DeleteRow,
         Some("delete"),
     ),
@@ -333,7 +340,7 @@ pub const AVAILABILITY_BINDINGS: &[Binding] = &[
     ),
 ];
 
-/// What this screen's keys ask for (wrapped in `keymap::Command`).
+/// What this screen's keys ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
     Refresh,
@@ -377,4 +384,40 @@ pub enum Cmd {
     AddTimeOff,
     EditRow,
     DeleteRow,
+    // Answers to the confirm popup.
+    /// Yes, throw the form away.
+    Discard,
+    /// Yes, delete the availability row asked about.
+    DeleteConfirmed,
+}
+
+/// The parts of the calendar with keys of their own, in front of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Panel {
+    /// The calendar's forms: booking, cancelling, going to a date, editing availability.
+    Form,
+    /// One appointment with its status history.
+    Detail,
+    /// A doctor's working hours and time off.
+    Availability,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 3] = [Panel::Form, Panel::Detail, Panel::Availability];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Form => "Calendar form",
+            Panel::Detail => "Appointment",
+            Panel::Availability => "Availability",
+        }
+    }
+
+    pub fn bindings(self) -> &'static [Binding] {
+        match self {
+            Panel::Form => FORM_BINDINGS,
+            Panel::Detail => DETAIL_BINDINGS,
+            Panel::Availability => AVAILABILITY_BINDINGS,
+        }
+    }
 }

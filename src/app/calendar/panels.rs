@@ -3,35 +3,36 @@
 
 use chrono::Duration;
 
-use super::booking::{hours_form, time_off_form};
+use super::forms::{hours_form, time_off_form};
 use super::{AppointmentDetail, AvailabilityData, CalendarScreen, Cmd, Request};
-use crate::app::action::{Effect, RequestId};
+use crate::app::confirm::Confirm;
+use crate::app::pending::{Pending, RequestId};
 use crate::app::screen::{Ctx, Intent, Outcome};
 use crate::domain::schedule::day_bounds;
 use crate::domain::staff::Job;
 
 /// An appointment's detail: loading, loaded, or why not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
     pub appointment_id: i64,
-    pub request: Option<RequestId>,
+    pub loading: Pending,
     pub loaded: Option<AppointmentDetail>,
     pub error: Option<String>,
 }
 
 /// A doctor's availability as the panel lists it: working hours first, then time off.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AvailabilityPanel {
     pub doctor_id: i64,
     pub doctor_name: String,
-    pub request: Option<RequestId>,
+    pub loading: Pending,
     pub data: Option<AvailabilityData>,
     pub error: Option<String>,
     /// The row under the cursor, counting hours then time off.
     pub selected: usize,
-    /// `d` was pressed once on this row: the next `d` deletes it.
+    /// The row a delete was asked about (the confirm popup is up): "yes" deletes that one.
     pub delete_armed: Option<usize>,
-    pub saving: Option<RequestId>,
+    pub saving: Pending,
     /// Reception and admins change it; everyone else reads.
     pub editable: bool,
 }
@@ -45,36 +46,38 @@ impl AvailabilityPanel {
 }
 
 impl CalendarScreen {
-    pub(super) fn open_detail(&mut self, appointment_id: i64, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn open_detail(&mut self, appointment_id: i64, ctx: &mut Ctx) -> Outcome<Self> {
         self.detail = Some(Detail {
             appointment_id,
-            request: None,
+            loading: Pending::default(),
             loaded: None,
             error: None,
         });
         self.request_detail(appointment_id, ctx)
     }
 
-    pub(super) fn request_detail(&mut self, appointment_id: i64, ctx: &mut Ctx) -> Outcome {
-        let request = ctx.request();
-        if let Some(d) = &mut self.detail {
-            d.request = Some(request);
-        }
-        Outcome::effect(Effect::Calendar(Request::Detail {
+    pub(super) fn request_detail(&mut self, appointment_id: i64, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(d) = &mut self.detail else {
+            return Outcome::default();
+        };
+        let request = ctx.start(&mut d.loading, ());
+        Outcome::request(Request::Detail {
             request,
             appointment_id,
-        }))
+        })
     }
 
     pub(super) fn detail_loaded(
         &mut self,
         request: RequestId,
         result: Result<Option<Box<AppointmentDetail>>, String>,
-    ) -> Outcome {
-        let Some(d) = self.detail.as_mut().filter(|d| d.request == Some(request)) else {
+    ) -> Outcome<Self> {
+        let Some(d) = self.detail.as_mut() else {
             return Outcome::default();
         };
-        d.request = None;
+        if d.loading.finish(request).is_none() {
+            return Outcome::default();
+        }
         match result {
             Ok(Some(detail)) => {
                 d.loaded = Some(*detail);
@@ -89,7 +92,7 @@ impl CalendarScreen {
         Outcome::redraw()
     }
 
-    pub(super) fn detail_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn detail_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(entry) = self
             .detail
             .as_ref()
@@ -99,13 +102,9 @@ impl CalendarScreen {
             return Outcome::notice("Still loading the appointment.");
         };
         match cmd {
-            Cmd::OpenPatient => Outcome {
-                intent: Some(Intent::OpenPatient {
-                    patient_id: entry.patient_id,
-                }),
-                redraw: true,
-                ..Outcome::default()
-            },
+            Cmd::OpenPatient => Outcome::hand_over(Intent::OpenPatient {
+                patient_id: entry.patient_id,
+            }),
             Cmd::CheckIn | Cmd::NoShow | Cmd::Advance | Cmd::Cancel | Cmd::Move => {
                 self.act_on(cmd, &entry, ctx)
             }
@@ -113,52 +112,49 @@ impl CalendarScreen {
         }
     }
 
-    pub(super) fn open_availability(&mut self, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn open_availability(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(doctor) = self.grid.doctor().cloned() else {
             return Outcome::notice("Wait for the calendar to load, then pick a doctor's column.");
         };
         self.availability = Some(AvailabilityPanel {
             doctor_id: doctor.id,
             doctor_name: doctor.name,
-            request: None,
+            loading: Pending::default(),
             data: None,
             error: None,
             selected: 0,
             delete_armed: None,
-            saving: None,
+            saving: Pending::default(),
             editable: matches!(ctx.me.job, Job::Receptionist | Job::Admin),
         });
         self.load_availability(ctx)
     }
 
-    fn load_availability(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn load_availability(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(panel) = &mut self.availability else {
             return Outcome::default();
         };
-        let request = ctx.request();
-        panel.request = Some(request);
+        let request = ctx.start(&mut panel.loading, ());
         // Time off from the start of today: what has passed no longer matters at the desk.
         let (from, _) = day_bounds(ctx.tz, ctx.today());
-        Outcome::effect(Effect::Calendar(Request::Availability {
+        Outcome::request(Request::Availability {
             request,
             doctor_id: panel.doctor_id,
             from,
-        }))
+        })
     }
 
     pub(super) fn availability_loaded(
         &mut self,
         request: RequestId,
         result: Result<AvailabilityData, String>,
-    ) -> Outcome {
-        let Some(panel) = self
-            .availability
-            .as_mut()
-            .filter(|p| p.request == Some(request))
-        else {
+    ) -> Outcome<Self> {
+        let Some(panel) = self.availability.as_mut() else {
             return Outcome::default();
         };
-        panel.request = None;
+        if panel.loading.finish(request).is_none() {
+            return Outcome::default();
+        }
         match result {
             Ok(data) => {
                 panel.data = Some(data);
@@ -175,46 +171,36 @@ impl CalendarScreen {
         request: RequestId,
         result: Result<(), String>,
         ctx: &mut Ctx,
-    ) -> Outcome {
-        let Some(panel) = self
-            .availability
-            .as_mut()
-            .filter(|p| p.saving == Some(request))
-        else {
+    ) -> Outcome<Self> {
+        let Some(panel) = self.availability.as_mut() else {
             return Outcome::default();
         };
-        panel.saving = None;
-        let form_is_ours = self
-            .form
-            .as_ref()
-            .is_some_and(|f| f.saving == Some(request));
+        if panel.saving.finish(request).is_none() {
+            return Outcome::default();
+        }
+        let form_is_ours = self.form.as_ref().is_some_and(|f| f.saving.is(request));
         match result {
             Ok(()) => {
                 if form_is_ours {
                     self.form = None;
                 }
                 // The grid shows hours and leave too.
-                let mut out = self.load_availability(ctx);
-                out.effects.extend(self.load(ctx).effects);
-                out.notice = Some("Saved.".into());
-                out
+                let panel = self.load_availability(ctx);
+                let grid = self.load(ctx);
+                panel.and(grid).with_notice("Saved.")
             }
             Err(e) => match self.form.as_mut().filter(|_| form_is_ours) {
                 Some(form) => {
-                    form.saving = None;
+                    form.saving.cancel();
                     form.error = Some(e);
                     Outcome::redraw()
                 }
-                None => {
-                    let mut out = self.load_availability(ctx);
-                    out.notice = Some(e);
-                    out
-                }
+                None => self.load_availability(ctx).with_notice(e),
             },
         }
     }
 
-    pub(super) fn availability_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn availability_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         let (date, time) = (self.grid.date, self.grid.time);
         let Some(panel) = &mut self.availability else {
             return Outcome::default();
@@ -224,7 +210,13 @@ impl CalendarScreen {
         match cmd {
             Cmd::Up => panel.selected = panel.selected.saturating_sub(1),
             Cmd::Down => panel.selected = (panel.selected + 1).min(rows.saturating_sub(1)),
-            Cmd::AddHours | Cmd::AddTimeOff | Cmd::EditRow | Cmd::DeleteRow if !panel.editable => {
+            Cmd::AddHours
+            | Cmd::AddTimeOff
+            | Cmd::EditRow
+            | Cmd::DeleteRow
+            | Cmd::DeleteConfirmed
+                if !panel.editable =>
+            {
                 return Outcome::notice(
                     "Reception and admins keep the doctors' hours; you can read them.",
                 );
@@ -255,20 +247,38 @@ impl CalendarScreen {
                 }
             }
             Cmd::DeleteRow => {
-                let Some(data) = &panel.data else {
+                if panel.data.is_none() {
                     return Outcome::default();
-                };
+                }
                 if rows == 0 {
                     return Outcome::notice("Nothing to delete.");
                 }
+                panel.delete_armed = Some(panel.selected);
+                let what = if panel
+                    .data
+                    .as_ref()
+                    .is_some_and(|d| panel.selected < d.hours.len())
+                {
+                    "these working hours"
+                } else {
+                    "this time off"
+                };
+                return Outcome::confirm(Confirm::new(
+                    "Delete?",
+                    format!("Delete {what} of {}?", panel.doctor_name),
+                    "Delete",
+                    "Keep it",
+                    Cmd::DeleteConfirmed,
+                ));
+            }
+            Cmd::DeleteConfirmed => {
+                let Some(data) = &panel.data else {
+                    return Outcome::default();
+                };
                 if armed != Some(panel.selected) {
-                    panel.delete_armed = Some(panel.selected);
-                    return Outcome::notice(
-                        "Press d again to delete this row; any other key keeps it.",
-                    );
+                    return Outcome::default();
                 }
-                let request = ctx.request();
-                panel.saving = Some(request);
+                let request = ctx.start(&mut panel.saving, ());
                 let effect = match data.hours.get(panel.selected) {
                     Some(h) => Request::DeleteHours {
                         request,
@@ -284,7 +294,7 @@ impl CalendarScreen {
                         None => return Outcome::default(),
                     },
                 };
-                return Outcome::effect(Effect::Calendar(effect));
+                return Outcome::request(effect);
             }
             _ => return Outcome::default(),
         }

@@ -1,19 +1,19 @@
-//! What the calendar asks of the database (run by `crate::effects::calendar`) and the answers,
+//! What the calendar asks of the database (run by `crate::effects::appointments`) and the answers,
 //! each tagged with the request id it answers so a stale one is dropped.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::super::action::RequestId;
-use crate::db::availability::Stored;
-use crate::db::patients::PatientHit;
+use crate::app::pending::RequestId;
+use crate::app::widgets::PatientSearch;
 use crate::domain::appointment::{
     Appointment, AppointmentStatus, CalendarEntry, MoveTo, NewAppointment, StatusChange,
 };
-use crate::domain::patient::SearchQuery;
+use crate::domain::patient::{PatientHit, SearchQuery};
 use crate::domain::schedule::{DayView, ScheduleException, Slot, WeekView, WorkingHours};
+use crate::domain::stored::Stored;
 
-/// Database work this screen asks for; run by `crate::effects::calendar`.
+/// Database work this screen asks for; run by `crate::effects::appointments`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     Day {
@@ -46,6 +46,7 @@ pub enum Request {
     SearchPatients {
         request: RequestId,
         query: SearchQuery,
+        limit: i64,
     },
     Book {
         request: RequestId,
@@ -78,11 +79,13 @@ pub enum Request {
         doctor_id: i64,
         from: DateTime<Utc>,
     },
-    /// Add these hours (several weekdays at once), or change the `existing` row to the first.
-    SaveHours {
+    /// The doctor's whole week from now on, in one transaction: `week` replaces the rows read as
+    /// `read` (id, version), and is refused if someone changed them meanwhile.
+    SaveWeek {
         request: RequestId,
-        existing: Option<(i64, i32)>,
-        hours: Vec<WorkingHours>,
+        doctor_id: i64,
+        read: Vec<(i64, i32)>,
+        week: Vec<WorkingHours>,
     },
     DeleteHours {
         request: RequestId,
@@ -175,18 +178,12 @@ pub enum Reply {
     },
 }
 
-impl Reply {
-    pub fn request(&self) -> RequestId {
-        match self {
-            Reply::Day { request, .. }
-            | Reply::Week { request, .. }
-            | Reply::Free { request, .. }
-            | Reply::Located { request, .. }
-            | Reply::Detail { request, .. }
-            | Reply::Patients { request, .. }
-            | Reply::Written { request, .. }
-            | Reply::Availability { request, .. }
-            | Reply::AvailabilitySaved { request, .. } => *request,
+impl From<PatientSearch> for Request {
+    fn from(s: PatientSearch) -> Self {
+        Request::SearchPatients {
+            request: s.request,
+            query: s.query,
+            limit: s.limit,
         }
     }
 }

@@ -4,10 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    desk_only, is_desk, CalendarScreen, Cmd, Field, FindFor, Form, FormKind, Request, Write,
-};
-use crate::app::action::Effect;
+use super::forms::cancel_form;
+use super::{desk_only, is_desk, CalendarScreen, Cmd, FindFor, Request, Write};
 use crate::app::screen::{Ctx, Outcome};
 use crate::domain::appointment::{AppointmentStatus, CalendarEntry, MoveTo};
 use crate::domain::schedule::SlotState;
@@ -15,7 +13,12 @@ use crate::domain::staff::Job;
 
 impl CalendarScreen {
     /// A status step, a cancellation or a move on `entry`, if this person may and the status allows.
-    pub(super) fn act_on(&mut self, cmd: Cmd, entry: &CalendarEntry, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn act_on(
+        &mut self,
+        cmd: Cmd,
+        entry: &CalendarEntry,
+        ctx: &mut Ctx,
+    ) -> Outcome<Self> {
         use AppointmentStatus as S;
         let status = entry.status;
         let (to, what) = match cmd {
@@ -70,23 +73,7 @@ impl CalendarScreen {
             ));
         }
         if to == S::Cancelled {
-            let title = format!(
-                "Cancel {} {}",
-                entry.patient_name,
-                entry
-                    .starts_at
-                    .with_timezone(&ctx.tz)
-                    .format("%a %d %b %H:%M")
-            );
-            let field = Field::text("Reason", "");
-            self.form = Some(Form::new(
-                title,
-                FormKind::Cancel {
-                    entry: entry.clone(),
-                },
-                vec![field],
-                0,
-            ));
+            self.form = Some(cancel_form(entry, ctx.tz));
             return Outcome::redraw();
         }
         self.set_status(entry, to, ctx)
@@ -97,28 +84,25 @@ impl CalendarScreen {
         entry: &CalendarEntry,
         to: AppointmentStatus,
         ctx: &mut Ctx,
-    ) -> Outcome {
-        if self.writing.is_some() {
+    ) -> Outcome<Self> {
+        if self.writing.in_flight() {
             return Outcome::notice("Still saving the last change.");
         }
-        let request = ctx.request();
-        self.writing = Some((
-            request,
-            Write::Status {
-                patient: entry.patient_name.clone(),
-                to,
-            },
-        ));
-        Outcome::effect(Effect::Calendar(Request::SetStatus {
+        let write = Write::Status {
+            patient: entry.patient_name.clone(),
+            to,
+        };
+        let request = ctx.start(&mut self.writing, write);
+        Outcome::request(Request::SetStatus {
             request,
             appointment_id: entry.id,
             version: entry.version,
             status: to,
             tz: ctx.tz,
-        }))
+        })
     }
 
-    pub(super) fn put_moved_here(&mut self, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn put_moved_here(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(entry) = self.moving.clone() else {
             return Outcome::default();
         };
@@ -132,17 +116,14 @@ impl CalendarScreen {
                 return Outcome::notice("That slot is taken: pick a free one.");
             }
         }
-        if self.writing.is_some() {
+        if self.writing.in_flight() {
             return Outcome::notice("Still saving the last change.");
         }
-        let request = ctx.request();
-        self.writing = Some((
-            request,
-            Write::Move {
-                patient: entry.patient_name.clone(),
-            },
-        ));
-        Outcome::effect(Effect::Calendar(Request::Move {
+        let write = Write::Move {
+            patient: entry.patient_name.clone(),
+        };
+        let request = ctx.start(&mut self.writing, write);
+        Outcome::request(Request::Move {
             request,
             appointment_id: entry.id,
             version: entry.version,
@@ -153,7 +134,7 @@ impl CalendarScreen {
                 squeeze_in: false,
             },
             tz: ctx.tz,
-        }))
+        })
     }
 
     pub(super) fn find_free(
@@ -162,14 +143,13 @@ impl CalendarScreen {
         from: DateTime<Utc>,
         purpose: FindFor,
         ctx: &mut Ctx,
-    ) -> Outcome {
-        let request = ctx.request();
-        self.finding = Some((request, purpose));
-        Outcome::effect(Effect::Calendar(Request::FindFree {
+    ) -> Outcome<Self> {
+        let request = ctx.start(&mut self.finding, purpose);
+        Outcome::request(Request::FindFree {
             request,
             doctor_id: doctor,
             from,
             tz: ctx.tz,
-        }))
+        })
     }
 }

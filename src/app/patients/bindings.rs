@@ -4,6 +4,7 @@
 
 use super::Cmd;
 use crate::app::keymap::{self, Binding, Command};
+use crate::app::registry::ScreenCmd;
 
 /// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
@@ -13,7 +14,13 @@ const fn bind(
     cmd: Cmd,
     footer: Option<&'static str>,
 ) -> Binding {
-    keymap::bind(name, keys, desc, Command::Patients(cmd), footer)
+    keymap::bind(
+        name,
+        keys,
+        desc,
+        Command::Screen(ScreenCmd::Patients(cmd)),
+        footer,
+    )
 }
 
 /// The lookup for reception: find, open, register, book, check in.
@@ -292,23 +299,6 @@ const STALE: &[Binding] = &[
     ),
 ];
 
-const DISCARD: &[Binding] = &[
-    bind(
-        "patients.discard.yes",
-        &["y"],
-        "Yes, discard the form",
-        Cmd::Discard,
-        Some("discard"),
-    ),
-    bind(
-        "patients.discard.no",
-        &["n"],
-        "No, keep editing",
-        Cmd::KeepEditing,
-        Some("keep editing"),
-    ),
-];
-
 /// The layers of the patients screen that have keys of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Panel {
@@ -318,19 +308,16 @@ pub enum Panel {
     Form,
     Duplicates,
     Stale,
-    /// Asking before the form is thrown away.
-    Discard,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 7] = [
+    pub const ALL: [Panel; 6] = [
         Panel::LookupReadOnly,
         Panel::Summary,
         Panel::SummaryReadOnly,
         Panel::Form,
         Panel::Duplicates,
         Panel::Stale,
-        Panel::Discard,
     ];
 
     pub fn title(self) -> &'static str {
@@ -340,7 +327,6 @@ impl Panel {
             Panel::Form => "Patient form",
             Panel::Duplicates => "Likely duplicates",
             Panel::Stale => "Changed by someone else",
-            Panel::Discard => "Discard the form?",
         }
     }
 
@@ -352,7 +338,6 @@ impl Panel {
             Panel::Form => FORM,
             Panel::Duplicates => DUPLICATES,
             Panel::Stale => STALE,
-            Panel::Discard => DISCARD,
         }
     }
 }

@@ -1,18 +1,23 @@
-//! The registration and edit form: one input per field, the message for a bad field kept beside
-//! it, and the steps of a save (duplicate check, then the save itself) with their popups.
+//! The registration and edit form (the one form, one field per `PatientField`) and the steps of a
+//! save: the duplicate check, then the save itself, with their popups.
 //!
 //! Nothing typed is ever thrown away by a refusal: a bad field, a likely duplicate, a stale
 //! version or a lost connection all leave the inputs as they were.
 
 use chrono::{DateTime, Utc};
-use tui_input::{Input, InputRequest};
 
 use super::summary::title_name;
 use super::{view_of, Cmd, PatientsScreen, Request, SaveTarget, SummaryView};
-use crate::app::action::{Effect, RequestId};
+use crate::app::confirm::Confirm;
+use crate::app::pending::{Pending, RequestId};
 use crate::app::screen::{Ctx, Outcome};
-use crate::db::patients::DuplicateCandidate;
-use crate::domain::patient::{FieldError, Patient, PatientDraft, PatientField, ValidPatient};
+use crate::app::widgets::{self, Field, List};
+use crate::domain::patient::{
+    format_date, DuplicateCandidate, FieldError, Patient, PatientDraft, PatientField, ValidPatient,
+};
+
+/// The registration/edit form: the shared form with what a patient's save needs besides.
+pub type Form = widgets::Form<Registration>;
 
 /// Why a save did not happen, as the form needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,45 +41,25 @@ pub struct StaleInfo {
     pub differences: Vec<(PatientField, String, String)>,
 }
 
-/// The step of a save that is waiting for the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Duplicates,
-    Save,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormPopup {
     /// Likely duplicates of what is about to be saved; nothing saved yet.
     Duplicates {
-        candidates: Vec<DuplicateCandidate>,
-        selected: usize,
+        candidates: List<DuplicateCandidate>,
         /// What `s` (save anyway) saves.
         details: Box<ValidPatient>,
-        /// Enter was pressed: asking before the form is discarded for the chosen patient.
-        confirm_open: bool,
     },
     Stale(Box<StaleInfo>),
-    /// Esc on a form with changes.
-    Discard,
 }
 
-#[derive(Debug)]
-pub struct Form {
+/// What a patient form knows besides its fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Registration {
     /// The stored version an edit started from (moved on when someone else's save is seen);
     /// `None` for a registration.
     pub editing: Option<Box<Patient>>,
-    /// One per field, in `PatientField::ALL`'s order.
-    pub inputs: Vec<Input>,
-    /// What the fields held when the form opened, to tell whether anything was typed.
-    initial: Vec<String>,
-    pub focus: usize,
-    pub errors: Vec<FieldError>,
-    /// Why the last save did not happen, when it is not one field's fault.
-    pub failure: Option<String>,
-    pub busy: Option<(RequestId, Step)>,
-    /// What the duplicate check is running for.
-    pub pending: Option<ValidPatient>,
+    /// The duplicate check on its way, with the details it checks (what the save then saves).
+    pub checking: Pending<ValidPatient>,
     pub popup: Option<FormPopup>,
     /// After someone else's save: the fields this desk had not edited, which took their values.
     pub adopted: Vec<PatientField>,
@@ -139,144 +124,31 @@ fn identity_changed(before: &ValidPatient, after: &ValidPatient) -> bool {
         || before.email != after.email
 }
 
-impl Form {
-    fn from_draft(draft: &PatientDraft, editing: Option<Box<Patient>>) -> Self {
-        let initial = draft_values(draft);
-        Self {
-            editing,
-            inputs: initial.iter().map(|v| Input::new(v.clone())).collect(),
-            initial,
-            focus: 0,
-            errors: Vec::new(),
-            failure: None,
-            busy: None,
-            pending: None,
-            popup: None,
-            adopted: Vec::new(),
+/// The words after a field that say how to type it.
+fn hint(field: PatientField, date_format: &str) -> Option<String> {
+    match field {
+        PatientField::Sex => Some("f/m/i/u".into()),
+        PatientField::DateOfBirth => {
+            let local = chrono::NaiveDate::from_ymd_opt(1985, 6, 15)
+                .and_then(|d| format_date(d, date_format))
+                .filter(|s| s != "1985-06-15");
+            Some(match local {
+                Some(local) => format!("1985-06-15 or {local}"),
+                None => "1985-06-15".into(),
+            })
         }
+        _ => None,
     }
+}
 
-    /// A registration, with whatever the lookup already knew (a date of birth, a phone, an email).
-    pub fn register(prefill: PatientDraft) -> Self {
-        let mut form = Self::from_draft(&PatientDraft::default(), None);
-        for (field, input) in PatientField::ALL.into_iter().zip(&mut form.inputs) {
-            let value = draft_field(&prefill, field);
-            if !value.is_empty() {
-                *input = Input::new(value.clone());
-            }
-        }
-        form
-    }
-
-    pub fn edit(patient: &Patient, date_format: &str) -> Self {
-        Self::from_draft(
-            &PatientDraft::from_patient(patient, date_format),
-            Some(Box::new(patient.clone())),
-        )
-    }
-
-    pub fn field(&self) -> PatientField {
-        PatientField::ALL[self.focus.min(PatientField::ALL.len() - 1)]
-    }
-
-    pub fn input(&self, field: PatientField) -> &Input {
-        &self.inputs[field_index(field)]
-    }
-
-    /// Typed but not saved.
-    pub fn changed(&self) -> bool {
-        self.inputs
-            .iter()
-            .zip(&self.initial)
-            .any(|(input, initial)| input.value() != initial)
-    }
-
-    pub fn error(&self, field: PatientField) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-
-    pub fn draft(&self) -> PatientDraft {
-        let mut draft = PatientDraft::default();
-        for (field, input) in PatientField::ALL.into_iter().zip(&self.inputs) {
-            *draft_field_mut(&mut draft, field) = input.value().to_string();
-        }
-        draft
-    }
-
-    pub fn edit_field(&mut self, request: InputRequest) -> bool {
-        let focus = self.focus;
-        let Some(changed) = self.inputs[focus].handle(request) else {
-            return false;
-        };
-        if changed.value {
-            // The message was about what was there before; it comes back at the next save if
-            // the new value is still wrong.
-            let field = self.field();
-            self.errors.retain(|e| e.field != field);
-        }
-        true
-    }
-
-    pub fn next_field(&mut self, wrap: bool) {
-        let last = self.inputs.len() - 1;
-        self.focus = match (self.focus >= last, wrap) {
-            (true, true) => 0,
-            (true, false) => last,
-            (false, _) => self.focus + 1,
-        };
-    }
-
-    pub fn previous_field(&mut self, wrap: bool) {
-        let last = self.inputs.len() - 1;
-        self.focus = match (self.focus == 0, wrap) {
-            (true, true) => last,
-            (true, false) => 0,
-            (false, _) => self.focus - 1,
-        };
-    }
-
-    pub fn focus_on(&mut self, field: PatientField) {
-        self.focus = field_index(field);
-    }
-
-    /// Whether saving `details` needs the duplicate check first: always for a registration; for
-    /// an edit only when a name, the date of birth, the phone or the email changes.
-    pub fn needs_duplicate_check(&self, details: &ValidPatient) -> bool {
-        self.editing
-            .as_ref()
-            .is_none_or(|p| identity_changed(&p.details(), details))
-    }
-
-    /// Someone else saved first: the next save builds on their version. What was typed stays;
-    /// a field left as it was when the form opened takes their value instead, so saving again
-    /// does not quietly undo their change to a field this desk never touched.
-    pub fn stale(&mut self, info: StaleInfo, date_format: &str) {
-        let theirs = draft_values(&PatientDraft::from_patient(&info.current, date_format));
-        self.adopted.clear();
-        for (i, field) in PatientField::ALL.into_iter().enumerate() {
-            let untouched = self.inputs[i].value() == self.initial[i];
-            if untouched && theirs[i] != self.initial[i] {
-                self.inputs[i] = Input::new(theirs[i].clone());
-                self.adopted.push(field);
-            }
-        }
-        // "Changed" is now measured against what is stored.
-        self.initial = theirs;
-        self.editing = Some(Box::new(info.current.clone()));
-        self.failure = Some(format!(
-            "Not saved: {} changed this patient first.",
-            info.changed_by
-        ));
-        self.popup = Some(FormPopup::Stale(Box::new(info)));
-    }
-
-    /// Put the stored version into the form, dropping what was typed (asked for with `r`).
-    pub fn reload(&mut self, current: &Patient, date_format: &str) {
-        *self = Self::edit(current, date_format);
-    }
+fn required(field: PatientField) -> bool {
+    matches!(
+        field,
+        PatientField::FamilyName
+            | PatientField::GivenNames
+            | PatientField::DateOfBirth
+            | PatientField::Sex
+    )
 }
 
 pub fn field_index(field: PatientField) -> usize {
@@ -286,47 +158,176 @@ pub fn field_index(field: PatientField) -> usize {
         .unwrap_or_default()
 }
 
+impl Form {
+    fn from_draft(draft: &PatientDraft, editing: Option<Box<Patient>>, date_format: &str) -> Self {
+        let fields = PatientField::ALL
+            .into_iter()
+            .map(|f| {
+                Field::text(f.label(), draft_field(draft, f).clone())
+                    .with_hint(hint(f, date_format))
+                    .required(required(f))
+            })
+            .collect();
+        let title = match &editing {
+            Some(p) => format!(
+                "Edit {}, {} · patient {}",
+                p.family_name.to_uppercase(),
+                p.given_names,
+                p.patient_number
+            ),
+            None => "New patient".to_string(),
+        };
+        let kind = Registration {
+            editing,
+            ..Registration::default()
+        };
+        widgets::Form::new(title, kind, fields, 0)
+    }
+
+    /// A registration, with whatever the lookup already knew (a date of birth, a phone, an email).
+    pub fn register(prefill: PatientDraft, date_format: &str) -> Self {
+        let mut form = Self::from_draft(&PatientDraft::default(), None, date_format);
+        for (i, value) in draft_values(&prefill).into_iter().enumerate() {
+            if !value.is_empty() {
+                form.set_text(i, value);
+            }
+        }
+        form
+    }
+
+    pub fn edit_of(patient: &Patient, date_format: &str) -> Self {
+        Self::from_draft(
+            &PatientDraft::from_patient(patient, date_format),
+            Some(Box::new(patient.clone())),
+            date_format,
+        )
+    }
+
+    /// The field with the focus.
+    pub fn field(&self) -> PatientField {
+        PatientField::ALL[self.focus.min(PatientField::ALL.len() - 1)]
+    }
+
+    /// What `field` holds now.
+    pub fn text(&self, field: PatientField) -> &str {
+        self.value(field_index(field))
+    }
+
+    /// The message under `field`, if any.
+    pub fn error_of(&self, field: PatientField) -> Option<&str> {
+        self.fields
+            .get(field_index(field))
+            .and_then(|f| f.error.as_deref())
+    }
+
+    pub fn focus_on(&mut self, field: PatientField) {
+        self.focus = field_index(field);
+    }
+
+    /// Something is out: the duplicate check or the save.
+    pub fn busy(&self) -> bool {
+        self.saving.in_flight() || self.kind.checking.in_flight()
+    }
+
+    pub fn draft(&self) -> PatientDraft {
+        let mut draft = PatientDraft::default();
+        for (i, field) in PatientField::ALL.into_iter().enumerate() {
+            *draft_field_mut(&mut draft, field) = self.value(i).to_string();
+        }
+        draft
+    }
+
+    /// Whether saving `details` needs the duplicate check first: always for a registration; for
+    /// an edit only when a name, the date of birth, the phone or the email changes.
+    pub fn needs_duplicate_check(&self, details: &ValidPatient) -> bool {
+        self.kind
+            .editing
+            .as_ref()
+            .is_none_or(|p| identity_changed(&p.details(), details))
+    }
+
+    /// Someone else saved first: the next save builds on their version. What was typed stays;
+    /// a field left as it was when the form opened takes their value instead, so saving again
+    /// does not quietly undo their change to a field this desk never touched.
+    pub fn stale(&mut self, info: StaleInfo, date_format: &str) {
+        let theirs = draft_values(&PatientDraft::from_patient(&info.current, date_format));
+        self.kind.adopted.clear();
+        for (i, field) in PatientField::ALL.into_iter().enumerate() {
+            if self.untouched(i) && theirs[i] != self.initial(i) {
+                self.set_text(i, theirs[i].clone());
+                self.kind.adopted.push(field);
+            }
+        }
+        // "Changed" is now measured against what is stored.
+        self.rebase(theirs);
+        self.kind.editing = Some(Box::new(info.current.clone()));
+        self.error = Some(format!(
+            "Not saved: {} changed this patient first.",
+            info.changed_by
+        ));
+        self.kind.popup = Some(FormPopup::Stale(Box::new(info)));
+    }
+
+    /// Put the stored version into the form, dropping what was typed (asked for with `r`).
+    pub fn reload(&mut self, current: &Patient, date_format: &str) {
+        *self = Self::edit_of(current, date_format);
+    }
+}
+
 // ---- the screen's keys and answers while the form is in front -----------------------------------
 
 impl PatientsScreen {
-    pub(super) fn form_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn form_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(form) = &mut self.form else {
             return Outcome::default();
         };
-        match &mut form.popup {
+        match &mut form.kind.popup {
             None => match cmd {
-                Cmd::NextField => form.next_field(true),
-                Cmd::PreviousField => form.previous_field(true),
-                Cmd::Down | Cmd::Open => form.next_field(false),
-                Cmd::Up => form.previous_field(false),
+                Cmd::NextField => form.next_field(true, true),
+                Cmd::PreviousField => form.next_field(false, true),
+                Cmd::Down | Cmd::Open => form.next_field(true, false),
+                Cmd::Up => form.next_field(false, false),
                 Cmd::Save => return self.submit(ctx),
+                Cmd::Discard => self.form = None,
                 _ => return Outcome::default(),
             },
             Some(FormPopup::Duplicates {
                 candidates,
-                selected,
                 details,
-                confirm_open,
-            }) => match (cmd, *confirm_open) {
-                (Cmd::Down, false) => {
-                    *selected = (*selected + 1).min(candidates.len().saturating_sub(1));
+            }) => match cmd {
+                Cmd::Down => candidates.move_by(1),
+                Cmd::Up => candidates.move_by(-1),
+                Cmd::Open => {
+                    let Some(c) = candidates.selected_item() else {
+                        return Outcome::default();
+                    };
+                    let question = format!(
+                        "Open {}, {} (patient {}) instead? The form and everything typed in it will be discarded.",
+                        c.patient.family_name.to_uppercase(),
+                        c.patient.given_names,
+                        c.patient.patient_number
+                    );
+                    return Outcome::confirm(Confirm::new(
+                        "Open the existing patient?",
+                        question,
+                        "Open it",
+                        "Keep editing",
+                        Cmd::OpenInstead,
+                    ));
                 }
-                (Cmd::Up, false) => *selected = selected.saturating_sub(1),
-                (Cmd::Open, false) => *confirm_open = true,
-                (Cmd::SaveAnyway, false) => {
-                    let details = (**details).clone();
-                    form.popup = None;
-                    return self.save(details, ctx);
-                }
-                (Cmd::Discard, true) => {
-                    let Some(hit) = candidates.get(*selected) else {
+                Cmd::OpenInstead => {
+                    let Some(hit) = candidates.selected_item() else {
                         return Outcome::default();
                     };
                     let view = view_of(&hit.patient);
                     self.form = None;
                     return self.open_summary(view, ctx);
                 }
-                (Cmd::KeepEditing, true) => *confirm_open = false,
+                Cmd::SaveAnyway => {
+                    let details = (**details).clone();
+                    form.kind.popup = None;
+                    return self.save(details, ctx);
+                }
                 _ => return Outcome::default(),
             },
             Some(FormPopup::Stale(info)) => match cmd {
@@ -340,15 +341,10 @@ impl PatientsScreen {
                     return Outcome::notice(notice);
                 }
                 Cmd::Save => {
-                    form.popup = None;
+                    form.kind.popup = None;
                     return self.submit(ctx);
                 }
-                Cmd::KeepEditing => form.popup = None,
-                _ => return Outcome::default(),
-            },
-            Some(FormPopup::Discard) => match cmd {
-                Cmd::Discard => self.form = None,
-                Cmd::KeepEditing => form.popup = None,
+                Cmd::KeepEditing => form.kind.popup = None,
                 _ => return Outcome::default(),
             },
         }
@@ -357,14 +353,14 @@ impl PatientsScreen {
 
     /// Ctrl-S: check the fields here first, then (when the person's identity is new or changed)
     /// look for duplicates, then save.
-    pub(super) fn submit(&mut self, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn submit(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(form) = &mut self.form else {
             return Outcome::default();
         };
-        if form.busy.is_some() {
+        if form.busy() {
             return Outcome::notice("Still saving…");
         }
-        form.failure = None;
+        form.clear_errors();
         let details = match form.draft().validate(ctx.today(), ctx.date_format) {
             Ok(details) => details,
             Err(errors) => {
@@ -372,7 +368,9 @@ impl PatientsScreen {
                     form.focus_on(first.field);
                 }
                 let n = errors.len();
-                form.errors = errors;
+                for e in errors {
+                    form.set_error(field_index(e.field), e.message);
+                }
                 return Outcome::notice(if n == 1 {
                     "Not saved: one field needs a look.".to_string()
                 } else {
@@ -380,39 +378,37 @@ impl PatientsScreen {
                 });
             }
         };
-        form.errors.clear();
         if !form.needs_duplicate_check(&details) {
             return self.save(details, ctx);
         }
-        let request = ctx.request();
-        form.busy = Some((request, Step::Duplicates));
-        form.pending = Some(details.clone());
-        Outcome::effect(Effect::Patients(Request::Duplicates {
+        let exclude = form.kind.editing.as_ref().map(|p| p.id);
+        let request = ctx.start(&mut form.kind.checking, details.clone());
+        Outcome::request(Request::Duplicates {
             request,
             details: Box::new(details),
-            exclude: form.editing.as_ref().map(|p| p.id),
-        }))
+            exclude,
+        })
     }
 
-    pub(super) fn save(&mut self, details: ValidPatient, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn save(&mut self, details: ValidPatient, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(form) = &mut self.form else {
             return Outcome::default();
         };
-        let request = ctx.request();
-        form.busy = Some((request, Step::Save));
-        form.failure = None;
+        form.error = None;
         let target = form
+            .kind
             .editing
             .as_ref()
             .map_or(SaveTarget::New, |p| SaveTarget::Existing {
                 id: p.id,
                 version: p.version,
             });
-        Outcome::effect(Effect::Patients(Request::Save {
+        let request = ctx.start(&mut form.saving, ());
+        Outcome::request(Request::Save {
             request,
             target,
             details: Box::new(details),
-        }))
+        })
     }
 
     pub(super) fn duplicates_found(
@@ -420,32 +416,24 @@ impl PatientsScreen {
         request: RequestId,
         result: Result<Vec<DuplicateCandidate>, String>,
         ctx: &mut Ctx,
-    ) -> Outcome {
-        let Some(form) = self
-            .form
-            .as_mut()
-            .filter(|f| f.busy == Some((request, Step::Duplicates)))
-        else {
-            tracing::debug!(%request, "dropped a stale duplicate check");
+    ) -> Outcome<Self> {
+        let Some(form) = self.form.as_mut() else {
             return Outcome::default();
         };
-        form.busy = None;
-        let Some(details) = form.pending.take() else {
+        let Some(details) = form.kind.checking.finish(request) else {
             return Outcome::default();
         };
         match result {
             Ok(candidates) if candidates.is_empty() => self.save(details, ctx),
             Ok(candidates) => {
-                form.popup = Some(FormPopup::Duplicates {
-                    candidates,
-                    selected: 0,
+                form.kind.popup = Some(FormPopup::Duplicates {
+                    candidates: List::new(candidates),
                     details: Box::new(details),
-                    confirm_open: false,
                 });
                 Outcome::redraw()
             }
             Err(why) => {
-                form.failure = Some(format!(
+                form.error = Some(format!(
                     "Not saved: the duplicate check failed ({why}). Your input is kept; press Ctrl-S to try again."
                 ));
                 Outcome::redraw()
@@ -458,30 +446,25 @@ impl PatientsScreen {
         request: RequestId,
         result: Result<Box<Patient>, SaveFailure>,
         ctx: &mut Ctx,
-    ) -> Outcome {
-        let Some(form) = self
-            .form
-            .as_mut()
-            .filter(|f| f.busy == Some((request, Step::Save)))
-        else {
-            tracing::debug!(%request, "dropped a stale save answer");
+    ) -> Outcome<Self> {
+        let Some(form) = self.form.as_mut() else {
             return Outcome::default();
         };
-        form.busy = None;
+        if form.saving.finish(request).is_none() {
+            return Outcome::default();
+        }
         match result {
             Ok(patient) => {
-                let registered = form.editing.is_none();
+                let registered = form.kind.editing.is_none();
                 self.form = None;
-                self.lookup.refresh_soon(ctx.now);
+                self.lookup.picker.refresh_soon(ctx.now);
                 let name = title_name(&patient.family_name, &patient.given_names);
                 let view = SummaryView::new(patient.id, &patient.family_name, &patient.given_names);
-                let mut outcome = self.open_summary(view, ctx);
-                outcome.notice = Some(if registered {
+                self.open_summary(view, ctx).with_notice(if registered {
                     format!("Registered {name} as patient {}.", patient.patient_number)
                 } else {
                     format!("Saved the changes to {name}.")
-                });
-                outcome
+                })
             }
             Err(SaveFailure::Stale(info)) => {
                 form.stale(*info, ctx.date_format);
@@ -489,15 +472,15 @@ impl PatientsScreen {
             }
             Err(SaveFailure::Field(error)) => {
                 form.focus_on(error.field);
-                form.failure = Some(format!(
+                form.error = Some(format!(
                     "Not saved: the database refused the {}.",
                     error.field.label().to_lowercase()
                 ));
-                form.errors = vec![error];
+                form.set_error(field_index(error.field), error.message);
                 Outcome::redraw()
             }
             Err(SaveFailure::Refused(why)) => {
-                form.failure = Some(format!("Not saved: {why}"));
+                form.error = Some(format!("Not saved: {why}"));
                 Outcome::redraw()
             }
         }

@@ -10,28 +10,32 @@ mod form;
 mod lookup;
 mod summary;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tui_input::InputRequest;
 
 pub use bindings::{Panel, BINDINGS};
-pub use form::{Form, FormPopup, SaveFailure, StaleInfo, Step};
-pub use lookup::{reading_of, Lookup, LookupFocus, Searching, DEBOUNCE, PAGE};
+pub use form::{Form, FormPopup, Registration, SaveFailure, StaleInfo};
+pub use lookup::{Lookup, LookupFocus, SEARCH_LIMIT};
 pub use summary::{local_date, title_name, Details, Summary, SummaryScope, SummaryView};
 
-use super::action::RequestId;
-use super::screen::{Access, Ctx, Intent, Outcome, ScreenState};
-use crate::db::patients::{DuplicateCandidate, PatientHit};
-use crate::domain::patient::{Patient, SearchQuery, ValidPatient};
+use super::confirm::Confirm;
+use super::keymap::Binding;
+use super::pending::{earliest, spinner_frame, RequestId};
+use super::screen::{Access, Ctx, Intent, Outcome, Screen};
+use super::widgets::PatientSearch;
+use crate::domain::money::NumberFormat;
+use crate::domain::patient::{DuplicateCandidate, Patient, PatientHit, SearchQuery, ValidPatient};
 use crate::domain::staff::Job;
 
-/// The most matches one lookup lists; more than this and the list says "100+".
-pub const SEARCH_LIMIT: i64 = 100;
+pub use super::widgets::picker::reading_of;
+pub use super::widgets::DEBOUNCE;
+
 /// Appointments read for the summary on each side of today.
 pub const APPOINTMENTS_EACH_WAY: i64 = 8;
 
-/// What this screen's keys ask for (wrapped in `keymap::Command`). One key may mean different
-/// things in different panels; each handler below says what it means where.
+/// What this screen's keys ask for. One key may mean different things in different panels; each
+/// handler says what it means where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
     /// Back to the search box (from the list or a summary).
@@ -42,7 +46,7 @@ pub enum Cmd {
     Up,
     PageDown,
     PageUp,
-    /// Open the selected patient (the lookup) or the chosen duplicate (its popup).
+    /// Open the selected patient (the lookup) or the chosen duplicate (its popup, asking first).
     Open,
     New,
     Edit,
@@ -56,8 +60,10 @@ pub enum Cmd {
     SaveAnyway,
     /// Close a popup and go on with the form as it is.
     KeepEditing,
-    /// Yes, throw the form away.
+    /// Yes, throw the form away (asked through the confirm popup).
     Discard,
+    /// Yes, drop the form and open the chosen duplicate instead (asked through the confirm popup).
+    OpenInstead,
 }
 
 /// Where a save goes.
@@ -105,6 +111,16 @@ pub enum Request {
     },
 }
 
+impl From<PatientSearch> for Request {
+    fn from(s: PatientSearch) -> Self {
+        Request::Search {
+            request: s.request,
+            query: s.query,
+            limit: s.limit,
+        }
+    }
+}
+
 /// The answers, each carrying the request id it answers so a stale one is dropped. Errors come
 /// as words for the desk.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,18 +148,6 @@ pub enum Reply {
     },
 }
 
-impl Reply {
-    pub fn request(&self) -> RequestId {
-        match self {
-            Reply::Found { request, .. }
-            | Reply::Summary { request, .. }
-            | Reply::Duplicates { request, .. }
-            | Reply::Saved { request, .. }
-            | Reply::CheckedIn { request, .. } => *request,
-        }
-    }
-}
-
 /// The clock and the clinic's conventions as of the last handler, for drawing (which gets no
 /// context) and for its spinner.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +155,7 @@ pub struct Clock {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub date_format: String,
+    pub number_format: NumberFormat,
 }
 
 impl Default for Clock {
@@ -159,6 +164,7 @@ impl Default for Clock {
             now: DateTime::<Utc>::UNIX_EPOCH,
             tz: Tz::UTC,
             date_format: "%Y-%m-%d".into(),
+            number_format: NumberFormat::default(),
         }
     }
 }
@@ -174,87 +180,48 @@ pub struct PatientsScreen {
     pub job: Option<Job>,
 }
 
-impl ScreenState for PatientsScreen {
-    fn has_unsaved_input(&self) -> bool {
-        self.form.as_ref().is_some_and(Form::changed)
+impl Screen for PatientsScreen {
+    type Cmd = Cmd;
+    type Request = Request;
+    type Reply = Reply;
+    type Panel = Panel;
+
+    const TITLE: &'static str = "Patients";
+    const COMMAND: &'static str = "patients";
+    const BINDINGS: &'static [Binding] = BINDINGS;
+    const PANELS: &'static [Panel] = &Panel::ALL;
+
+    fn panel_title(panel: Panel) -> &'static str {
+        panel.title()
     }
 
-    fn text_focused(&self) -> bool {
-        match (&self.form, &self.summary) {
-            (Some(form), _) => form.popup.is_none(),
-            (None, Some(_)) => false,
-            (None, None) => self.lookup.focus == LookupFocus::Search,
-        }
+    fn panel_bindings(panel: Panel) -> &'static [Binding] {
+        panel.bindings()
     }
 
-    fn panel(&self) -> Option<super::screen::Panel> {
-        self.own_panel().map(super::screen::Panel::Patients)
-    }
-
-    fn can_go_back(&self) -> bool {
-        self.form.is_some() || self.summary.is_some()
-    }
-}
-
-impl PatientsScreen {
-    /// The keys in front: the form and its popups, else the summary, else the lookup (whose
-    /// receptionist keys are the screen's own list).
-    pub fn own_panel(&self) -> Option<Panel> {
-        if let Some(form) = &self.form {
-            return Some(match &form.popup {
-                None => Panel::Form,
-                Some(FormPopup::Duplicates {
-                    confirm_open: false,
-                    ..
-                }) => Panel::Duplicates,
-                Some(FormPopup::Duplicates { .. } | FormPopup::Discard) => Panel::Discard,
-                Some(FormPopup::Stale(_)) => Panel::Stale,
-            });
-        }
-        match (&self.summary, self.full) {
-            (Some(_), true) => Some(Panel::Summary),
-            (Some(_), false) => Some(Panel::SummaryReadOnly),
-            (None, true) => None,
-            (None, false) => Some(Panel::LookupReadOnly),
-        }
-    }
-
-    /// Every handler starts here: drawing and the access checks use what the shell knows now.
-    fn sync(&mut self, ctx: &Ctx) {
-        self.clock.now = ctx.now;
-        self.clock.tz = ctx.tz;
-        if self.clock.date_format != ctx.date_format {
-            self.clock.date_format = ctx.date_format.to_string();
-        }
-        self.full = ctx.access == Access::Full;
-        self.job = Some(ctx.me.job);
-    }
-
-    /// Something is out that the person should see moving.
-    pub fn busy(&self) -> bool {
-        self.lookup.searching.is_some()
-            || self
-                .summary
-                .as_ref()
-                .is_some_and(|s| s.loading.is_some() || s.checking_in.is_some())
-            || self.form.as_ref().is_some_and(|f| f.busy.is_some())
+    /// Everyone finds patients; reception registers and edits them.
+    fn access(job: Job) -> Option<Access> {
+        Some(match job {
+            Job::Receptionist => Access::Full,
+            Job::Admin | Job::Doctor | Job::Accountant => Access::ReadOnly,
+        })
     }
 
     /// The screen came to the front: what it shows is read again (the calendar may have just
     /// booked or moved one of its appointments).
-    pub fn entered(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn entered(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         if self.form.is_none() && self.summary.is_some() {
             return self.load_summary(ctx);
         }
         // The list's "next appointment" may have changed elsewhere meanwhile.
-        if self.form.is_none() && self.lookup.searching.is_none() {
-            self.lookup.refresh_soon(ctx.now);
+        if self.form.is_none() && !self.lookup.picker.searching.in_flight() {
+            self.lookup.picker.refresh_soon(ctx.now);
         }
         Outcome::redraw()
     }
 
-    pub fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+    fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         if self.form.is_some() {
             return self.form_command(cmd, ctx);
@@ -265,44 +232,36 @@ impl PatientsScreen {
         self.lookup_command(cmd, ctx)
     }
 
-    /// Typing in the focused text field.
-    pub fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome {
+    fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         let changed = match (&mut self.form, &self.summary) {
-            (Some(form), _) if form.popup.is_none() => form.edit_field(request),
+            (Some(form), _) if form.kind.popup.is_none() => {
+                form.edit(request, ctx.now, ctx.date_format)
+            }
             (Some(_), _) | (None, Some(_)) => false,
             (None, None) if self.lookup.focus == LookupFocus::Search => {
-                self.lookup.edit(request, ctx.now, ctx.date_format)
+                self.lookup.picker.edit(request, ctx.now, ctx.date_format)
             }
             (None, None) => false,
         };
-        Outcome {
-            redraw: changed,
-            ..Outcome::default()
-        }
+        Outcome::redraw_if(changed)
     }
 
     /// Esc: close the top layer (asking first when it holds typed input).
-    pub fn back(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn back(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         if let Some(form) = &mut self.form {
-            if let Some(FormPopup::Duplicates { confirm_open, .. }) = &mut form.popup {
-                if std::mem::take(confirm_open) {
-                    return Outcome::redraw();
-                }
-            }
             // Back to the form exactly as it was: nothing saved, nothing lost.
-            if form.popup.take().is_some() {
+            if form.kind.popup.take().is_some() {
                 return Outcome::redraw();
             }
-            if form.busy.is_some_and(|(_, step)| step == Step::Save) {
+            if form.saving.in_flight() {
                 return Outcome::notice("Saving… wait for the answer before leaving.");
             }
             if form.changed() {
-                form.popup = Some(FormPopup::Discard);
-            } else {
-                self.form = None;
+                return Outcome::confirm(Confirm::discard(Cmd::Discard));
             }
+            self.form = None;
             return Outcome::redraw();
         }
         if self.summary.take().is_some() {
@@ -314,46 +273,34 @@ impl PatientsScreen {
         Outcome::redraw()
     }
 
-    pub fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome {
+    fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         match reply {
-            Reply::Found { request, result } => {
-                if !self.lookup.found(request, result) {
-                    return Outcome::default();
-                }
-                if std::mem::take(&mut self.lookup.open_when_found) && !self.lookup.behind() {
-                    if let [hit] = self.lookup.hits.as_slice() {
-                        let view = view_of(hit);
-                        return self.open_summary(view, ctx);
-                    }
-                    self.lookup.down();
-                }
-                Outcome::redraw()
-            }
+            Reply::Found { request, result } => self.found(request, result, ctx),
             Reply::Summary { request, result } => self.summary_loaded(request, result, ctx),
             Reply::Duplicates { request, result } => self.duplicates_found(request, result, ctx),
             Reply::Saved { request, result } => self.saved(request, result, ctx),
             Reply::CheckedIn { request, result } => {
-                let Some(summary) = self
-                    .summary
-                    .as_mut()
-                    .filter(|s| s.checking_in == Some(request))
-                else {
+                let Some(summary) = self.summary.as_mut() else {
                     return Outcome::default();
                 };
-                summary.checking_in = None;
+                if summary.checking_in.finish(request).is_none() {
+                    return Outcome::default();
+                }
                 // Either way the appointment's state is worth reading again.
-                let mut outcome = self.load_summary(ctx);
-                outcome.notice = Some(match result {
+                self.load_summary(ctx).with_notice(match result {
                     Ok(words) | Err(words) => words,
-                });
-                outcome
+                })
             }
         }
     }
 
+    fn takes(intent: &Intent) -> bool {
+        matches!(intent, Intent::OpenPatient { .. })
+    }
+
     /// Work handed over from another screen: open this patient's summary.
-    pub fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome {
+    fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         let Intent::OpenPatient { patient_id } = intent else {
             return Outcome::default();
@@ -367,21 +314,87 @@ impl PatientsScreen {
         self.open_summary(SummaryView::new(patient_id, "", ""), ctx)
     }
 
+    /// The debounced search, and the spinner's frames while something is out.
+    fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        earliest([
+            self.lookup.picker.deadline(),
+            spinner_frame(self.spinner(), now),
+        ])
+    }
+
     /// The clock moved on: the debounced search goes out, spinners turn.
-    pub fn tick(&mut self, ctx: &mut Ctx) -> Outcome {
+    fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
-        let mut outcome = Outcome {
-            redraw: self.busy(),
-            ..Outcome::default()
-        };
-        if self.lookup.due(ctx.now) {
-            let request = ctx.request();
+        let mut outcome = Outcome::redraw_if(self.busy());
+        if self.lookup.picker.due(ctx.now) {
             outcome.redraw = true;
-            outcome
-                .effects
-                .extend(self.lookup.search(request, ctx.now, ctx.date_format));
+            outcome.requests.extend(self.lookup.search(ctx));
         }
         outcome
+    }
+
+    fn has_unsaved_input(&self) -> bool {
+        self.form.as_ref().is_some_and(Form::changed)
+    }
+
+    fn text_focused(&self) -> bool {
+        match (&self.form, &self.summary) {
+            (Some(form), _) => form.kind.popup.is_none(),
+            (None, Some(_)) => false,
+            (None, None) => self.lookup.focus == LookupFocus::Search,
+        }
+    }
+
+    /// The keys in front: the form and its popups, else the summary, else the lookup (whose
+    /// receptionist keys are the screen's own list).
+    fn panel(&self) -> Option<Panel> {
+        if let Some(form) = &self.form {
+            return Some(match &form.kind.popup {
+                None => Panel::Form,
+                Some(FormPopup::Duplicates { .. }) => Panel::Duplicates,
+                Some(FormPopup::Stale(_)) => Panel::Stale,
+            });
+        }
+        match (&self.summary, self.full) {
+            (Some(_), true) => Some(Panel::Summary),
+            (Some(_), false) => Some(Panel::SummaryReadOnly),
+            (None, true) => None,
+            (None, false) => Some(Panel::LookupReadOnly),
+        }
+    }
+
+    fn can_go_back(&self) -> bool {
+        self.form.is_some() || self.summary.is_some()
+    }
+}
+
+impl PatientsScreen {
+    /// Every handler starts here: drawing and the access checks use what the shell knows now.
+    fn sync(&mut self, ctx: &Ctx) {
+        self.clock.now = ctx.now;
+        self.clock.tz = ctx.tz;
+        if self.clock.date_format != ctx.date_format {
+            self.clock.date_format = ctx.date_format.to_string();
+        }
+        self.clock.number_format = ctx.number_format;
+        self.full = ctx.access == Access::Full;
+        self.job = Some(ctx.me.job);
+    }
+
+    /// Something is out that the person should see moving.
+    pub fn busy(&self) -> bool {
+        self.spinner().is_some()
+    }
+
+    /// Since when the oldest thing in flight has been out, if anything is.
+    fn spinner(&self) -> Option<DateTime<Utc>> {
+        earliest([
+            self.lookup.picker.searching.since(),
+            self.summary.as_ref().and_then(|s| s.loading.since()),
+            self.summary.as_ref().and_then(|s| s.checking_in.since()),
+            self.form.as_ref().and_then(|f| f.saving.since()),
+            self.form.as_ref().and_then(|f| f.kind.checking.since()),
+        ])
     }
 }
 
@@ -390,22 +403,9 @@ fn view_of(hit: &PatientHit) -> SummaryView {
     SummaryView::new(hit.id, &hit.family_name, &hit.given_names)
 }
 
-fn book(patient_id: i64, patient_name: String) -> Outcome {
-    Outcome {
-        intent: Some(Intent::Book {
-            patient_id,
-            patient_name,
-        }),
-        redraw: true,
-        ..Outcome::default()
-    }
-}
-
-/// Midnight at the clinic today, as an instant: the line between past and upcoming.
-fn start_of_today(ctx: &Ctx) -> DateTime<Utc> {
-    ctx.today()
-        .and_time(NaiveTime::MIN)
-        .and_local_timezone(ctx.tz)
-        .earliest()
-        .map_or(ctx.now, |t| t.with_timezone(&Utc))
+fn book(patient_id: i64, patient_name: String) -> Outcome<PatientsScreen> {
+    Outcome::hand_over(Intent::Book {
+        patient_id,
+        patient_name,
+    })
 }

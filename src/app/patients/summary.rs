@@ -4,12 +4,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::{book, start_of_today, Cmd, Form, LookupFocus, PatientsScreen, Request};
-use crate::app::action::{Effect, RequestId};
+use super::{book, Cmd, Form, LookupFocus, PatientsScreen, Request};
+use crate::app::pending::{Pending, RequestId};
 use crate::app::screen::{Ctx, Outcome};
-use crate::db::patients::{BillingPatient, OpenBalance, PatientAppointment};
-use crate::domain::appointment::{patient_list_name, AppointmentStatus};
-use crate::domain::patient::Patient;
+use crate::domain::appointment::{patient_list_name, AppointmentStatus, PatientAppointment};
+use crate::domain::money::Money;
+use crate::domain::patient::{BillingPatient, Patient};
 use crate::domain::staff::Job;
 
 /// What the summary may read for the job at the desk: the database refuses the rest anyway, but
@@ -72,8 +72,9 @@ pub struct Summary {
     pub details: Details,
     /// Upcoming soonest first, then past latest first, as read.
     pub appointments: Vec<PatientAppointment>,
-    /// `None` when not asked for (a doctor); empty when nothing is owed.
-    pub balance: Option<Vec<OpenBalance>>,
+    /// What the patient owes on issued invoices, per currency: `None` when not asked for (a
+    /// doctor); empty when nothing is owed.
+    pub balance: Option<Vec<Money>>,
 }
 
 impl Summary {
@@ -128,10 +129,10 @@ pub struct SummaryView {
     /// up to date once it has.
     pub family_name: String,
     pub given_names: String,
-    pub loading: Option<RequestId>,
+    pub loading: Pending,
     pub data: Option<Summary>,
     pub error: Option<String>,
-    pub checking_in: Option<RequestId>,
+    pub checking_in: Pending,
     /// `c` was pressed on the list: check in once the appointments are known.
     pub check_in_when_loaded: bool,
 }
@@ -142,21 +143,19 @@ impl SummaryView {
             patient_id,
             family_name: family_name.to_string(),
             given_names: given_names.to_string(),
-            loading: None,
+            loading: Pending::default(),
             data: None,
             error: None,
-            checking_in: None,
+            checking_in: Pending::default(),
             check_in_when_loaded: false,
         }
     }
 
     /// The answer to a load; false when it is not the newest one.
     pub fn loaded(&mut self, request: RequestId, result: Result<Box<Summary>, String>) -> bool {
-        if self.loading != Some(request) {
-            tracing::debug!(%request, "dropped a stale patient summary");
+        if self.loading.finish(request).is_none() {
             return false;
         }
-        self.loading = None;
         match result {
             Ok(summary) => {
                 self.family_name = summary.details.family_name().to_string();
@@ -194,27 +193,26 @@ impl SummaryView {
 // ---- the screen's keys and answers while a summary is in front ----------------------------------
 
 impl PatientsScreen {
-    pub(super) fn open_summary(&mut self, view: SummaryView, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn open_summary(&mut self, view: SummaryView, ctx: &mut Ctx) -> Outcome<Self> {
         self.summary = Some(view);
         self.load_summary(ctx)
     }
 
-    pub(super) fn load_summary(&mut self, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn load_summary(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(summary) = &mut self.summary else {
             return Outcome::default();
         };
-        let request = ctx.request();
-        summary.loading = Some(request);
+        let request = ctx.start(&mut summary.loading, ());
         let job = ctx.me.job;
-        Outcome::effect(Effect::Patients(Request::Summary {
+        Outcome::request(Request::Summary {
             request,
             patient_id: summary.patient_id,
             scope: SummaryScope {
                 billing_only: job == Job::Accountant,
                 balance: job != Job::Doctor,
             },
-            around: start_of_today(ctx),
-        }))
+            around: ctx.start_of_today(),
+        })
     }
 
     pub(super) fn summary_loaded(
@@ -222,7 +220,7 @@ impl PatientsScreen {
         request: RequestId,
         result: Result<Box<Summary>, String>,
         ctx: &mut Ctx,
-    ) -> Outcome {
+    ) -> Outcome<Self> {
         let Some(summary) = &mut self.summary else {
             return Outcome::default();
         };
@@ -235,7 +233,7 @@ impl PatientsScreen {
         Outcome::redraw()
     }
 
-    pub(super) fn summary_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn summary_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(summary) = &self.summary else {
             return Outcome::default();
         };
@@ -248,7 +246,7 @@ impl PatientsScreen {
             Cmd::Refresh => self.load_summary(ctx),
             Cmd::Edit if self.full => match summary.patient() {
                 Some(patient) => {
-                    self.form = Some(Form::edit(patient, ctx.date_format));
+                    self.form = Some(Form::edit_of(patient, ctx.date_format));
                     Outcome::redraw()
                 }
                 None => Outcome::notice("The patient's details are still loading."),
@@ -259,7 +257,7 @@ impl PatientsScreen {
         }
     }
 
-    pub(super) fn check_in(&mut self, ctx: &mut Ctx) -> Outcome {
+    pub(super) fn check_in(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let Some(summary) = &mut self.summary else {
             return Outcome::default();
         };
@@ -267,7 +265,7 @@ impl PatientsScreen {
             summary.check_in_when_loaded = true;
             return Outcome::notice("Loading the appointments first…");
         };
-        if summary.checking_in.is_some() {
+        if summary.checking_in.in_flight() {
             return Outcome::default();
         }
         let Some(appointment) = data.to_check_in(ctx.today(), ctx.tz) else {
@@ -276,13 +274,13 @@ impl PatientsScreen {
                 summary.title()
             ));
         };
-        let request = ctx.request();
-        summary.checking_in = Some(request);
-        Outcome::effect(Effect::Patients(Request::CheckIn {
+        let (appointment_id, version) = (appointment.id, appointment.version);
+        let request = ctx.start(&mut summary.checking_in, ());
+        Outcome::request(Request::CheckIn {
             request,
-            appointment_id: appointment.id,
-            version: appointment.version,
+            appointment_id,
+            version,
             tz: ctx.tz,
-        }))
+        })
     }
 }

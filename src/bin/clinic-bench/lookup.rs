@@ -12,8 +12,9 @@ use rand::{Rng, SeedableRng};
 use tokio_postgres::Client;
 
 use clinic::db::appointments;
-use clinic::db::patients::{self, PatientHit};
+use clinic::db::patients;
 use clinic::demo::cluster::Cluster;
+use clinic::domain::patient::PatientHit;
 use clinic::domain::patient::{SearchQuery, Sex, ValidPatient};
 
 use super::stats::{header, line, Samples};

@@ -16,7 +16,9 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row};
 
 use crate::db::DbError;
-use crate::domain::patient::{SearchQuery, ValidPatient};
+use crate::domain::patient::{
+    DuplicateCandidate, NextAppointment, PatientHit, SearchQuery, ValidPatient,
+};
 
 /// Most words of a name the lookup uses; the rest would only narrow an already short list.
 const MAX_WORDS: usize = 4;
@@ -26,39 +28,6 @@ const NEAR_WORDS: i64 = 8;
 const MIN_PHONE_TAIL: usize = 4;
 /// A phone is compared on its last nine digits, so "07700 900123" and "+44 7700 900123" meet.
 const PHONE_TAIL: usize = 9;
-
-/// One line of the lookup's result list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatientHit {
-    pub id: i64,
-    pub patient_number: i64,
-    pub family_name: String,
-    pub given_names: String,
-    pub date_of_birth: NaiveDate,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    /// The next appointment that is still to come (scheduled, checked in or in progress), when the
-    /// caller may see it.
-    pub next_appointment: Option<NextAppointment>,
-    /// Found by tolerating a typo rather than by what was typed: the list can say "similar names".
-    pub similar: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct NextAppointment {
-    pub starts_at: DateTime<Utc>,
-    pub doctor: String,
-}
-
-/// A possible duplicate of a patient about to be saved, and why it looks like one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DuplicateCandidate {
-    pub patient: PatientHit,
-    /// For the desk: "same name and date of birth", "similar name and same phone number", ...
-    pub reason: String,
-    /// Higher is likelier; candidates come sorted by it.
-    pub score: f64,
-}
 
 /// The columns of a hit, selected from `p` (patients) and `na` (the next appointment). Only
 /// columns the accountant may read too, so one query serves every role.

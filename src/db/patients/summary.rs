@@ -4,53 +4,15 @@
 //! Each runs as the caller's own login, so row-level security still decides: a doctor's list holds
 //! only their own appointments, and the balance is asked for only by roles that may read invoices.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row};
 
 use super::search::other;
 use crate::db::DbError;
-use crate::domain::appointment::AppointmentStatus;
-
-/// A patient as billing sees them: exactly the columns granted to `clinic_accountant` in
-/// sql/0002_patients.sql, so reading it never trips a column privilege.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BillingPatient {
-    pub id: i64,
-    pub patient_number: i64,
-    pub family_name: String,
-    pub given_names: String,
-    pub preferred_name: Option<String>,
-    pub date_of_birth: NaiveDate,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub address_line1: Option<String>,
-    pub address_line2: Option<String>,
-    pub city: Option<String>,
-    pub postcode: Option<String>,
-    pub insurer: Option<String>,
-    pub insurance_number: Option<String>,
-}
-
-/// One appointment on a patient's summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatientAppointment {
-    pub id: i64,
-    pub version: i32,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub doctor: String,
-    pub status: AppointmentStatus,
-    pub reason: Option<String>,
-}
-
-/// What a patient owes on issued invoices, in one currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenBalance {
-    pub currency: String,
-    /// In the currency's minor units (cents); positive means the patient owes.
-    pub minor: i64,
-}
+use crate::domain::appointment::{AppointmentStatus, PatientAppointment};
+use crate::domain::money::{Currency, Money};
+use crate::domain::patient::BillingPatient;
 
 /// One patient by id with only the billing columns; `None` when there is none this login may read.
 pub async fn get_billing(client: &Client, id: i64) -> Result<Option<BillingPatient>, DbError> {
@@ -155,7 +117,7 @@ async fn appointments_around(
 
 /// What the patient owes on issued invoices, per currency (none when nothing is owed). Only for
 /// roles that may read invoices; a doctor's login is refused by the database.
-pub async fn open_balance(client: &Client, patient_id: i64) -> Result<Vec<OpenBalance>, DbError> {
+pub async fn open_balance(client: &Client, patient_id: i64) -> Result<Vec<Money>, DbError> {
     let rows = client
         .query_typed(
             "SELECT i.currency::text, pg_catalog.sum(i.total_minor - i.paid_minor)::int8
@@ -169,10 +131,10 @@ pub async fn open_balance(client: &Client, patient_id: i64) -> Result<Vec<OpenBa
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(OpenBalance {
-                currency: r.try_get(0).map_err(other)?,
-                minor: r.try_get(1).map_err(other)?,
-            })
+            let code: String = r.try_get(0).map_err(other)?;
+            let currency = Currency::parse(&code)
+                .ok_or_else(|| DbError::Other(format!("unknown currency {code:?}")))?;
+            Ok(Money::new(r.try_get(1).map_err(other)?, currency))
         })
         .collect()
 }

@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 use ratatui::Frame;
 
-use crate::app::calendar::form::{self, FormKind};
+use crate::app::calendar::form::{weekday_names, FormKind};
 use crate::app::calendar::{AvailabilityPanel, Detail, Form, Grid};
 use crate::domain::appointment::doctor_title;
 use crate::domain::schedule::ExceptionKind;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::text_field::TextField;
-use crate::ui::widgets::{centered, truncate};
+use crate::ui::widgets::form::{self, Layout};
+use crate::ui::widgets::{centered, truncate, wrap};
 
 const LABEL: u16 = 15;
 
@@ -37,137 +37,48 @@ fn popup(
     inner
 }
 
+/// The label column of the calendar's forms.
+const LAYOUT: Layout = Layout {
+    label_width: LABEL,
+    field_width: None,
+};
+/// The popup's inner width: 74 columns less the border and the padding.
+const INNER: u16 = 70;
+
 /// Draws the form; returns where the terminal cursor belongs (in the focused text field).
 pub fn draw_form(frame: &mut Frame, area: Rect, f: &Form, theme: Theme) -> Option<Position> {
-    // Lay the lines out first, so the box is as tall as what it holds.
-    enum Row<'a> {
-        Field(usize),
-        Text(Line<'a>),
-    }
-    let mut rows = Vec::new();
-    for (i, field) in f.fields.iter().enumerate() {
-        rows.push(Row::Field(i));
-        if i == form::PATIENT {
-            if let Some(b) = f.booking() {
-                if b.search.is_some() {
-                    rows.push(Row::Text(Line::styled(
-                        format!("{:w$}searching…", "", w = usize::from(LABEL)),
-                        theme.dim(),
-                    )));
-                }
-                for (n, hit) in b.hits.iter().enumerate() {
-                    let mark = if n == b.hit { "> " } else { "  " };
-                    let text = format!(
-                        "{:w$}{mark}{}, {}  {}  #{}{}",
-                        "",
-                        hit.family_name,
-                        hit.given_names,
-                        hit.date_of_birth.format("%Y-%m-%d"),
-                        hit.patient_number,
-                        if hit.similar { " (similar)" } else { "" },
-                        w = usize::from(LABEL) - 2,
-                    );
-                    let style = if n == b.hit {
-                        theme.key()
-                    } else {
-                        ratatui::style::Style::new()
-                    };
-                    rows.push(Row::Text(Line::styled(text, style)));
-                }
-                if !b.hits.is_empty() {
-                    rows.push(Row::Text(Line::styled(
-                        format!(
-                            "{:w$}{} found: ↓↑ choose, Enter picks",
-                            "",
-                            b.hits.len(),
-                            w = usize::from(LABEL)
-                        ),
-                        theme.dim(),
-                    )));
-                }
-            }
-        }
-        if let Some(e) = &field.error {
-            for (n, part) in wrap(e, 64).into_iter().enumerate() {
-                let mark = if n == 0 { "  ! " } else { "    " };
-                rows.push(Row::Text(Line::styled(
-                    format!("{mark}{part}"),
-                    theme.error(),
-                )));
-            }
-        }
-    }
+    // The lines after the fields: a message about the whole form, then what the keys do.
+    let mut after = Vec::new();
     if let Some(e) = &f.error {
-        rows.push(Row::Text(Line::raw("")));
+        after.push(Line::raw(""));
         for (n, part) in wrap(e, 66).into_iter().enumerate() {
             let mark = if n == 0 { "! " } else { "  " };
-            rows.push(Row::Text(Line::styled(
-                format!("{mark}{part}"),
-                theme.error(),
-            )));
+            after.push(Line::styled(format!("{mark}{part}"), theme.error()));
         }
     }
-    let hint = match (&f.kind, f.saving.is_some()) {
+    let hint = match (&f.kind, f.saving.in_flight()) {
         (_, true) => "saving…",
         (FormKind::Book(_), false) => "Ctrl-S books · Ctrl-F next free time · Esc closes",
         (FormKind::GoTo | FormKind::Cancel { .. }, false) => "Enter confirms · Esc closes",
         _ => "Ctrl-S saves · Tab next field · Esc closes",
     };
-    rows.push(Row::Text(Line::raw("")));
-    rows.push(Row::Text(Line::styled(hint.to_string(), theme.dim())));
-    let height = u16::try_from(rows.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
+    after.push(Line::raw(""));
+    after.push(Line::styled(hint.to_string(), theme.dim()));
+    let fields_height = form::height(f, LAYOUT, INNER, theme);
+    let after_height = u16::try_from(after.len()).unwrap_or(u16::MAX);
+    let height = fields_height.saturating_add(after_height).saturating_add(2);
     let inner = popup(frame, area, &f.title, 74, height, theme);
-    let mut cursor = None;
-    let value_width = inner.width.saturating_sub(LABEL);
-    for (y, row) in (inner.y..inner.bottom()).zip(rows) {
-        let line_area = Rect::new(inner.x, y, inner.width, 1);
-        match row {
-            Row::Text(line) => frame.render_widget(Paragraph::new(line), line_area),
-            Row::Field(i) => {
-                let field = &f.fields[i];
-                let focused = i == f.focus;
-                let label_style = if focused {
-                    theme.key()
-                } else {
-                    ratatui::style::Style::new()
-                };
-                let label = format!("{}{}", if focused { "> " } else { "  " }, field.label);
-                frame.render_widget(
-                    Paragraph::new(Span::styled(label, label_style)),
-                    Rect::new(inner.x, y, LABEL, 1),
-                );
-                let value_area = Rect::new(inner.x + LABEL, y, value_width, 1);
-                if field.is_choice() {
-                    let text = format!("< {} >", field.value());
-                    let style = theme.field(focused);
-                    frame.render_widget(Paragraph::new(Span::styled(text, style)), value_area);
-                } else {
-                    let at = TextField {
-                        input: &field.input,
-                        masked: false,
-                        focused,
-                        brackets: true,
-                    }
-                    .render(frame, value_area, theme);
-                    if focused {
-                        cursor = at;
-                    }
-                    if i == form::PATIENT {
-                        if let Some((_, _)) = f.booking().and_then(|b| b.patient.as_ref()) {
-                            // Picked: say so, so a typed name is not mistaken for a choice.
-                            let mark = Rect::new(value_area.right().saturating_sub(10), y, 10, 1);
-                            frame.render_widget(
-                                Paragraph::new(Span::styled(" ✓ picked ", theme.good())),
-                                mark,
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let fields = Rect {
+        height: inner.height.saturating_sub(after_height),
+        ..inner
+    };
+    let cursor = form::draw(frame, fields, f, LAYOUT, true, theme);
+    let rest = Rect {
+        y: fields.bottom(),
+        height: inner.height.saturating_sub(fields.height),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(after), rest);
     cursor
 }
 
@@ -218,7 +129,7 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, detail: &Detail, grid: &Grid, 
                     lines.push(Line::styled(format!("     reason: {r}"), theme.dim()));
                 }
             }
-            if detail.request.is_some() {
+            if detail.loading.in_flight() {
                 lines.push(Line::styled("updating…", theme.dim()));
             }
         }
@@ -270,7 +181,7 @@ pub fn draw_availability(
                     theme.dim(),
                 ));
             }
-            let names = form::weekday_names();
+            let names = weekday_names();
             for (i, h) in data.hours.iter().enumerate() {
                 if i == panel.selected {
                     selected_line = lines.len();
@@ -318,15 +229,10 @@ pub fn draw_availability(
         }
     }
     lines.push(Line::raw(""));
-    let hint = match (
-        panel.editable,
-        panel.saving.is_some(),
-        panel.delete_armed.is_some(),
-    ) {
-        (_, true, _) => "saving…",
-        (true, _, true) => "Press d again to delete this row.",
-        (true, _, false) => "a add hours · l add time off · Enter change · d delete · Esc closes",
-        (false, _, _) => "Read only: reception and admins keep the hours. Esc closes.",
+    let hint = match (panel.editable, panel.saving.in_flight()) {
+        (_, true) => "saving…",
+        (true, false) => "a add hours · l add time off · Enter change · d delete · Esc closes",
+        (false, _) => "Read only: reception and admins keep the hours. Esc closes.",
     };
     lines.push(Line::styled(hint, theme.dim()));
     let height = u16::try_from(lines.len())
@@ -341,23 +247,4 @@ pub fn draw_availability(
         Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(0), 0)),
         inner,
     );
-}
-
-/// Split `text` into lines of at most `width` characters, at spaces where it can.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }

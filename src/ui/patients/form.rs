@@ -7,43 +7,19 @@ use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::Keys;
-use crate::app::patients::{Clock, Cmd, Form, FormPopup, Panel, StaleInfo, Step};
-use crate::db::patients::DuplicateCandidate;
-use crate::domain::patient::{format_date, PatientField};
+use crate::app::patients::{Clock, Cmd, Form, FormPopup, Panel, StaleInfo};
+use crate::app::widgets::List;
+use crate::domain::patient::{DuplicateCandidate, PatientField};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::form_field::FormField;
+use crate::ui::widgets::form::{self, Layout as FormLayout};
 use crate::ui::widgets::{centered, spinner, truncate};
 
-/// Two for the focus mark, then the longest label ("Emergency contact phone") and a space.
-const LABEL_WIDTH: u16 = 26;
-/// Leaves room after the field for the longest hint (the date formats) at 80 columns.
-const FIELD_WIDTH: u16 = 27;
-
-fn hint(field: PatientField, clock: &Clock) -> Option<String> {
-    match field {
-        PatientField::Sex => Some("f/m/i/u".into()),
-        PatientField::DateOfBirth => {
-            let local = chrono::NaiveDate::from_ymd_opt(1985, 6, 15)
-                .and_then(|d| format_date(d, &clock.date_format))
-                .filter(|s| s != "1985-06-15");
-            Some(match local {
-                Some(local) => format!("1985-06-15 or {local}"),
-                None => "1985-06-15".into(),
-            })
-        }
-        _ => None,
-    }
-}
-
-fn required(field: PatientField) -> bool {
-    matches!(
-        field,
-        PatientField::FamilyName
-            | PatientField::GivenNames
-            | PatientField::DateOfBirth
-            | PatientField::Sex
-    )
-}
+/// Two for the focus mark, then the longest label ("Emergency contact phone") and a space; the
+/// field leaves room after it for the longest hint (the date formats) at 80 columns.
+const LAYOUT: FormLayout = FormLayout {
+    label_width: 26,
+    field_width: Some(27),
+};
 
 pub(super) fn draw(
     frame: &mut Frame,
@@ -53,21 +29,15 @@ pub(super) fn draw(
     keys: &Keys,
     theme: Theme,
 ) -> Option<Position> {
-    let title = match &form.editing {
-        Some(p) => format!(
-            " Edit {}, {} · patient {} ",
-            p.family_name.to_uppercase(),
-            p.given_names,
-            p.patient_number
-        ),
-        None => " New patient ".to_string(),
-    };
     let mut status = Vec::new();
-    if let Some((_, step)) = form.busy {
-        let doing = match step {
-            Step::Duplicates => "checking for duplicates…",
-            Step::Save => "saving…",
-        };
+    let doing = if form.kind.checking.in_flight() {
+        Some("checking for duplicates…")
+    } else if form.saving.in_flight() {
+        Some("saving…")
+    } else {
+        None
+    };
+    if let Some(doing) = doing {
         status.push(Span::styled(
             format!(" {} {doing} ", spinner(clock.now)),
             theme.warning(),
@@ -76,7 +46,7 @@ pub(super) fn draw(
         status.push(Span::raw(" changed, not saved "));
     }
     let block = Block::bordered()
-        .title(Span::styled(title, theme.title()))
+        .title(Span::styled(format!(" {} ", form.title), theme.title()))
         .title(
             Line::from(vec![
                 Span::raw(" "),
@@ -89,12 +59,12 @@ pub(super) fn draw(
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let failure_height = u16::from(form.failure.is_some()) * 2;
+    let failure_height = u16::from(form.error.is_some()) * 2;
     let [failure, fields] = inner.layout(&Layout::vertical([
         Constraint::Length(failure_height),
         Constraint::Min(0),
     ]));
-    if let Some(why) = &form.failure {
+    if let Some(why) = &form.error {
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("! ", theme.error()),
@@ -104,120 +74,25 @@ pub(super) fn draw(
             failure,
         );
     }
-    let cursor = draw_fields(frame, fields, form, clock, theme);
-    match &form.popup {
+    let cursor = form::draw(
+        frame,
+        fields,
+        form,
+        LAYOUT,
+        form.kind.popup.is_none(),
+        theme,
+    );
+    match &form.kind.popup {
         None => cursor,
-        Some(FormPopup::Duplicates {
-            candidates,
-            selected,
-            confirm_open,
-            ..
-        }) => {
-            duplicates(frame, area, candidates, *selected, keys, theme);
-            if *confirm_open {
-                if let Some(c) = candidates.get(*selected) {
-                    let question = format!(
-                        "Open {}, {} (patient {}) instead? The form and everything typed in it will be discarded.",
-                        c.patient.family_name.to_uppercase(),
-                        c.patient.given_names,
-                        c.patient.patient_number
-                    );
-                    confirm(
-                        frame,
-                        area,
-                        "Open the existing patient?",
-                        &question,
-                        "open it",
-                        keys,
-                        theme,
-                    );
-                }
-            }
+        Some(FormPopup::Duplicates { candidates, .. }) => {
+            duplicates(frame, area, candidates, keys, theme);
             None
         }
         Some(FormPopup::Stale(info)) => {
-            stale(frame, area, info, &form.adopted, clock, keys, theme);
-            None
-        }
-        Some(FormPopup::Discard) => {
-            confirm(
-                frame,
-                area,
-                "Discard the form?",
-                "What you typed has not been saved. Throw it away?",
-                "discard",
-                keys,
-                theme,
-            );
+            stale(frame, area, info, &form.kind.adopted, clock, keys, theme);
             None
         }
     }
-}
-
-/// Every field, scrolled so the focused one (with its error line) is in view.
-fn draw_fields(
-    frame: &mut Frame,
-    area: Rect,
-    form: &Form,
-    clock: &Clock,
-    theme: Theme,
-) -> Option<Position> {
-    let hints: Vec<Option<String>> = PatientField::ALL.iter().map(|f| hint(*f, clock)).collect();
-    let fields: Vec<FormField> = PatientField::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, f)| FormField {
-            label: f.label(),
-            hint: hints[i].as_deref(),
-            required: required(*f),
-            input: form.input(*f),
-            focused: i == form.focus && form.popup.is_none(),
-            error: form.error(*f),
-            label_width: LABEL_WIDTH,
-            field_width: FIELD_WIDTH,
-        })
-        .collect();
-    // Rows above each field, to find where the focused one sits.
-    let tops: Vec<u16> = fields
-        .iter()
-        .scan(0u16, |top, f| {
-            let this = *top;
-            *top += f.height();
-            Some(this)
-        })
-        .collect();
-    let total: u16 = fields.iter().map(FormField::height).sum();
-    let focus_bottom = tops[form.focus] + fields[form.focus].height();
-    let scroll = focus_bottom
-        .saturating_sub(area.height)
-        .min(total.saturating_sub(area.height));
-    let mut cursor = None;
-    for (field, top) in fields.iter().zip(&tops) {
-        let Some(y) = top.checked_sub(scroll) else {
-            continue;
-        };
-        if y + field.height() > area.height {
-            break;
-        }
-        let rect = Rect {
-            y: area.y + y,
-            height: field.height(),
-            ..area
-        };
-        cursor = field.render(frame, rect, theme).or(cursor);
-    }
-    if total > area.height + scroll && area.height > 0 {
-        let more = Rect {
-            y: area.bottom() - 1,
-            height: 1,
-            ..area
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled("more fields below ↓", theme.dim())).right_aligned(),
-            more,
-        );
-    }
-    cursor
 }
 
 fn popup_block(title: &str, theme: Theme) -> Block<'static> {
@@ -237,11 +112,11 @@ fn key_hint(key: String, what: &str, theme: Theme) -> Vec<Span<'static>> {
 fn duplicates(
     frame: &mut Frame,
     area: Rect,
-    candidates: &[DuplicateCandidate],
-    selected: usize,
+    list: &List<DuplicateCandidate>,
     keys: &Keys,
     theme: Theme,
 ) {
+    let (candidates, selected) = (list.items(), list.selected());
     let width = usize::from(area.width.saturating_sub(6));
     // Each candidate: its line, then why it looks like a duplicate, one reason a line when they
     // do not fit on one ("same name and date of birth; same email address").
@@ -416,42 +291,6 @@ fn stale(
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(popup_block("Not saved: changed by someone else", theme)),
-        popup,
-    );
-}
-
-/// The yes/no question, drawn like the shell's confirm popup with this panel's keys.
-fn confirm(
-    frame: &mut Frame,
-    area: Rect,
-    title: &str,
-    question: &str,
-    yes: &str,
-    keys: &Keys,
-    theme: Theme,
-) {
-    let popup = centered(area, 56, 8);
-    let mut answer = key_hint(keys.of(Some(Panel::Discard), Cmd::Discard), yes, theme);
-    answer.extend(key_hint(
-        format!(
-            "{}/{}",
-            keys.of(Some(Panel::Discard), Cmd::KeepEditing),
-            keys.back()
-        ),
-        "keep editing",
-        theme,
-    ));
-    let text = vec![
-        Line::raw(""),
-        Line::raw(question.to_string()),
-        Line::raw(""),
-        Line::from(answer),
-    ];
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(popup_block(title, theme)),
         popup,
     );
 }

@@ -30,7 +30,8 @@ pub(super) fn draw(
         Constraint::Min(0),
     ]));
     let searching = lookup.focus == LookupFocus::Search;
-    let reading = match lookup.reading {
+    let picker = &lookup.picker;
+    let reading = match picker.reading {
         Some(reading) => Line::from(vec![
             Span::raw(" read as "),
             Span::styled(reading, theme.title()),
@@ -50,7 +51,7 @@ pub(super) fn draw(
     let inner = block.inner(find);
     frame.render_widget(block, find);
     let cursor = TextField {
-        input: &lookup.input,
+        input: &picker.input,
         masked: false,
         focused: searching,
         brackets: false,
@@ -69,18 +70,19 @@ fn draw_list(
     keys: &Keys,
     theme: Theme,
 ) {
-    let more = i64::try_from(lookup.hits.len()).is_ok_and(|n| n >= SEARCH_LIMIT);
+    let picker = &lookup.picker;
+    let more = i64::try_from(picker.hits.len()).is_ok_and(|n| n >= SEARCH_LIMIT);
     let mut status = vec![Span::raw(" ")];
-    if lookup.searching.is_some() {
+    if picker.searching.in_flight() {
         status.push(Span::styled(
             format!("{} searching… ", spinner(clock.now)),
             theme.warning(),
         ));
     }
-    if lookup.answered.is_some() {
+    if picker.answered.is_some() {
         status.push(Span::raw(format!(
             "{} ",
-            position(lookup.selected, lookup.hits.len(), more, "matches")
+            position(picker.hits.selected(), picker.hits.len(), more, "matches")
         )));
     }
     let mut block = Block::bordered().title(Span::styled(" Patients ", theme.title()));
@@ -90,7 +92,7 @@ fn draw_list(
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    if let Some(error) = &lookup.error {
+    if let Some(error) = &picker.error {
         let [line, rest] = inner.layout(&Layout::vertical([
             Constraint::Length(2),
             Constraint::Min(0),
@@ -105,12 +107,12 @@ fn draw_list(
         );
         return draw_rows(frame, rest, lookup, clock, theme);
     }
-    if lookup.hits.is_empty() {
-        let text = match (&lookup.answered, lookup.searching.is_some()) {
+    if picker.hits.is_empty() {
+        let text = match (&picker.answered, picker.searching.in_flight()) {
             (Some(typed), false) => {
                 let mut lines = vec![Line::raw(format!(
                     "No patient matches \u{201c}{typed}\u{201d} (read as {}).",
-                    lookup.reading.unwrap_or("name")
+                    picker.reading.unwrap_or("name")
                 ))];
                 if access == Access::Full {
                     lines.push(Line::raw(""));
@@ -141,8 +143,8 @@ fn draw_list(
 
 fn draw_rows(frame: &mut Frame, area: Rect, lookup: &Lookup, clock: &Clock, theme: Theme) {
     let header = Row::new(["#", "Name", "Born", "Phone", "Next appt"]).style(theme.title());
-    let rows: Vec<Row> = lookup
-        .hits
+    let hits = &lookup.picker.hits;
+    let rows: Vec<Row> = hits
         .iter()
         .map(|h| {
             // A typo-tolerant match is marked, so a near name is not taken for the one typed.
@@ -186,16 +188,16 @@ fn draw_rows(frame: &mut Frame, area: Rect, lookup: &Lookup, clock: &Clock, them
     .highlight_symbol("> ")
     .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut state = TableState::default()
-        .with_offset(scroll_offset(lookup.selected, lookup.hits.len(), visible))
-        .with_selected(Some(lookup.selected));
+        .with_offset(scroll_offset(hits.selected(), hits.len(), visible))
+        .with_selected(Some(hits.selected()));
     frame.render_stateful_widget(table, area, &mut state);
-    if lookup.hits.iter().any(|h| h.similar) && area.height > 2 {
+    if hits.iter().any(|h| h.similar) && area.height > 2 {
         let note = Rect {
             y: area.bottom().saturating_sub(1),
             height: 1,
             ..area
         };
-        if lookup.hits.len() < visible {
+        if hits.len() < visible {
             frame.render_widget(
                 Paragraph::new(Line::styled(
                     "~ similar spelling, not an exact match",

@@ -11,20 +11,18 @@ use ratatui::Frame;
 
 use crate::app::keymap::{Command, Keymap, Place};
 use crate::app::patients::{Clock, Cmd, Panel, PatientsScreen};
-use crate::app::screen::{self, Access, ScreenId};
-use crate::domain::staff::Job;
-use crate::ui::theme::Theme;
+use crate::app::registry::{self, ScreenCmd, ScreenId};
+use crate::ui::{View, ViewEnv};
 
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    state: &PatientsScreen,
-    job: Job,
-    access: Access,
-    keymap: &Keymap,
-    theme: Theme,
-) -> Option<Position> {
-    let keys = Keys { keymap };
+impl View for PatientsScreen {
+    fn draw(&self, frame: &mut Frame, area: Rect, env: &ViewEnv) -> Option<Position> {
+        draw(frame, area, self, env)
+    }
+}
+
+fn draw(frame: &mut Frame, area: Rect, state: &PatientsScreen, env: &ViewEnv) -> Option<Position> {
+    let (job, access, theme) = (env.job, env.access, env.theme);
+    let keys = Keys { keymap: env.keymap };
     if let Some(form) = &state.form {
         return form::draw(frame, area, form, &state.clock, &keys, theme);
     }
@@ -60,11 +58,11 @@ struct Keys<'a> {
 impl Keys<'_> {
     fn of(&self, panel: Option<Panel>, cmd: Cmd) -> String {
         let place = match panel {
-            Some(p) => Place::Panel(screen::Panel::Patients(p)),
+            Some(p) => Place::Panel(registry::Panel::Patients(p)),
             None => Place::Screen(ScreenId::Patients),
         };
         self.keymap
-            .key_for(place, Command::Patients(cmd))
+            .key_for(place, Command::Screen(ScreenCmd::Patients(cmd)))
             .unwrap_or_else(|| "?".into())
     }
 
@@ -93,22 +91,12 @@ fn when(at: DateTime<Utc>, clock: &Clock) -> String {
     }
 }
 
-/// An amount in minor units as the desk reads it: "USD 120.50", "USD -5.00" for a credit.
-fn money(currency: &str, minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{currency} {sign}{}.{:02}", abs / 100, abs % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn money_and_names_read_as_the_desk_says_them() {
-        assert_eq!(money("USD", 12050), "USD 120.50");
-        assert_eq!(money("EUR", -500), "EUR -5.00");
-        assert_eq!(money("EUR", 7), "EUR 0.07");
+    fn names_read_as_the_desk_says_them() {
         assert_eq!(surname("Alice Smith"), "Smith");
         assert_eq!(surname("Okafor"), "Okafor");
     }

@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{money, Keys};
+use super::Keys;
 use crate::app::patients::{Clock, Details, Summary, SummaryView};
 use crate::app::screen::Access;
-use crate::db::patients::PatientAppointment;
-use crate::domain::appointment::doctor_title;
+use crate::domain::appointment::{doctor_title, PatientAppointment};
+use crate::domain::money::NumberFormat;
 use crate::domain::staff::Job;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{spinner, truncate};
@@ -43,8 +43,8 @@ pub(super) fn draw(
         block = block.title(Line::from(" read only ").right_aligned());
     }
     let mut status = Vec::new();
-    if view.loading.is_some() || view.checking_in.is_some() {
-        let doing = if view.checking_in.is_some() {
+    if view.loading.in_flight() || view.checking_in.in_flight() {
+        let doing = if view.checking_in.in_flight() {
             "checking in…"
         } else {
             "loading…"
@@ -80,7 +80,7 @@ pub(super) fn draw(
     lines.extend(details(
         summary,
         today,
-        job,
+        (job, clock.number_format),
         theme,
         usize::from(inner.width),
     ));
@@ -143,7 +143,7 @@ fn joined(parts: &[Option<&String>]) -> String {
 fn details(
     summary: &Summary,
     today: NaiveDate,
-    job: Job,
+    (job, number_format): (Job, NumberFormat),
     theme: Theme,
     width: usize,
 ) -> Vec<Line<'static>> {
@@ -239,10 +239,7 @@ fn details(
             lines.push(Line::from(field("Balance", "nothing owed".into(), theme)));
         }
         (Some(balances), _) => {
-            let owed: Vec<String> = balances
-                .iter()
-                .map(|b| money(&b.currency, b.minor))
-                .collect();
+            let owed: Vec<String> = balances.iter().map(|b| b.display(number_format)).collect();
             let mut spans = field("Balance", owed.join(", "), theme);
             spans.push(Span::styled("  open", theme.warning()));
             lines.push(Line::from(spans));

@@ -1,5 +1,5 @@
-//! A labelled form field with, when it was refused, the reason on the line right under it: the
-//! message stays next to what it is about, and what was typed stays in the field.
+//! A labelled form field with, when it was refused, the reason right under it: the message stays
+//! next to what it is about, and what was typed stays in the field.
 
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -9,16 +9,26 @@ use tui_input::Input;
 
 use crate::ui::theme::Theme;
 use crate::ui::widgets::text_field::TextField;
-use crate::ui::widgets::truncate;
+use crate::ui::widgets::{truncate, wrap};
+
+/// What the field shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Shown<'a> {
+    Text(&'a Input),
+    /// A choice among fixed values, drawn as `< value >`.
+    Choice(&'a str),
+}
 
 pub struct FormField<'a> {
     pub label: &'a str,
     /// Shown after the field, dimmed (e.g. "f/m/i/u").
     pub hint: Option<&'a str>,
     pub required: bool,
-    pub input: &'a Input,
+    pub shown: Shown<'a>,
     pub focused: bool,
     pub error: Option<&'a str>,
+    /// A mark over the field's right end (e.g. "✓ picked").
+    pub mark: Option<&'a str>,
     /// Columns for the focus mark, the label and its required mark.
     pub label_width: u16,
     /// Columns for the field with its brackets; long values scroll inside it.
@@ -26,13 +36,33 @@ pub struct FormField<'a> {
 }
 
 impl FormField<'_> {
-    /// Rows this field takes: one, plus one for its error.
-    pub fn height(&self) -> u16 {
-        1 + u16::from(self.error.is_some())
+    /// The message's lines and where each starts: under the field when it fits on one line
+    /// there, else from under the label, wrapped so none of it is cut off.
+    fn error_lines(&self, width: u16) -> Vec<(u16, String)> {
+        let Some(error) = self.error else {
+            return Vec::new();
+        };
+        let text = format!("! {error}");
+        let field_x = self.label_width.min(width);
+        let len = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
+        if field_x + 1 + len <= width {
+            return vec![(field_x + 1, text)];
+        }
+        let room = usize::from(width.saturating_sub(4)).max(10);
+        wrap(error, room)
+            .into_iter()
+            .enumerate()
+            .map(|(n, part)| (2, format!("{}{part}", if n == 0 { "! " } else { "  " })))
+            .collect()
     }
 
-    /// Draws into `area` (its first row, and the second for the error); returns where the cursor
-    /// belongs when the field has the focus.
+    /// Rows this field takes in `width` columns: one, plus its message's.
+    pub fn height(&self, width: u16) -> u16 {
+        1 + u16::try_from(self.error_lines(width).len()).unwrap_or(u16::MAX)
+    }
+
+    /// Draws into `area` (its first row, and the next ones for the message); returns where the
+    /// cursor belongs when the field has the focus.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) -> Option<Position> {
         if area.height == 0 {
             return None;
@@ -57,13 +87,34 @@ impl FormField<'_> {
         );
         let field_x = area.x + label_width;
         let field_width = self.field_width.min(area.right().saturating_sub(field_x));
-        let cursor = TextField {
-            input: self.input,
-            masked: false,
-            focused: self.focused,
-            brackets: true,
+        let field = row(field_x, field_width, area.y);
+        let cursor = match self.shown {
+            Shown::Text(input) => TextField {
+                input,
+                masked: false,
+                focused: self.focused,
+                brackets: true,
+            }
+            .render(frame, field, theme),
+            Shown::Choice(value) => {
+                frame.render_widget(
+                    Paragraph::new(Span::styled(
+                        format!("< {value} >"),
+                        theme.field(self.focused),
+                    )),
+                    field,
+                );
+                None
+            }
+        };
+        if let Some(mark) = self.mark {
+            let width = u16::try_from(mark.chars().count() + 2).unwrap_or(0);
+            let at = row(field.right().saturating_sub(width), width, area.y);
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!(" {mark} "), theme.good())),
+                at,
+            );
         }
-        .render(frame, row(field_x, field_width, area.y), theme);
         let hint_x = field_x + field_width + 1;
         if let (Some(hint), true) = (self.hint, hint_x < area.right()) {
             let width = area.right() - hint_x;
@@ -75,23 +126,18 @@ impl FormField<'_> {
                 row(hint_x, width, area.y),
             );
         }
-        if let (Some(error), true) = (self.error, area.height > 1) {
-            // Under the field when it fits there, else from under the label: never cut short
-            // when the line has room for it.
-            let text = format!("! {error}");
-            let len = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
-            let x = if field_x + 1 + len <= area.right() {
-                field_x + 1
-            } else {
-                area.x + 2
-            };
+        for (n, (x, text)) in (1u16..).zip(self.error_lines(area.width)) {
+            if n >= area.height {
+                break;
+            }
+            let x = area.x + x;
             let width = area.right().saturating_sub(x);
             frame.render_widget(
                 Paragraph::new(Span::styled(
                     truncate(&text, usize::from(width)),
                     theme.error(),
                 )),
-                row(x, width, area.y + 1),
+                row(x, width, area.y + n),
             );
         }
         cursor

@@ -1,11 +1,13 @@
-//! Pieces shared by screens: text fields, form fields, list positions, footer hints, the help and
-//! confirm popups.
+//! Pieces shared by screens: text fields, the one form and its fields, the patient picker in a
+//! form, list positions, footer hints, the help and confirm popups.
 
 pub mod confirm;
 pub mod footer;
+pub mod form;
 pub mod form_field;
 pub mod help;
 pub mod list;
+pub mod picker;
 pub mod placeholder;
 pub mod text_field;
 
@@ -14,11 +16,12 @@ use ratatui::layout::{Constraint, Rect};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/// The spinner frame for the app's clock: one step per tick, the same frame for the same time.
+/// The spinner frame for the app's clock: one step per frame, the same frame for the same time.
 pub fn spinner(now: DateTime<Utc>) -> char {
+    let frame = crate::app::pending::SPINNER_FRAME.num_milliseconds();
     let step = now
         .timestamp_millis()
-        .div_euclid(250)
+        .div_euclid(frame)
         .rem_euclid(SPINNER.len() as i64);
     SPINNER[usize::try_from(step).unwrap_or(0)]
 }
@@ -42,4 +45,23 @@ pub fn truncate(text: &str, width: usize) -> String {
     let mut cut: String = text.chars().take(width - 1).collect();
     cut.push('…');
     cut
+}
+
+/// Split `text` into lines of at most `width` characters, at spaces where it can.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
