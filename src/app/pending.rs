@@ -36,11 +36,6 @@ impl RequestIds {
         self.last += 1;
         RequestId(self.last)
     }
-
-    /// The id `issue` will hand out, without issuing it.
-    pub fn peek(&self) -> RequestId {
-        RequestId(self.last + 1)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,10 +97,6 @@ impl<T> Pending<T> {
     /// What the request in flight is for.
     pub fn what(&self) -> Option<&T> {
         self.flight.as_ref().map(|f| &f.what)
-    }
-
-    pub fn what_mut(&mut self) -> Option<&mut T> {
-        self.flight.as_mut().map(|f| &mut f.what)
     }
 
     pub fn since(&self) -> Option<DateTime<Utc>> {

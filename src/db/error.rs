@@ -20,13 +20,6 @@ pub enum DbError {
     Other(String),
 }
 
-impl DbError {
-    /// The SQLSTATE of a server-side error, if that is what this was.
-    pub fn sqlstate(e: &tokio_postgres::Error) -> Option<&SqlState> {
-        e.code()
-    }
-}
-
 impl From<tokio_postgres::Error> for DbError {
     fn from(e: tokio_postgres::Error) -> Self {
         match e.as_db_error() {

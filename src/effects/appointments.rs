@@ -45,7 +45,7 @@ fn write_error(e: BookError) -> WriteError {
 /// One write to an appointment on a connection of its own.
 async fn write(
     pool: &Pool,
-    work: impl AsyncFnOnce(&Client) -> Result<Appointment, BookError>,
+    work: impl AsyncFnOnce(&mut Client) -> Result<Appointment, BookError>,
 ) -> Result<Box<Appointment>, WriteError> {
     with_client(pool, work)
         .await
@@ -217,18 +217,15 @@ impl Run for Request {
                 doctor_id,
                 read: expected,
                 week,
-            } => {
-                let result = match pool.get().await {
-                    Ok(mut client) => {
-                        availability::replace_week(&mut client, doctor_id, &expected, &week)
-                            .await
-                            .map(drop)
-                            .map_err(|e| words(&e))
-                    }
-                    Err(e) => Err(words(&DbError::from(e))),
-                };
-                Reply::AvailabilitySaved { request, result }
-            }
+            } => Reply::AvailabilitySaved {
+                request,
+                result: read(&pool, async |c| {
+                    availability::replace_week(c, doctor_id, &expected, &week)
+                        .await
+                        .map(drop)
+                })
+                .await,
+            },
             Request::DeleteHours {
                 request,
                 id,

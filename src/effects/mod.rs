@@ -62,12 +62,13 @@ macro_rules! runner {
 screens!(runner);
 
 /// A connection from the pool for `work`; failing to get one is an error of `work`'s own kind.
+/// The one place a request gets its connection.
 pub async fn with_client<T, E: From<DbError>>(
     pool: &Pool,
-    work: impl AsyncFnOnce(&Client) -> Result<T, E>,
+    work: impl AsyncFnOnce(&mut Client) -> Result<T, E>,
 ) -> Result<T, E> {
-    let client = pool.get().await.map_err(|e| E::from(DbError::from(e)))?;
-    work(&client).await
+    let mut client = pool.get().await.map_err(|e| E::from(DbError::from(e)))?;
+    work(&mut client).await
 }
 
 /// A database error (or any refusal) as a sentence for the desk: capitalised, ending in a full
@@ -89,7 +90,7 @@ pub fn words(e: &impl std::fmt::Display) -> String {
 /// `work` on a connection, any failure in words.
 pub async fn read<T>(
     pool: &Pool,
-    work: impl AsyncFnOnce(&Client) -> Result<T, DbError>,
+    work: impl AsyncFnOnce(&mut Client) -> Result<T, DbError>,
 ) -> Result<T, String> {
     with_client(pool, work).await.map_err(|e| words(&e))
 }
