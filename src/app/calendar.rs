@@ -93,15 +93,6 @@ impl Screen for CalendarScreen {
     const TITLE: &'static str = "Calendar";
     const COMMAND: &'static str = "calendar";
     const BINDINGS: &'static [Binding] = BINDINGS;
-    const PANELS: &'static [Panel] = &Panel::ALL;
-
-    fn panel_title(panel: Panel) -> &'static str {
-        panel.title()
-    }
-
-    fn panel_bindings(panel: Panel) -> &'static [Binding] {
-        panel.bindings()
-    }
 
     /// Reception runs it, doctors work their own column, admins read (and keep the doctors' hours).
     fn access(job: Job) -> Option<Access> {

@@ -136,15 +136,6 @@ impl Screen for QueueScreen {
     const TITLE: &'static str = "Queue";
     const COMMAND: &'static str = "queue";
     const BINDINGS: &'static [Binding] = BINDINGS;
-    const PANELS: &'static [Self::Panel] = &[];
-
-    fn panel_title(panel: Self::Panel) -> &'static str {
-        match panel {}
-    }
-
-    fn panel_bindings(panel: Self::Panel) -> &'static [Binding] {
-        match panel {}
-    }
 
     /// The desk's own screen.
     fn access(job: Job) -> Option<Access> {

@@ -15,7 +15,7 @@ use tui_input::InputRequest;
 use super::action::Effect;
 use super::confirm::{Confirm, Confirmed};
 use super::keymap::{Binding, Command};
-use super::screen::{Access, Ctx, Intent, Outcome, Screen};
+use super::screen::{Access, Ctx, Intent, Outcome, PanelKind, Screen};
 use crate::domain::live::LiveEvent;
 use crate::domain::staff::Job;
 
@@ -135,7 +135,7 @@ macro_rules! generate {
             /// Every panel of every screen.
             pub fn all() -> Vec<Panel> {
                 let mut all = Vec::new();
-                $(all.extend(<$state as Screen>::PANELS.iter().map(|p| Panel::$name(*p)));)*
+                $(all.extend(<<$state as Screen>::Panel as PanelKind>::ALL.iter().map(|p| Panel::$name(*p)));)*
                 all
             }
 
@@ -145,11 +145,11 @@ macro_rules! generate {
             }
 
             pub fn title(self) -> &'static str {
-                match self { $(Panel::$name(p) => <$state as Screen>::panel_title(p),)* }
+                match self { $(Panel::$name(p) => p.title(),)* }
             }
 
             pub fn bindings(self) -> &'static [Binding] {
-                match self { $(Panel::$name(p) => <$state as Screen>::panel_bindings(p),)* }
+                match self { $(Panel::$name(p) => p.bindings(),)* }
             }
         }
 

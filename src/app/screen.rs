@@ -2,6 +2,7 @@
 //! back. The shell and the loop know screens only through this protocol and the registry
 //! (`registry.rs`), never by name.
 
+use std::convert::Infallible;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -37,7 +38,7 @@ pub trait Screen: Default + Debug + 'static {
     /// list replaces the screen's (the shell's and the global keys stay), so the footer and `?`
     /// show what works there and the same key can mean different things in a form and behind it.
     /// `std::convert::Infallible` when there are none.
-    type Panel: Copy + Eq + Hash + Debug + 'static;
+    type Panel: PanelKind;
 
     /// The name in the top bar.
     const TITLE: &'static str;
@@ -45,11 +46,6 @@ pub trait Screen: Default + Debug + 'static {
     const COMMAND: &'static str;
     /// The keys of the screen itself.
     const BINDINGS: &'static [Binding];
-    /// Every panel, so the keymap resolves all their keys up front.
-    const PANELS: &'static [Self::Panel];
-
-    fn panel_title(panel: Self::Panel) -> &'static str;
-    fn panel_bindings(panel: Self::Panel) -> &'static [Binding];
 
     /// Whether `job` has this screen, and how much of it (design.md, "Roles and what they may do").
     fn access(job: Job) -> Option<Access>;
@@ -133,6 +129,74 @@ pub trait Screen: Default + Debug + 'static {
         false
     }
 }
+
+/// A part of a screen with keys of its own (see `Screen::Panel`).
+pub trait PanelKind: Copy + Eq + Hash + Debug + 'static {
+    /// Every panel, so the keymap resolves all their keys up front.
+    const ALL: &'static [Self];
+    /// The heading of its keys in `?`.
+    fn title(self) -> &'static str;
+    fn bindings(self) -> &'static [Binding];
+}
+
+/// A screen without panels.
+impl PanelKind for Infallible {
+    const ALL: &'static [Self] = &[];
+
+    fn title(self) -> &'static str {
+        match self {}
+    }
+
+    fn bindings(self) -> &'static [Binding] {
+        match self {}
+    }
+}
+
+/// A screen whose workflow is still to come: registered like every screen (its name, the jobs
+/// that get it and how), with no keys and nothing to ask of the database yet.
+macro_rules! placeholder_screen {
+    ($(#[$doc:meta])* $state:ident, $title:literal, $command:literal, $access:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Default)]
+        pub struct $state {}
+
+        impl $crate::app::screen::Screen for $state {
+            type Cmd = ::std::convert::Infallible;
+            type Request = ::std::convert::Infallible;
+            type Reply = ::std::convert::Infallible;
+            type Panel = ::std::convert::Infallible;
+
+            const TITLE: &'static str = $title;
+            const COMMAND: &'static str = $command;
+            const BINDINGS: &'static [$crate::app::keymap::Binding] = &[];
+
+            fn access(
+                job: $crate::domain::staff::Job,
+            ) -> Option<$crate::app::screen::Access> {
+                let access: fn($crate::domain::staff::Job) -> Option<$crate::app::screen::Access> =
+                    $access;
+                access(job)
+            }
+
+            fn command(
+                &mut self,
+                cmd: ::std::convert::Infallible,
+                _ctx: &mut $crate::app::screen::Ctx,
+            ) -> $crate::app::screen::Outcome<Self> {
+                match cmd {}
+            }
+
+            fn reply(
+                &mut self,
+                reply: ::std::convert::Infallible,
+                _ctx: &mut $crate::app::screen::Ctx,
+            ) -> $crate::app::screen::Outcome<Self> {
+                match reply {}
+            }
+        }
+    };
+}
+pub(crate) use placeholder_screen;
 
 /// What a screen's handlers may know and use: who is signed in, with what access, the clock and
 /// the clinic's conventions, and the source of request ids for what they ask.

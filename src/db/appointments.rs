@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use tokio_postgres::types::Type;
-use tokio_postgres::Row;
+use tokio_postgres::{Client, Row};
 
 mod reads;
 mod writes;
@@ -22,6 +22,7 @@ use crate::domain::appointment::{
     patient_list_name, Appointment, AppointmentStatus, CalendarEntry,
 };
 pub use crate::domain::appointment::{MoveTo, NewAppointment};
+use crate::domain::schedule::Doctor;
 
 /// The longest appointment the schema allows (0003's CHECK): a query for what overlaps a range only
 /// has to look this far back for start times, so it stays an index range scan.
@@ -107,6 +108,24 @@ fn entry_from_row(r: &Row) -> Result<CalendarEntry, DbError> {
         reason: r.get(8),
         status: status_of(r.get(9))?,
     })
+}
+
+fn doctor_from_row(r: &Row) -> Doctor {
+    Doctor {
+        id: r.get(0),
+        name: r.get(1),
+    }
+}
+
+/// One doctor by staff id, if that is a doctor.
+async fn doctor(client: &Client, id: i64) -> Result<Option<Doctor>, DbError> {
+    let row = client
+        .query_typed_opt(
+            "SELECT id, full_name FROM clinic.staff WHERE id = $1 AND job = 'doctor'",
+            &[(&id, ID)],
+        )
+        .await?;
+    Ok(row.as_ref().map(doctor_from_row))
 }
 
 fn hm(tz: Tz, t: DateTime<Utc>) -> String {

@@ -3,6 +3,7 @@
 
 use crate::app::keymap::{self, Binding, Command};
 use crate::app::registry::ScreenCmd;
+use crate::app::screen::PanelKind;
 
 /// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
@@ -402,10 +403,10 @@ pub enum Panel {
     Availability,
 }
 
-impl Panel {
-    pub const ALL: [Panel; 3] = [Panel::Form, Panel::Detail, Panel::Availability];
+impl PanelKind for Panel {
+    const ALL: &'static [Panel] = &[Panel::Form, Panel::Detail, Panel::Availability];
 
-    pub fn title(self) -> &'static str {
+    fn title(self) -> &'static str {
         match self {
             Panel::Form => "Calendar form",
             Panel::Detail => "Appointment",
@@ -413,7 +414,7 @@ impl Panel {
         }
     }
 
-    pub fn bindings(self) -> &'static [Binding] {
+    fn bindings(self) -> &'static [Binding] {
         match self {
             Panel::Form => FORM_BINDINGS,
             Panel::Detail => DETAIL_BINDINGS,

@@ -3,11 +3,13 @@
 
 use chrono::Duration;
 
+use super::form::weekday_names;
 use super::forms::{hours_form, time_off_form};
 use super::{AppointmentDetail, AvailabilityData, CalendarScreen, Cmd, Request};
 use crate::app::confirm::Confirm;
 use crate::app::pending::{Pending, RequestId};
 use crate::app::screen::{Ctx, Intent, Outcome};
+use crate::domain::appointment::doctor_title;
 use crate::domain::schedule::day_bounds;
 use crate::domain::staff::Job;
 
@@ -42,6 +44,33 @@ impl AvailabilityPanel {
         self.data
             .as_ref()
             .map_or(0, |d| d.hours.len() + d.time_off.len())
+    }
+
+    /// Row `i` in words, for a question about it: "Saturday 09:00-12:30", "leave from Mon 07 Dec
+    /// 09:00".
+    pub fn describe(&self, i: usize, tz: chrono_tz::Tz) -> String {
+        let Some(data) = &self.data else {
+            return "row".into();
+        };
+        if let Some(h) = data.hours.get(i) {
+            let day = weekday_names()
+                .get(usize::from(h.item.weekday.saturating_sub(1)))
+                .cloned()
+                .unwrap_or_default();
+            return format!(
+                "{day} {}-{}",
+                h.item.starts.format("%H:%M"),
+                h.item.ends.format("%H:%M")
+            );
+        }
+        match data.time_off.get(i - data.hours.len().min(i)) {
+            Some(x) => format!(
+                "{} from {}",
+                x.item.kind.as_str(),
+                x.item.starts_at.with_timezone(&tz).format("%a %d %b %H:%M")
+            ),
+            None => "row".into(),
+        }
     }
 }
 
@@ -254,18 +283,10 @@ impl CalendarScreen {
                     return Outcome::notice("Nothing to delete.");
                 }
                 panel.delete_armed = Some(panel.selected);
-                let what = if panel
-                    .data
-                    .as_ref()
-                    .is_some_and(|d| panel.selected < d.hours.len())
-                {
-                    "these working hours"
-                } else {
-                    "this time off"
-                };
+                let what = panel.describe(panel.selected, ctx.tz);
                 return Outcome::confirm(Confirm::new(
                     "Delete?",
-                    format!("Delete {what} of {}?", panel.doctor_name),
+                    format!("Delete {}'s {what}?", doctor_title(&panel.doctor_name)),
                     "Delete",
                     "Keep it",
                     Cmd::DeleteConfirmed,

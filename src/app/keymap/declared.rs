@@ -1,6 +1,6 @@
 //! Every binding of the shell, declared once with a description: the keys that work everywhere,
 //! after sign-in, at the login and lock screens, the command line and the two popups. Screens
-//! declare their own next to their state (`Screen::BINDINGS`, `Screen::panel_bindings`).
+//! declare their own next to their state (`Screen::BINDINGS`, `PanelKind::bindings`).
 
 use crate::app::registry::ScreenCmd;
 

@@ -5,6 +5,7 @@
 use super::Cmd;
 use crate::app::keymap::{self, Binding, Command};
 use crate::app::registry::ScreenCmd;
+use crate::app::screen::PanelKind;
 
 /// This screen's bindings: the shared declaration with this screen's command.
 const fn bind(
@@ -310,8 +311,8 @@ pub enum Panel {
     Stale,
 }
 
-impl Panel {
-    pub const ALL: [Panel; 6] = [
+impl PanelKind for Panel {
+    const ALL: &'static [Panel] = &[
         Panel::LookupReadOnly,
         Panel::Summary,
         Panel::SummaryReadOnly,
@@ -320,7 +321,7 @@ impl Panel {
         Panel::Stale,
     ];
 
-    pub fn title(self) -> &'static str {
+    fn title(self) -> &'static str {
         match self {
             Panel::LookupReadOnly => "Patients",
             Panel::Summary | Panel::SummaryReadOnly => "Patient summary",
@@ -330,7 +331,7 @@ impl Panel {
         }
     }
 
-    pub fn bindings(self) -> &'static [Binding] {
+    fn bindings(self) -> &'static [Binding] {
         match self {
             Panel::LookupReadOnly => LOOKUP_READ_ONLY,
             Panel::Summary => SUMMARY,

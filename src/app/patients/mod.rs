@@ -189,15 +189,6 @@ impl Screen for PatientsScreen {
     const TITLE: &'static str = "Patients";
     const COMMAND: &'static str = "patients";
     const BINDINGS: &'static [Binding] = BINDINGS;
-    const PANELS: &'static [Panel] = &Panel::ALL;
-
-    fn panel_title(panel: Panel) -> &'static str {
-        panel.title()
-    }
-
-    fn panel_bindings(panel: Panel) -> &'static [Binding] {
-        panel.bindings()
-    }
 
     /// Everyone finds patients; reception registers and edits them.
     fn access(job: Job) -> Option<Access> {

@@ -8,8 +8,8 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row};
 
 use super::{
-    appointment_from_row, entry_from_row, status_of, APPT_COLS, ENTRY_COLS, FINDER_HORIZON_DAYS,
-    ID, LONGEST, TS,
+    appointment_from_row, doctor, doctor_from_row, entry_from_row, status_of, APPT_COLS,
+    ENTRY_COLS, FINDER_HORIZON_DAYS, ID, LONGEST, TS,
 };
 use crate::db::{availability, DbError};
 use crate::domain::appointment::{
@@ -36,13 +36,7 @@ async fn doctors_between(
             &[(&(from - LONGEST), TS), (&to, TS), (&from, TS)],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Doctor {
-            id: r.get(0),
-            name: r.get(1),
-        })
-        .collect())
+    Ok(rows.iter().map(doctor_from_row).collect())
 }
 
 /// The doctors the calendar can show, by name.
@@ -50,13 +44,7 @@ pub async fn doctors(client: &Client) -> Result<Vec<Doctor>, DbError> {
     let rows = client
         .query_typed("SELECT id, full_name FROM clinic.staff WHERE job = 'doctor' AND active ORDER BY full_name, id", &[])
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Doctor {
-            id: r.get(0),
-            name: r.get(1),
-        })
-        .collect())
+    Ok(rows.iter().map(doctor_from_row).collect())
 }
 
 /// What an accountant may read of an appointment (sql/0003 grants them columns, not rows): no
@@ -171,26 +159,13 @@ pub async fn week_view(
     let dates: Vec<NaiveDate> = week_start.iter_days().take(7).collect();
     let (from, _) = day_bounds(tz, week_start);
     let (_, to) = day_bounds(tz, dates.last().copied().unwrap_or(week_start));
-    let name = async {
-        client
-            .query_typed_opt(
-                "SELECT full_name FROM clinic.staff WHERE id = $1 AND job = 'doctor'",
-                &[(&doctor_id, ID)],
-            )
-            .await
-            .map_err(DbError::from)
-    };
-    let (name, hours, exceptions, entries) = tokio::try_join!(
-        name,
+    let (doctor, hours, exceptions, entries) = tokio::try_join!(
+        doctor(client, doctor_id),
         availability::active_hours(client, Some(doctor_id)),
         availability::exceptions_between(client, Some(doctor_id), from, to),
         entries_between(client, Some(doctor_id), from, to),
     )?;
-    let name = name.ok_or_else(|| DbError::Invalid("there is no such doctor".into()))?;
-    let doctor = Doctor {
-        id: doctor_id,
-        name: name.get(0),
-    };
+    let doctor = doctor.ok_or_else(|| DbError::Invalid("there is no such doctor".into()))?;
     let days = dates
         .iter()
         .map(|d| doctor_day(&doctor, *d, tz, &hours, &exceptions, &entries))

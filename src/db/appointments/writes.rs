@@ -7,12 +7,14 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row};
 
-use super::{appointment_from_row, hm, BookError, MoveTo, NewAppointment, APPT_COLS, ID, LONGEST};
+use super::{
+    appointment_from_row, doctor, hm, BookError, MoveTo, NewAppointment, APPT_COLS, LONGEST,
+};
 use crate::db::{availability, DbError};
 use crate::domain::appointment::{
     doctor_title, patient_short_name, Appointment, AppointmentStatus,
 };
-use crate::domain::schedule::{check_slot, Doctor, Unavailable};
+use crate::domain::schedule::{check_slot, Unavailable};
 
 fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<(), BookError> {
     if ends_at <= starts_at {
@@ -38,25 +40,12 @@ async fn check_availability(
     squeeze_in: bool,
     tz: Tz,
 ) -> Result<(), BookError> {
-    let name = async {
-        client
-            .query_typed_opt(
-                "SELECT full_name FROM clinic.staff WHERE id = $1 AND job = 'doctor'",
-                &[(&doctor_id, ID)],
-            )
-            .await
-            .map_err(DbError::from)
-    };
-    let (name, hours, exceptions) = tokio::try_join!(
-        name,
+    let (doctor, hours, exceptions) = tokio::try_join!(
+        doctor(client, doctor_id),
         availability::active_hours(client, Some(doctor_id)),
         availability::exceptions_between(client, Some(doctor_id), starts_at, ends_at),
     )?;
-    let name = name.ok_or_else(|| BookError::Refused("There is no such doctor.".into()))?;
-    let doctor = Doctor {
-        id: doctor_id,
-        name: name.get(0),
-    };
+    let doctor = doctor.ok_or_else(|| BookError::Refused("There is no such doctor.".into()))?;
     match check_slot(&doctor, &hours, &exceptions, tz, starts_at, ends_at) {
         Some(Unavailable::OnLeave(m)) => Err(BookError::OnLeave(m)),
         Some(Unavailable::Blocked(m)) if !squeeze_in => Err(BookError::Blocked(m)),

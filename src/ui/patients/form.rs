@@ -1,5 +1,6 @@
-//! The registration/edit form (one column, scrolled to keep the focused field in view) and its
-//! popups: likely duplicates, someone else's save, and "discard the form?".
+//! The registration/edit form (the one form, scrolled to keep the focused field in view) and its
+//! popups: likely duplicates and someone else's save. ("Discard the form?" and "open the existing
+//! patient instead?" are the shell's confirm popup.)
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
