@@ -1,0 +1,159 @@
+//! Today's queue: one-key check-in, live re-reads, and opening an appointment on the calendar.
+
+use chrono::{Duration, NaiveTime};
+use clinic::app::calendar::{Reply, Request};
+use clinic::app::queue;
+use clinic::app::registry::{ScreenId, ScreenReply, ScreenRequest};
+use clinic::app::{Action, Effect};
+use clinic::domain::appointment::{AppointmentStatus, QueueEntry};
+use clinic::domain::live::LiveEvent;
+use clinic::domain::staff::Job;
+use crossterm::event::KeyCode;
+
+use crate::common::{assert_screen, calendar, day_request, entry, local, sign_in, today};
+use crate::support::*;
+
+fn queue_entries() -> Vec<QueueEntry> {
+    use AppointmentStatus::*;
+    let e = |id, (h, m), name: &str, doctor: (i64, &str), status, changed: (u32, u32)| {
+        let starts_at = local(today(), h, m);
+        QueueEntry {
+            appointment_id: id,
+            version: 1,
+            patient_id: 100 + id,
+            patient_name: name.into(),
+            doctor_id: doctor.0,
+            doctor_name: doctor.1.into(),
+            starts_at,
+            ends_at: starts_at + Duration::minutes(15),
+            reason: None,
+            status,
+            state: QueueEntry::state_of(status, local(today(), changed.0, changed.1))
+                .expect("in the queue"),
+            waiting_minutes: None,
+        }
+    };
+    let alice = (1, "Alice Smith");
+    let greg = (2, "Greg House");
+    vec![
+        e(1, (9, 0), "Lee, Amy", greg, Completed, (9, 14)),
+        e(2, (9, 15), "Moore, Pat", alice, NoShow, (9, 30)),
+        e(3, (9, 30), "Doe, John", alice, InProgress, (9, 32)),
+        e(4, (9, 30), "Garcia, Luis", greg, CheckedIn, (9, 21)),
+        e(5, (9, 45), "Wilson, Kate", alice, Scheduled, (8, 0)),
+        e(6, (10, 0), "Brown, Tom", greg, Scheduled, (8, 0)),
+    ]
+}
+
+#[test]
+fn snapshot_queue_and_one_key_check_in() {
+    let mut app = sign_in(Job::Receptionist);
+    let effects = press(&mut app, KeyCode::F(4));
+    let request = match effects.as_slice() {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load {
+            request,
+            today: day,
+            ..
+        }))] => {
+            assert_eq!(*day, today());
+            *request
+        }
+        other => panic!("expected the queue to load, got {other:?}"),
+    };
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
+        request,
+        result: Ok(queue_entries()),
+    })));
+    // Live updates start: what may have been missed is read again.
+    let effects = app.update(Action::Live(LiveEvent::Reconnected));
+    let request = match effects.as_slice() {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load { request, .. }))] => *request,
+        other => panic!("expected the queue to reload, got {other:?}"),
+    };
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
+        request,
+        result: Ok(queue_entries()),
+    })));
+    let screen = render(&app);
+    assert!(
+        screen.contains("Expected 2   Arrived 1   With doctor 1   Done 1"),
+        "{screen}"
+    );
+    assert!(screen.contains("arrived 09:21 · waiting 20:00"), "{screen}");
+    assert_screen!("queue", &app);
+    // Wilson is expected: one key checks her in.
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    match press(&mut app, KeyCode::Char('c')).as_slice() {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::CheckIn {
+            appointment_id: 5,
+            version: 1,
+            ..
+        }))] => {}
+        other => panic!("expected Wilson's check-in, got {other:?}"),
+    }
+    // Another desk's change re-reads the queue by itself.
+    let effects = app.update(Action::Live(LiveEvent::Appointment(6)));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Screen(ScreenRequest::Queue(queue::Request::Load { .. }))
+        )),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
+    let mut app = sign_in(Job::Receptionist);
+    let request = match press(&mut app, KeyCode::F(4)).as_slice() {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load { request, .. }))] => *request,
+        other => panic!("{other:?}"),
+    };
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
+        request,
+        result: Ok(queue_entries()),
+    })));
+    press(&mut app, KeyCode::Down);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert_eq!(shell(&app).current, ScreenId::Calendar);
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Screen(ScreenRequest::Calendar(Request::Locate {
+                request,
+                appointment_id: 2,
+            })) => Some(*request),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("expected the appointment to be located: {effects:?}"));
+    let effects = app.update(Action::Screen(ScreenReply::Calendar(Reply::Located {
+        request,
+        result: Ok(Some(Box::new(entry(
+            2,
+            1,
+            today(),
+            (9, 15),
+            15,
+            "Garcia, Luis",
+            AppointmentStatus::CheckedIn,
+        )))),
+    })));
+    day_request(&effects);
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Screen(ScreenRequest::Calendar(Request::Detail {
+                appointment_id: 2,
+                ..
+            }))
+        )),
+        "{effects:?}"
+    );
+    assert!(calendar(&app).detail.is_some());
+    assert_eq!(
+        calendar(&app).grid.time,
+        NaiveTime::from_hms_opt(9, 15, 0).expect("time")
+    );
+}
