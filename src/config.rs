@@ -28,6 +28,7 @@ pub struct Config {
     pub clinic: ClinicConfig,
     pub server: ServerConfig,
     pub session: SessionConfig,
+    pub display: DisplayConfig,
     /// Key overrides: action name -> key, e.g. `quit = "ctrl-q"`.
     pub keys: BTreeMap<String, String>,
 }
@@ -108,6 +109,25 @@ impl Default for SessionConfig {
             idle_lock_minutes: 10,
         }
     }
+}
+
+/// What the terminal is told to draw.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisplayConfig {
+    /// Colour codes: "auto" (by TERM, COLORTERM and NO_COLOR), "always" or "never".
+    pub colour: Setting,
+    /// Box drawing and symbols beyond ASCII: "auto" (by the locale), "always" or "never" (ASCII).
+    pub glyphs: Setting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Setting {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 impl Config {
@@ -230,6 +250,8 @@ mod tests {
             "sslrootcert",
             "connect_timeout_secs",
             "idle_lock_minutes",
+            "colour",
+            "glyphs",
         ] {
             assert!(
                 text.lines().any(|l| l

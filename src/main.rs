@@ -35,6 +35,10 @@ enum Command {
         user: Option<String>,
     },
     /// The demo clinic on a private PostgreSQL cluster of its own.
+    ///
+    /// The cluster lives in ~/.local/share/clinic/demo (under root, /var/lib/clinic/demo), or in
+    /// $CLINIC_DEMO_DIR when set. Several `clinic demo` at once share one server, which stops when
+    /// the last of them exits. Every demo login's password is "demo".
     Demo {
         #[command(subcommand)]
         command: Option<DemoCommand>,
@@ -59,6 +63,13 @@ enum DemoCommand {
     Serve,
     /// Throw the demo cluster away; the next `clinic demo` makes a fresh one.
     Reset,
+    /// Wait for a demo process to end, then give back its share of the server (the last one out
+    /// stops it). Started by `clinic demo` itself.
+    #[command(hide = true)]
+    Release {
+        #[arg(long)]
+        pid: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +138,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 server: config.server.clone(),
                 username_hint: user,
+                notes: Vec::new(),
             };
             rt.block_on(tui::run(config, target))
         }
@@ -138,6 +150,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo {
             command: Some(DemoCommand::Serve),
         } => rt.block_on(demo_serve(config, &paths)),
+        Command::Demo {
+            command: Some(DemoCommand::Release { pid }),
+        } => {
+            demo::release_when_gone(&demo::demo_root(&paths), pid)?;
+            Ok(())
+        }
         Command::Demo {
             command: Some(DemoCommand::Reset),
         } => {
@@ -151,7 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Db {
             command: DbCommand::Migrate(conn),
-        } => rt.block_on(db_migrate(&config.server, &conn)),
+        } => rt.block_on(db_migrate(&config, &conn)),
         Command::Staff {
             command:
                 StaffCommand::Add {
@@ -207,33 +225,49 @@ fn print_progress(step: &str) {
 async fn demo_open(config: Config, paths: &Paths) -> anyhow::Result<()> {
     let root = demo::demo_root(paths);
     println!("clinic demo: {}", root.display());
-    let server = demo::prepare(&root, &config, &mut print_progress).await?;
-    if server.started_here {
-        // Should the app die in a way no handler sees, the server still stops.
-        server.cluster.stop_when_gone(std::process::id(), false)?;
-    }
-    println!("\nDemo logins (password \"{DEMO_PASSWORD}\" for each):");
-    for (login, name, job) in DEMO_STAFF {
-        println!("  {login:<8} {name:<16} {}", job.as_str());
+    // Should the app die in a way no handler sees, a watcher gives its share of the server back.
+    let (server, lease) = demo::open(&root, &config, &mut print_progress).await?;
+    if lease.users() > 1 {
+        println!(
+            "  Sharing the demo server with {} other desk(s).",
+            lease.users() - 1
+        );
     }
     let target = Target {
         server: server.server_config(),
         label: format!("{} (demo)", tilde(&root)),
         username_hint: None,
+        notes: demo_logins(),
     };
     let result = tui::run(config, target).await;
-    if let Err(e) = server.stop() {
+    if let Err(e) = lease.release() {
         eprintln!("clinic: stopping the demo server: {e}");
     }
     result
 }
 
+/// The lines under the demo's login form: who to sign in as.
+fn demo_logins() -> Vec<String> {
+    let mut by_job: Vec<(Job, Vec<&str>)> = Vec::new();
+    for (login, _, job) in DEMO_STAFF {
+        match by_job.iter_mut().find(|(j, _)| j == job) {
+            Some((_, logins)) => logins.push(login),
+            None => by_job.push((*job, vec![login])),
+        }
+    }
+    let who: Vec<String> = by_job
+        .iter()
+        .map(|(job, logins)| format!("{} ({})", logins.join(", "), job.label()))
+        .collect();
+    vec![
+        format!("Demo logins: {}", who.join("; ")),
+        format!("Every password is \"{DEMO_PASSWORD}\"."),
+    ]
+}
+
 async fn demo_serve(config: Config, paths: &Paths) -> anyhow::Result<()> {
     let root = demo::demo_root(paths);
-    let server = demo::prepare(&root, &config, &mut print_progress).await?;
-    if server.started_here {
-        server.cluster.stop_when_gone(std::process::id(), false)?;
-    }
+    let (server, lease) = demo::open(&root, &config, &mut print_progress).await?;
     println!("\nThe demo server is running (data in {}).", root.display());
     println!("Connect with psql as any demo login (password \"{DEMO_PASSWORD}\"):");
     for (login, _, job) in DEMO_STAFF {
@@ -241,8 +275,11 @@ async fn demo_serve(config: Config, paths: &Paths) -> anyhow::Result<()> {
     }
     println!("\nPress Ctrl-C to stop it.");
     wait_for_stop_signal().await;
-    println!("\nStopping the demo server.");
-    server.stop()?;
+    if lease.release()? {
+        println!("\nStopped the demo server.");
+    } else {
+        println!("\nThe demo server keeps running for the other desks using it.");
+    }
     Ok(())
 }
 
@@ -300,9 +337,11 @@ async fn admin_client(
     Ok(client)
 }
 
-async fn db_migrate(server: &ServerConfig, conn: &AdminConn) -> anyhow::Result<()> {
-    let mut client = admin_client(server, conn).await?;
+async fn db_migrate(config: &Config, conn: &AdminConn) -> anyhow::Result<()> {
+    let mut client = admin_client(&config.server, conn).await?;
     let applied = migrate::migrate(&mut client).await?;
+    migrate::set_time_zone(&client, &config.clinic.time_zone).await?;
+    println!("The clinic's time zone is {}.", config.clinic.time_zone);
     if applied.is_empty() {
         println!(
             "The database is up to date ({} migrations).",

@@ -49,6 +49,8 @@ pub struct Target {
     pub label: String,
     /// Pre-fills the username (the password field then has the focus).
     pub username_hint: Option<String>,
+    /// Lines under the login form (the demo's logins).
+    pub notes: Vec<String>,
 }
 
 /// Run the app until the person quits or a signal asks it to stop. A bad `[keys]` section is
@@ -60,9 +62,16 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
         target.username_hint.as_deref(),
         Utc::now(),
     )?;
-    let theme = Theme::from_env();
+    app.login_notes = target.notes.clone();
+    let theme = Theme::from_env(&config.display);
     let stop = stop_signal().context("cannot listen for SIGTERM/SIGHUP")?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    if let Ok(size) = guard.terminal.size() {
+        app.update(Action::Resized {
+            width: size.width,
+            height: size.height,
+        });
+    }
     let mut runner = Runner::new(target.server.clone());
     let terminal = &mut guard.terminal;
     let outcome = event_loop(
@@ -207,7 +216,7 @@ where
                     run_all(app.clock(clock.now()), effects);
                     app.action_for_key(&key)
                 }
-                Some(Ok(Event::Resize(_, _))) => Action::Resized,
+                Some(Ok(Event::Resize(width, height))) => Action::Resized { width, height },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(anyhow::Error::new(e).context("cannot read from the terminal")),
                 None => return Ok(()),
@@ -384,6 +393,10 @@ impl Runner {
     fn start_session(&mut self, request: RequestId) {
         match self.candidate.take() {
             Some((r, session)) if r == request => {
+                if let Some(tz) = session.time_zone {
+                    self.tasks
+                        .spawn(async move { Outcome::Action(Action::ClinicTimeZone(tz)) });
+                }
                 self.session = Some(session);
                 match self.listen_config.take() {
                     Some((r, cfg)) if r == request && self.listener.is_none() => {

@@ -105,6 +105,31 @@ async fn the_demo_is_created_seeded_and_reused() {
         "past and future appointments"
     );
     assert!(count("SELECT count(*) FROM clinic.invoices").await > 100);
+    // Every appointment falls inside its doctor's working hours (the default config's clinic
+    // keeps UTC): none on a Sunday morning, none before the doors open.
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM clinic.appointments a
+              WHERE NOT EXISTS (
+                SELECT FROM clinic.working_hours w
+                 WHERE w.doctor_id = a.doctor_id
+                   AND w.weekday = extract(isodow FROM a.starts_at AT TIME ZONE 'UTC')
+                   AND (a.starts_at AT TIME ZONE 'UTC')::time >= w.starts
+                   AND (a.ends_at AT TIME ZONE 'UTC')::time <= w.ends)"
+        )
+        .await,
+        0,
+        "appointments outside working hours"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM clinic.appointments a JOIN clinic.patients p ON p.id = a.patient_id
+              WHERE p.patient_number = 10001"
+        )
+        .await,
+        2,
+        "John Doe's last visit and his next one"
+    );
     drop(c);
 
     // Records exist, and only a doctor with a care relationship reads them.

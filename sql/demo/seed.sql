@@ -155,14 +155,27 @@ SELECT b.patient_id, b.doctor_id, b.starts_at, b.starts_at + interval '15 minute
     END AS status
   ) st;
 
--- The seed's John Doe sees Dr Alice Smith (the first doctor) today and had a visit last month.
+-- The seed's John Doe saw Dr Alice Smith (the first doctor) last month and sees her again next
+-- week: each on a weekday, in the first slot of her morning still free, inside her hours.
+WITH alice AS (SELECT id FROM clinic.staff WHERE job = 'doctor' ORDER BY id LIMIT 1),
+     wanted(day, r, st) AS (
+       VALUES ((current_date - 30) - CASE extract(isodow FROM current_date - 30)::int WHEN 6 THEN 1 WHEN 7 THEN 2 ELSE 0 END,
+               'Annual check-up', 'completed'),
+              ((current_date + 7) + CASE extract(isodow FROM current_date + 7)::int WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END,
+               'Test results', 'scheduled')),
+     slot AS (
+       SELECT w.r, w.st,
+              (SELECT t FROM generate_series((w.day + time '09:00')::timestamptz, (w.day + time '12:15')::timestamptz,
+                                             interval '15 minutes') AS t
+                WHERE NOT EXISTS (SELECT FROM clinic.appointments a, alice
+                                   WHERE a.doctor_id = alice.id AND a.status <> 'cancelled'
+                                     AND tstzrange(a.starts_at, a.ends_at, '[)') && tstzrange(t, t + interval '15 minutes', '[)'))
+                ORDER BY t LIMIT 1) AS t
+         FROM wanted w)
 INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, status_changed_at)
-SELECT p.id, d.id, t, t + interval '15 minutes', r, st, LEAST(now(), t)
-  FROM clinic.patients p,
-       (SELECT id FROM clinic.staff WHERE job = 'doctor' ORDER BY id LIMIT 1) d,
-       (VALUES ((current_date - 30 + time '08:30')::timestamptz, 'Annual check-up', 'completed'),
-               ((current_date + 7 + time '08:45')::timestamptz, 'Test results', 'scheduled')) AS v(t, r, st)
- WHERE p.patient_number = 10001;
+SELECT p.id, alice.id, slot.t, slot.t + interval '15 minutes', slot.r, slot.st, LEAST(now(), slot.t)
+  FROM clinic.patients p, alice, slot
+ WHERE p.patient_number = 10001 AND slot.t IS NOT NULL;
 
 -- step: medical records
 INSERT INTO clinic.medical_records (patient_id, author_id, appointment_id, kind, recorded_at, summary, diagnosis, treatment, notes,

@@ -53,7 +53,11 @@ pub enum Action {
     /// The clock moved on (to a deadline the app asked for, or past one): drives the status-bar
     /// clock, spinners, debounces, pings and the idle lock.
     Tick(DateTime<Utc>),
-    Resized,
+    /// The terminal's new size (columns, rows).
+    Resized {
+        width: u16,
+        height: u16,
+    },
     LoginDone {
         request: RequestId,
         result: Result<StaffIdentity, LoginError>,
@@ -71,6 +75,9 @@ pub enum Action {
         request: RequestId,
         ok: bool,
     },
+    /// The clinic's time zone as the database keeps it, heard at sign-in: what "today" means on
+    /// screen from then on, as it does in the database's rules.
+    ClinicTimeZone(chrono_tz::Tz),
     /// The answer to a screen's own request.
     Screen(ScreenReply),
     /// From the live-updates connection: an appointment changed somewhere, or the connection was

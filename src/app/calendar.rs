@@ -45,6 +45,10 @@ pub enum Write {
     Cancel {
         patient: String,
     },
+    TakeBack {
+        patient: String,
+        from: AppointmentStatus,
+    },
     Status {
         patient: String,
         to: AppointmentStatus,
@@ -70,6 +74,10 @@ pub struct CalendarScreen {
     reload_again: bool,
     /// The appointment being moved: the cursor picks its new slot.
     pub moving: Option<CalendarEntry>,
+    /// The appointment a question in the confirm popup is about ("yes" acts on this one).
+    asking: Option<CalendarEntry>,
+    /// The screen that asked to show an appointment: closing its detail goes back there.
+    return_to: Option<crate::app::registry::ScreenId>,
     pub form: Option<Form>,
     pub detail: Option<Detail>,
     pub availability: Option<AvailabilityPanel>,
@@ -139,7 +147,9 @@ impl Screen for CalendarScreen {
         };
         if form.edit(request, ctx.now, ctx.date_format) {
             if let Some(b) = form.booking_mut() {
+                // A warning was about what was typed before; the next save checks again.
                 b.squeeze_offered = false;
+                b.overlap_offered = false;
             }
         }
         Outcome::redraw()
@@ -155,6 +165,9 @@ impl Screen for CalendarScreen {
             self.form = None;
         } else if self.detail.is_some() {
             self.detail = None;
+            if let Some(to) = self.return_to.take() {
+                return Outcome::hand_over(Intent::Return { to });
+            }
         } else if self.availability.is_some() {
             self.availability = None;
         } else if self.moving.take().is_some() {
@@ -221,22 +234,40 @@ impl Screen for CalendarScreen {
         matches!(intent, Intent::Book { .. } | Intent::ShowAppointment { .. })
     }
 
-    /// Work handed over from another screen: book for a patient, or show one appointment.
+    /// Work handed over from another screen: book for a patient (from now on: today's grid, and
+    /// the next free slot filled in once the finder answers), or show one appointment.
     fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome<Self> {
+        if matches!(intent, Intent::Book { .. }) && self.started {
+            self.grid.week = false;
+            self.grid.date = ctx.today();
+            self.grid.time = grid::floor_to_row(ctx.now.with_timezone(&ctx.tz).time());
+        }
         let out = Screen::entered(self, ctx);
         let more = match intent {
             Intent::Book {
                 patient_id,
                 patient_name,
-            } => self.open_booking(Some((patient_id, patient_name)), ctx),
-            Intent::ShowAppointment { appointment_id } => {
+            } => {
+                let form = self.open_booking(Some((patient_id, patient_name)), ctx);
+                if self.form.is_none() {
+                    form
+                } else {
+                    let doctor = self.grid.doctor().map(|d| d.id).or(self.grid.only_doctor);
+                    form.and(self.find_free(doctor, ctx.now, FindFor::Form, ctx))
+                }
+            }
+            Intent::ShowAppointment {
+                appointment_id,
+                back_to,
+            } => {
+                self.return_to = back_to;
                 let request = ctx.start(&mut self.locating, ());
                 Outcome::request(Request::Locate {
                     request,
                     appointment_id,
                 })
             }
-            Intent::OpenPatient { .. } => Outcome::default(),
+            Intent::OpenPatient { .. } | Intent::Return { .. } => Outcome::default(),
         };
         out.and(more)
     }
@@ -317,7 +348,7 @@ impl Screen for CalendarScreen {
 
     fn offers(&self, cmd: Cmd) -> bool {
         match cmd {
-            Cmd::CheckIn | Cmd::Move | Cmd::Cancel | Cmd::Book | Cmd::NoShow => {
+            Cmd::CheckIn | Cmd::Move | Cmd::Cancel | Cmd::Book | Cmd::NoShow | Cmd::TakeBack => {
                 self.job == Some(Job::Receptionist)
             }
             Cmd::Advance => self.job == Some(Job::Doctor),
@@ -406,6 +437,8 @@ impl CalendarScreen {
 
     /// The grid's own keys.
     fn grid_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        // Working in the calendar itself: Esc no longer goes back to where a detail came from.
+        self.return_to = None;
         let day = Duration::days(1);
         let week = Duration::days(7);
         match cmd {
@@ -452,11 +485,14 @@ impl CalendarScreen {
                 self.find_free(doctor, from, FindFor::Grid, ctx)
             }
             Cmd::Availability => self.open_availability(ctx),
-            Cmd::CheckIn | Cmd::NoShow | Cmd::Advance | Cmd::Cancel | Cmd::Move => {
+            Cmd::CheckIn | Cmd::NoShow | Cmd::Advance | Cmd::Cancel | Cmd::Move | Cmd::TakeBack => {
                 match self.grid.entry().cloned() {
                     Some(entry) => self.act_on(cmd, &entry, ctx),
                     None => Outcome::notice("There is no appointment under the cursor."),
                 }
+            }
+            Cmd::NoShowConfirmed | Cmd::CompleteConfirmed | Cmd::CancelConfirmed => {
+                self.confirmed(cmd, ctx)
             }
             _ => Outcome::default(),
         }

@@ -44,6 +44,9 @@ use crate::config::Config;
 use crate::domain::live::LiveEvent;
 use crate::domain::money::{Currency, NumberFormat};
 
+/// Rows the shell takes around a screen: the top bar, the status bar and the footer.
+pub const SHELL_ROWS: u16 = 3;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
     Help(HelpState),
@@ -62,6 +65,8 @@ pub struct App {
     pub time_zone: chrono_tz::Tz,
     /// Where the server is, in words, for the login screen.
     pub server_label: String,
+    /// Lines under the login form (the demo's logins and password).
+    pub login_notes: Vec<String>,
     pub idle_lock_minutes: u32,
     /// The clinic's local date format (chrono), besides ISO.
     pub date_format: String,
@@ -76,6 +81,8 @@ pub struct App {
     pub notice: Option<String>,
     /// Live updates (LISTEN): `None` before they start, then whether they are working.
     pub live: Option<bool>,
+    /// The terminal's size (columns, rows), for lists that page by what they show.
+    pub size: (u16, u16),
     ids: RequestIds,
     dirty: bool,
 }
@@ -92,6 +99,7 @@ impl App {
             clinic_name: config.clinic.name.clone(),
             time_zone: config.time_zone(),
             server_label: server_label.into(),
+            login_notes: Vec::new(),
             idle_lock_minutes: config.session.idle_lock_minutes,
             date_format: config.clinic.date_format.clone(),
             number_format: config.number_format(),
@@ -102,6 +110,7 @@ impl App {
             popup: None,
             notice: None,
             live: None,
+            size: (80, 24),
             ids: RequestIds::default(),
             dirty: true,
         })
@@ -236,7 +245,8 @@ impl App {
             Action::Edit(request) => self.edit(request),
             Action::Ignored => Vec::new(),
             Action::Tick(now) => self.tick(now),
-            Action::Resized => {
+            Action::Resized { width, height } => {
+                self.size = (width, height);
                 self.dirty = true;
                 Vec::new()
             }
@@ -253,6 +263,7 @@ impl App {
                 self.ping_done(request, ok);
                 Vec::new()
             }
+            Action::ClinicTimeZone(tz) => self.clinic_time_zone(tz),
             Action::Screen(reply) => self.on_screen(reply.screen(), |s, ctx| s.reply(reply, ctx)),
             Action::Live(event) => self.live_event(event),
         }
@@ -361,6 +372,7 @@ impl App {
             date_format: &self.date_format,
             number_format: self.number_format,
             currency: self.currency,
+            body_rows: self.size.1.saturating_sub(SHELL_ROWS),
             ids: &mut self.ids,
         };
         let handled = handler(shell.states.get_mut(id), &mut ctx);
@@ -391,6 +403,12 @@ impl App {
     /// Carry a hand-over to the screen that continues the work, if this job has it. Public so a
     /// test can hand work over the way a screen does.
     pub fn follow(&mut self, intent: Intent) -> Vec<Effect> {
+        if let Intent::Return { to } = intent {
+            return match self.shell_mut().map(|s| s.go_to(to)) {
+                Some(Ok(())) => self.entered_current(),
+                _ => Vec::new(),
+            };
+        }
         let Some(target) = ScreenId::ALL.iter().copied().find(|id| id.takes(&intent)) else {
             return Vec::new();
         };

@@ -6,10 +6,12 @@ use chrono_tz::Tz;
 
 use super::keymap::{self, Binding, Command};
 use super::pending::{Pending, RequestId};
-use super::registry::ScreenCmd;
+use super::registry::{ScreenCmd, ScreenId};
 use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use super::widgets::List;
-use crate::domain::appointment::{Appointment, AppointmentStatus, QueueCounts, QueueEntry};
+use crate::domain::appointment::{
+    waiting_room_order, Appointment, AppointmentStatus, QueueCounts, QueueEntry, QueueState,
+};
 use crate::domain::live::LiveEvent;
 use crate::domain::staff::Job;
 
@@ -62,6 +64,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind("queue.up", &["up", "k"], "Previous patient", Cmd::Up, None),
     bind(
+        "queue.done",
+        &["d"],
+        "Show or fold away the patients done today",
+        Cmd::ToggleDone,
+        Some("show done"),
+    ),
+    bind(
         "queue.refresh",
         &["r", "ctrl-r"],
         "Load again (it also updates by itself)",
@@ -80,6 +89,7 @@ pub enum Cmd {
     OpenPatient,
     Up,
     Down,
+    ToggleDone,
 }
 
 /// Database work this screen asks for; run by `crate::effects::appointments`.
@@ -113,7 +123,12 @@ pub enum Reply {
 
 #[derive(Debug, Default)]
 pub struct QueueScreen {
+    /// Today's appointments as read, by time.
+    pub all: Vec<QueueEntry>,
+    /// The rows shown, as a waiting room reads them: waiting (longest first), expected, with a
+    /// doctor, then (when shown) done.
     pub entries: List<QueueEntry>,
+    pub show_done: bool,
     pub loaded: bool,
     pub loading: Pending,
     reload_again: bool,
@@ -163,6 +178,7 @@ impl Screen for QueueScreen {
                 Some(e) => Outcome::hand_over(if cmd == Cmd::Open {
                     Intent::ShowAppointment {
                         appointment_id: e.appointment_id,
+                        back_to: Some(ScreenId::Queue),
                     }
                 } else {
                     Intent::OpenPatient {
@@ -172,6 +188,11 @@ impl Screen for QueueScreen {
                 None => Outcome::notice("Nobody is in today's queue."),
             },
             Cmd::CheckIn => self.check_in(ctx),
+            Cmd::ToggleDone => {
+                self.show_done = !self.show_done;
+                self.arrange();
+                Outcome::redraw()
+            }
         }
     }
 
@@ -184,8 +205,8 @@ impl Screen for QueueScreen {
                 }
                 match result {
                     Ok(entries) => {
-                        // Keep the same appointment selected when rows come and go above it.
-                        self.entries.replace(entries, |e| e.appointment_id);
+                        self.all = entries;
+                        self.arrange();
                         self.loaded = true;
                         self.error = None;
                     }
@@ -230,29 +251,47 @@ impl Screen for QueueScreen {
         self.load(ctx)
     }
 
-    /// Waiting times count up once a second while someone waits.
+    /// A wait shown in hours and minutes moves on a whole minute after its check-in.
     fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.someone_waiting(now)
-            .then(|| DateTime::from_timestamp(now.timestamp() + 1, 0))
-            .flatten()
+        self.all
+            .iter()
+            .filter_map(|e| match e.state {
+                QueueState::Arrived { since } => {
+                    let minutes = (now - since).num_minutes().max(0) + 1;
+                    Some(since + chrono::TimeDelta::minutes(minutes))
+                }
+                _ => None,
+            })
+            .min()
     }
 
     fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
-        let second_changed = ctx.now.timestamp() != self.now.timestamp();
+        let before = self.now;
         self.now = ctx.now;
-        Outcome::redraw_if(second_changed && self.someone_waiting(ctx.now))
+        let moved = self
+            .all
+            .iter()
+            .any(|e| e.waiting_minutes(before) != e.waiting_minutes(ctx.now));
+        Outcome::redraw_if(moved)
     }
 }
 
 impl QueueScreen {
     pub fn counts(&self) -> QueueCounts {
-        QueueCounts::of(self.entries.items())
+        QueueCounts::of(&self.all)
     }
 
-    fn someone_waiting(&self, now: DateTime<Utc>) -> bool {
-        self.entries
+    /// The rows shown, from what was read; the same appointment stays selected when rows come and
+    /// go above it (and moves with its patient as they go from waiting to the doctor).
+    fn arrange(&mut self) {
+        let mut shown: Vec<QueueEntry> = self
+            .all
             .iter()
-            .any(|e| e.waiting_minutes(now).is_some())
+            .filter(|e| self.show_done || !e.is_over())
+            .cloned()
+            .collect();
+        waiting_room_order(&mut shown);
+        self.entries.replace(shown, |e| e.appointment_id);
     }
 
     fn sync(&mut self, ctx: &Ctx) {

@@ -12,6 +12,7 @@ use tui_input::InputRequest;
 use super::confirm::Confirm;
 use super::keymap::Binding;
 use super::pending::{Pending, RequestId, RequestIds};
+use super::registry::ScreenId;
 use crate::domain::live::LiveEvent;
 use crate::domain::money::{Currency, NumberFormat};
 use crate::domain::staff::{Job, StaffIdentity};
@@ -209,6 +210,8 @@ pub struct Ctx<'a> {
     pub date_format: &'a str,
     pub number_format: NumberFormat,
     pub currency: Currency,
+    /// Rows the screen has on the terminal (what the shell leaves it).
+    pub body_rows: u16,
     pub ids: &'a mut RequestIds,
 }
 
@@ -349,6 +352,12 @@ pub enum Intent {
     },
     /// Open this patient's summary on the patients screen.
     OpenPatient { patient_id: i64 },
-    /// Show this appointment on the calendar (its day, its doctor).
-    ShowAppointment { appointment_id: i64 },
+    /// Show this appointment on the calendar (its day, its doctor); closing it goes back to
+    /// `back_to` when given (the queue, on the same row).
+    ShowAppointment {
+        appointment_id: i64,
+        back_to: Option<ScreenId>,
+    },
+    /// Back to the screen that handed work over: the shell's own step, taken by no screen.
+    Return { to: ScreenId },
 }

@@ -60,6 +60,19 @@ impl App {
         effects
     }
 
+    /// The database keeps the clinic's time zone; the screen follows it, so "today" on screen is
+    /// the day the database's rules go by (a desk's config may say otherwise).
+    pub(super) fn clinic_time_zone(&mut self, tz: chrono_tz::Tz) -> Vec<Effect> {
+        if tz == self.time_zone {
+            return Vec::new();
+        }
+        tracing::info!(config = %self.time_zone, database = %tz, "the clinic's time zone comes from the database");
+        self.time_zone = tz;
+        self.dirty = true;
+        // What is shown was read for the other zone's day.
+        self.entered_current()
+    }
+
     pub(super) fn password_hashed(&mut self, request: RequestId, hash: Option<String>) {
         if let Mode::Shell(shell) = &mut self.mode {
             if shell.unlock_hash == UnlockHash::Making(request) {

@@ -15,7 +15,7 @@ mod reads;
 mod writes;
 
 pub use reads::{day_view, doctors, entry, find_free_slots, get, history, today_queue, week_view};
-pub use writes::{book, cancel, check_in, move_to, set_status};
+pub use writes::{book, cancel, check_in, move_to, set_status, take_back};
 
 use super::DbError;
 use crate::domain::appointment::{
@@ -55,6 +55,9 @@ pub enum BookError {
     /// Outside working hours: allowed only when squeezing an urgent patient in.
     #[error("{0} Book anyway to squeeze the patient in.")]
     OutsideHours(String),
+    /// The patient already has a live appointment then, with another doctor.
+    #[error("The patient already has an appointment then: {0}. Book anyway to see two doctors.")]
+    PatientBusy(String),
     /// Someone changed it since it was read (optimistic concurrency); `current` is what is there now.
     #[error("{by} changed this appointment at {at} (it is now {}). Look again and redo your change.", .current.status)]
     Changed {

@@ -41,6 +41,16 @@ BEGIN
 END $$;
 ";
 
+/// Write the clinic's time zone (an IANA name, `[clinic] time_zone`) into the database, where the
+/// status rules read "today" from and every desk takes it after sign-in. The owner's step, run
+/// with the migrations.
+pub async fn set_time_zone(client: &Client, time_zone: &str) -> Result<(), MigrateError> {
+    client
+        .execute("UPDATE clinic.settings SET time_zone = $1", &[&time_zone])
+        .await?;
+    Ok(())
+}
+
 pub fn checksum(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()

@@ -14,6 +14,8 @@ use crate::domain::staff::{Job, LoginError, StaffIdentity};
 pub struct Session {
     pub pool: Pool,
     pub me: StaffIdentity,
+    /// The clinic's time zone as the database keeps it (`None` before migration 0009).
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl std::fmt::Debug for Session {
@@ -76,6 +78,14 @@ pub async fn login(
         )
         .await
         .map_err(|e| classify_connect_error(&e, server))?;
+    // The clinic's clock, when the database knows it: the status rules go by it.
+    let time_zone = match client
+        .query_opt("SELECT time_zone FROM clinic.settings", &[])
+        .await
+    {
+        Ok(Some(r)) => r.get::<_, String>(0).parse().ok(),
+        _ => None,
+    };
     drop(client);
     let row = row.ok_or(LoginError::NoJob)?;
     let job: Option<String> = row.get(3);
@@ -89,7 +99,11 @@ pub async fn login(
         full_name: row.get(2),
         job,
     };
-    Ok(Session { pool, me })
+    Ok(Session {
+        pool,
+        me,
+        time_zone,
+    })
 }
 
 fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> LoginError {

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod seed;
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use tokio_postgres::NoTls;
@@ -136,6 +137,146 @@ pub async fn prepare(
     }
 }
 
+/// The demo shared: every process that has the demo open holds a lease on its server (a file named
+/// by its pid under `users/`), so several `clinic demo` at once (two desks at a training) share one
+/// server, which stops when the last of them leaves. Leases are taken and given back under a lock
+/// file, so a desk starting as another quits never finds its server stopped under it; a lease whose
+/// process died (a kill, a crash) counts for nothing, and a watcher gives it back for it.
+pub struct Lease {
+    root: PathBuf,
+    pid: u32,
+}
+
+fn users_dir(root: &Path) -> PathBuf {
+    root.join("users")
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DemoError + '_ {
+    move |source| {
+        DemoError::Cluster(ClusterError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}
+
+/// The lock every lease is taken and given back under (held while the returned file lives).
+fn lock(root: &Path) -> Result<std::fs::File, DemoError> {
+    std::fs::create_dir_all(root).map_err(io(root))?;
+    let path = root.join("users.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io(&path))?;
+    file.lock().map_err(io(&path))?;
+    Ok(file)
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// The processes holding a lease now; the leases of dead ones are swept away.
+fn users(root: &Path) -> Vec<u32> {
+    let dir = users_dir(root);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut live = Vec::new();
+    for entry in entries.flatten() {
+        let pid = entry.file_name().to_string_lossy().parse::<u32>().ok();
+        match pid {
+            Some(pid) if alive(pid) => live.push(pid),
+            _ => {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    live.sort_unstable();
+    live
+}
+
+/// Open the demo for this process: the server started if nobody has it running, and a lease on it
+/// until [`Lease::release`] (or the process's end, which a watcher notices).
+pub async fn open(
+    root: &Path,
+    config: &Config,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(DemoServer, Lease), DemoError> {
+    let guard = lock(root)?;
+    let server = prepare(root, config, progress).await?;
+    let pid = std::process::id();
+    let dir = users_dir(root);
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let file = dir.join(pid.to_string());
+    std::fs::write(&file, "").map_err(io(&file))?;
+    drop(guard);
+    let lease = Lease {
+        root: root.to_path_buf(),
+        pid,
+    };
+    lease.watch()?;
+    Ok((server, lease))
+}
+
+impl Lease {
+    /// How many processes share the demo now, this one included.
+    pub fn users(&self) -> usize {
+        users(&self.root).len()
+    }
+
+    /// Leave behind a watcher (this binary, `clinic demo release --pid N`) that gives the lease
+    /// back once this process is gone, however it ended.
+    fn watch(&self) -> Result<(), DemoError> {
+        let exe = std::env::current_exe().map_err(io(&self.root))?;
+        std::process::Command::new(exe)
+            .args(["demo", "release", "--pid", &self.pid.to_string()])
+            .env("CLINIC_DEMO_DIR", &self.root)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(io(&self.root))?;
+        Ok(())
+    }
+
+    /// Give the lease back; the last one out stops the server. Returns whether it was stopped.
+    pub fn release(self) -> Result<bool, DemoError> {
+        release(&self.root, self.pid)
+    }
+}
+
+/// Give back `pid`'s lease on the demo at `root`; stop the server when nobody else holds one.
+pub fn release(root: &Path, pid: u32) -> Result<bool, DemoError> {
+    let _guard = lock(root)?;
+    let _ = std::fs::remove_file(users_dir(root).join(pid.to_string()));
+    if !users(root).is_empty() {
+        return Ok(false);
+    }
+    match Cluster::open(root, Purpose::Demo)? {
+        Some(cluster) if cluster.is_running() => {
+            cluster.stop()?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// `clinic demo release --pid N`: wait until process N has ended, then give its lease back.
+pub fn release_when_gone(root: &Path, pid: u32) -> Result<bool, DemoError> {
+    while alive(pid) {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    if !users_dir(root).join(pid.to_string()).exists() {
+        // Given back already, on the way out.
+        return Ok(false);
+    }
+    release(root, pid)
+}
+
 /// Migrate the demo database, and on the first run (or after an interrupted one) seed it afresh.
 async fn bring_up_to_date(
     cluster: &Cluster,
@@ -162,6 +303,7 @@ async fn bring_up_to_date(
     progress("Applying migrations");
     let mut db = connect(cluster.superuser_config(DEMO_DB)).await?;
     migrate::migrate(&mut db).await?;
+    migrate::set_time_zone(&db, &config.clinic.time_zone).await?;
     if !seeded_marker.exists() {
         progress("Creating the demo staff logins");
         for (login, name, job) in DEMO_STAFF {

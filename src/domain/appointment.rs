@@ -70,7 +70,8 @@ impl AppointmentStatus {
     }
 
     /// Whether the status may change from `self` to `next`. Staying put is not a move (the database
-    /// refuses it too, so a late second "check in" is told, not silently ignored).
+    /// refuses it too, so a late second "check in" is told, not silently ignored). Back to
+    /// scheduled is an undo: a check-in by mistake, or a no-show marked too soon.
     pub fn can_move_to(self, next: AppointmentStatus) -> bool {
         use AppointmentStatus::{Cancelled, CheckedIn, Completed, InProgress, NoShow, Scheduled};
         matches!(
@@ -79,7 +80,44 @@ impl AppointmentStatus {
                 | (CheckedIn, InProgress)
                 | (InProgress, Completed)
                 | (Scheduled | CheckedIn, Cancelled | NoShow)
+                | (CheckedIn | NoShow, Scheduled)
         )
+    }
+
+    /// Whether going from `self` to `next` is taking a status back (an undo, which needs a reason).
+    pub fn is_undo(self, next: AppointmentStatus) -> bool {
+        next == AppointmentStatus::Scheduled && self.can_move_to(next)
+    }
+
+    /// Why the clock says no to going from `self` to `next` for an appointment starting at
+    /// `starts_at`, at `now` in the clinic's zone `tz`: the same rules the database enforces
+    /// (sql/0009), said before anything is sent.
+    pub fn clock_refusal(
+        self,
+        next: AppointmentStatus,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        tz: chrono_tz::Tz,
+    ) -> Option<String> {
+        use AppointmentStatus::{CheckedIn, InProgress, NoShow, Scheduled};
+        let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+        let when = starts_at.with_timezone(&tz).format("%a %d %b %H:%M");
+        let same_day = day(now) == day(starts_at);
+        match (self, next) {
+            (_, NoShow) if now < starts_at => Some(format!(
+                "It is not {when} yet: a no-show can be marked once the appointment has started."
+            )),
+            (_, CheckedIn) if !same_day => Some(format!(
+                "That appointment is on {when}: patients check in on the day."
+            )),
+            (_, InProgress) if !same_day => Some(format!(
+                "That appointment is on {when}: a consultation starts on its day."
+            )),
+            (NoShow, Scheduled) if !same_day => Some(format!(
+                "A no-show can be taken back only on its day ({when})."
+            )),
+            _ => None,
+        }
     }
 
     /// The statuses reachable from here, for a menu of next steps.
@@ -90,9 +128,13 @@ impl AppointmentStatus {
             .collect()
     }
 
-    /// Moving into this status needs a stated reason (only cancelling does).
+    /// Moving into this status needs a stated reason: cancelling does, and so does taking a
+    /// status back to scheduled (an undo).
     pub fn needs_reason(self) -> bool {
-        self == AppointmentStatus::Cancelled
+        matches!(
+            self,
+            AppointmentStatus::Cancelled | AppointmentStatus::Scheduled
+        )
     }
 
     /// Holds its time slot: everything but a cancellation (a no-show's slot stays used, as it was).
@@ -145,6 +187,9 @@ pub struct NewAppointment {
     /// The receptionist confirmed booking outside working hours or into blocked time (an urgent
     /// patient). Leave is refused regardless.
     pub squeeze_in: bool,
+    /// The receptionist confirmed booking although the patient has another doctor's appointment
+    /// at the same time.
+    pub overlap_ok: bool,
 }
 
 /// Where a moved appointment goes.
@@ -260,6 +305,40 @@ impl QueueEntry {
             _ => None,
         }
     }
+
+    /// Seen or not coming: folded away in the waiting room's view.
+    pub fn is_over(&self) -> bool {
+        matches!(self.state, QueueState::Done { .. } | QueueState::NoShow)
+    }
+
+    /// Where the waiting room puts this patient: who is waiting first (the longest wait on top),
+    /// then who is expected (by time), then who is with a doctor, then who is done.
+    fn waiting_room_rank(&self) -> (u8, DateTime<Utc>) {
+        match self.state {
+            QueueState::Arrived { since } => (0, since),
+            QueueState::Expected => (1, self.starts_at),
+            QueueState::WithDoctor { since } => (2, since),
+            QueueState::Done { .. } | QueueState::NoShow => (3, self.starts_at),
+        }
+    }
+}
+
+/// Today's queue as a waiting room reads it (see [`QueueEntry::waiting_room_rank`]); ties by
+/// time, then patient.
+pub fn waiting_room_order(entries: &mut [QueueEntry]) {
+    entries.sort_by(|a, b| {
+        a.waiting_room_rank()
+            .cmp(&b.waiting_room_rank())
+            .then(a.starts_at.cmp(&b.starts_at))
+            .then(a.patient_name.cmp(&b.patient_name))
+    });
+}
+
+/// A wait as a clock reads it: "0:09", "1:05", "12:30" (hours and minutes, never minutes and
+/// seconds).
+pub fn wait_words(minutes: i64) -> String {
+    let minutes = minutes.max(0);
+    format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// The queue's header line: "Expected 14   Arrived 3   With doctor 2   Done 9".
@@ -315,6 +394,50 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn the_clock_decides_no_shows_check_ins_and_taking_a_no_show_back() {
+        let tz: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+        // 10:30 in New York on Tue 1 Dec is 15:30 UTC.
+        let at = |d, h, m| {
+            Utc.with_ymd_and_hms(2026, 12, d, h, m, 0)
+                .single()
+                .expect("instant")
+        };
+        let starts = at(1, 15, 30);
+        assert!(Scheduled
+            .clock_refusal(NoShow, starts, at(1, 15, 0), tz)
+            .is_some());
+        assert_eq!(
+            Scheduled.clock_refusal(NoShow, starts, at(1, 15, 30), tz),
+            None
+        );
+        assert_eq!(
+            Scheduled.clock_refusal(CheckedIn, starts, at(1, 14, 0), tz),
+            None
+        );
+        let tomorrow = Scheduled
+            .clock_refusal(CheckedIn, at(2, 15, 30), at(1, 15, 0), tz)
+            .expect("refused");
+        assert!(tomorrow.contains("Wed 02 Dec 10:30"), "{tomorrow}");
+        // 03:00 UTC on the 2nd is still the 1st in New York: the clinic's day counts.
+        assert_eq!(
+            Scheduled.clock_refusal(CheckedIn, starts, at(2, 3, 0), tz),
+            None
+        );
+        assert!(CheckedIn
+            .clock_refusal(InProgress, starts, at(2, 15, 0), tz)
+            .is_some());
+        assert_eq!(
+            NoShow.clock_refusal(Scheduled, starts, at(1, 20, 0), tz),
+            None
+        );
+        assert!(NoShow
+            .clock_refusal(Scheduled, starts, at(2, 15, 0), tz)
+            .is_some());
+        assert!(CheckedIn.is_undo(Scheduled) && NoShow.is_undo(Scheduled));
+        assert!(!Completed.is_undo(Scheduled) && Scheduled.needs_reason());
+    }
+
+    #[test]
     fn statuses_round_trip_and_have_distinct_symbols() {
         for s in AppointmentStatus::ALL {
             assert_eq!(AppointmentStatus::parse(s.as_str()), Some(s));
@@ -329,7 +452,7 @@ mod tests {
     }
 
     #[test]
-    fn exactly_the_seven_allowed_transitions() {
+    fn exactly_the_nine_allowed_transitions() {
         let allowed = [
             (Scheduled, CheckedIn),
             (CheckedIn, InProgress),
@@ -338,6 +461,9 @@ mod tests {
             (CheckedIn, Cancelled),
             (Scheduled, NoShow),
             (CheckedIn, NoShow),
+            // The two undos, each with a reason.
+            (CheckedIn, Scheduled),
+            (NoShow, Scheduled),
         ];
         for from in AppointmentStatus::ALL {
             for to in AppointmentStatus::ALL {

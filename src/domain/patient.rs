@@ -459,6 +459,23 @@ pub fn parse_date(s: &str, local_date_format: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// A date of birth that is allowed but worth a second look: over 110 years ago (a slip of the
+/// century: 1915 for 2015). Saving goes ahead; the warning stays under the field meanwhile.
+pub fn date_of_birth_warning(
+    raw: &str,
+    today: NaiveDate,
+    local_date_format: &str,
+) -> Option<String> {
+    let date = check_date_of_birth(raw, today, local_date_format).ok()?;
+    let oldest_usual = today.checked_sub_months(Months::new(110 * 12))?;
+    (date < oldest_usual).then(|| {
+        format!(
+            "Over 110 years ago ({}): check the year. It can be saved as it is.",
+            date.format("%Y")
+        )
+    })
+}
+
 fn check_date_of_birth(
     raw: &str,
     today: NaiveDate,
@@ -550,6 +567,41 @@ pub enum SearchQuery {
     /// Words of a name in any order, lower-cased; accents are folded by the database (clinic.fold)
     /// so the comparison is the one its indexes use.
     Name(Vec<String>),
+    /// A name with a birth year or date typed among its words ("doe john 1985", "doe
+    /// 15/06/1985"): both narrow the search.
+    NameBorn(Vec<String>, Born),
+}
+
+/// When someone was born, as far as was typed: a whole date, or a year (inclusive range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Born {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Born {
+    /// A word of the box read as a birth date or a birth year.
+    pub fn parse(word: &str, local_date_format: &str) -> Option<Born> {
+        if let Some(date) = parse_date(word, local_date_format) {
+            return Some(Born {
+                from: date,
+                to: date,
+            });
+        }
+        let year: i32 = word.parse().ok().filter(|_| word.len() == 4)?;
+        if !(1850..=2200).contains(&year) {
+            return None;
+        }
+        Some(Born {
+            from: NaiveDate::from_ymd_opt(year, 1, 1)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 31)?,
+        })
+    }
+
+    /// A whole date, when one was typed.
+    pub fn date(self) -> Option<NaiveDate> {
+        (self.from == self.to).then_some(self.from)
+    }
 }
 
 impl SearchQuery {
@@ -568,16 +620,27 @@ impl SearchQuery {
         if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
             return SearchQuery::Digits(digits);
         }
+        let mut born = None;
         let words: Vec<String> = input
             .split(|c: char| c.is_whitespace() || c == ',')
             // A word with no letter or digit in it ("-", "'") can match nothing useful.
             .filter(|w| w.chars().any(char::is_alphanumeric))
+            // The first birth year or date among the words narrows the name; it is not a name.
+            .filter(|w| match Born::parse(w, local_date_format) {
+                Some(b) if born.is_none() => {
+                    born = Some(b);
+                    false
+                }
+                _ => true,
+            })
             .map(str::to_lowercase)
             .collect();
-        if words.is_empty() {
-            SearchQuery::Empty
-        } else {
-            SearchQuery::Name(words)
+        match (words.is_empty(), born) {
+            (true, None) => SearchQuery::Empty,
+            // Only a year: nothing to look up by (a whole date is a `Date` already).
+            (true, Some(b)) => b.date().map_or(SearchQuery::Empty, SearchQuery::Date),
+            (false, None) => SearchQuery::Name(words),
+            (false, Some(b)) => SearchQuery::NameBorn(words, b),
         }
     }
 }

@@ -33,6 +33,7 @@ fn write_error(e: BookError) -> WriteError {
     let kind = match &e {
         BookError::SlotTaken { .. } => WriteErrorKind::SlotTaken,
         BookError::Blocked(_) | BookError::OutsideHours(_) => WriteErrorKind::SqueezeIn,
+        BookError::PatientBusy(_) => WriteErrorKind::PatientBusy,
         BookError::Changed { .. } => WriteErrorKind::Changed,
         _ => WriteErrorKind::Other,
     };
@@ -193,6 +194,19 @@ impl Run for Request {
                 request,
                 result: write(&pool, async |c| {
                     appointments::set_status(c, appointment_id, version, status, tz).await
+                })
+                .await,
+            },
+            Request::TakeBack {
+                request,
+                appointment_id,
+                version,
+                reason,
+                tz,
+            } => Reply::Written {
+                request,
+                result: write(&pool, async |c| {
+                    appointments::take_back(c, appointment_id, version, &reason, tz).await
                 })
                 .await,
             },

@@ -27,8 +27,13 @@ pub fn draw(
     if inner.height == 0 || inner.width == 0 {
         return None;
     }
-    // Name, gap, two fields, gap, message, gap, server: nine rows, centred.
-    let top = inner.y + inner.height.saturating_sub(9) / 2;
+    // Name, gap, two fields, gap, message, gap, server, then the notes: centred.
+    let notes = u16::try_from(app.login_notes.len()).unwrap_or(0);
+    let top = inner.y
+        + inner
+            .height
+            .saturating_sub(9 + notes + u16::from(notes > 0))
+            / 2;
     let row = |n: u16| {
         Rect::new(
             inner.x,
@@ -84,5 +89,11 @@ pub fn draw(
         ),
         row(8),
     );
+    for (n, note) in (10u16..).zip(&app.login_notes) {
+        frame.render_widget(
+            Paragraph::new(Line::raw(truncate(note, width.saturating_sub(2))).centered()),
+            row(n),
+        );
+    }
     cursor
 }

@@ -80,4 +80,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
             }
         }
     }
+    if theme.ascii() {
+        widgets::ascii::fold(frame.buffer_mut());
+    }
 }

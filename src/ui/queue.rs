@@ -11,7 +11,7 @@ use ratatui::Frame;
 
 use crate::app::queue::QueueScreen;
 use crate::app::screen::Access;
-use crate::domain::appointment::{doctor_title, QueueEntry, QueueState};
+use crate::domain::appointment::{doctor_title, wait_words, QueueEntry, QueueState};
 use crate::domain::staff::Job;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::truncate;
@@ -23,20 +23,16 @@ pub fn purpose(job: Job, access: Access) -> &'static str {
     "Today's arrivals: expected, waiting, with a doctor, done; check patients in as they come."
 }
 
-/// "arrived 10:21 · waiting 9:05", "with doctor since 10:32", "expected", ...
+/// "arrived 10:21 · waiting 1:05", "with doctor since 10:32", "expected", ...
 pub fn state_words(e: &QueueEntry, now: DateTime<Utc>, tz: Tz) -> String {
     let hm = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
     match e.state {
         QueueState::Expected => "expected".into(),
-        QueueState::Arrived { since } => {
-            let secs = (now - since).num_seconds().max(0);
-            format!(
-                "arrived {} · waiting {}:{:02}",
-                hm(since),
-                secs / 60,
-                secs % 60
-            )
-        }
+        QueueState::Arrived { since } => format!(
+            "arrived {} · waiting {}",
+            hm(since),
+            wait_words(e.waiting_minutes(now).unwrap_or(0))
+        ),
         QueueState::WithDoctor { since } => format!("with doctor since {}", hm(since)),
         QueueState::Done { at } => format!("done {}", hm(at)),
         QueueState::NoShow => "no-show".into(),
@@ -103,7 +99,13 @@ fn draw(
         };
         lines.push(Line::raw(text));
     } else if state.entries.is_empty() {
-        lines.push(Line::raw(" Nobody is booked for today."));
+        lines.push(Line::raw(
+            if state.counts().done + state.counts().no_show > 0 {
+                " Nobody is waiting or expected; everyone else is done (d shows them)."
+            } else {
+                " Nobody is booked for today."
+            },
+        ));
     }
     let top = state
         .entries
@@ -140,11 +142,16 @@ fn draw(
     while lines.len() < usize::from(area.height).saturating_sub(1) {
         lines.push(Line::raw(""));
     }
+    let folded = if state.show_done {
+        "done shown"
+    } else {
+        "done folded away"
+    };
     let position = if state.entries.is_empty() {
         String::new()
     } else {
         format!(
-            "{} of {} today, by time ",
+            "{} of {} · waiting first · {folded} ",
             state.entries.selected() + 1,
             state.entries.len()
         )

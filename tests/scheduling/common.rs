@@ -20,6 +20,21 @@ pub fn at(day: u32, h: u32, m: u32) -> DateTime<Utc> {
         .single()
         .expect("instant")
 }
+/// `h:m` today at the clinic (London): check-ins and consultations happen on the appointment's
+/// day, so the tests of those steps book for today.
+pub fn today_at(h: u32, m: u32) -> DateTime<Utc> {
+    let today = Utc::now().with_timezone(&TZ).date_naive();
+    TZ.from_local_datetime(&today.and_time(t(h, m)))
+        .earliest()
+        .expect("a local time")
+        .with_timezone(&Utc)
+}
+
+/// An appointment start that has already come today (a no-show can be marked once it has).
+pub fn started_today() -> DateTime<Utc> {
+    (Utc::now() - Duration::minutes(10)).max(today_at(0, 1))
+}
+
 pub fn monday() -> NaiveDate {
     NaiveDate::from_ymd_opt(2030, 1, 7).expect("date")
 }
@@ -40,6 +55,9 @@ pub fn visit(
         ends_at: starts_at + Duration::minutes(minutes),
         reason: Some("Check-up".into()),
         squeeze_in: false,
+        // The desk's warning about a patient booked with two doctors at once has its own test;
+        // these visits are about other rules.
+        overlap_ok: true,
     }
 }
 
@@ -73,6 +91,15 @@ pub async fn clinic() -> Clinic {
     let alice = db.staff("alice", Job::Doctor).await;
     let greg = db.staff("greg", Job::Doctor).await;
     let desk = db.connect(&rita).await;
+    // The database's clinic day is the tests' (London), as `clinic db migrate` makes it.
+    db.superuser()
+        .await
+        .execute(
+            "UPDATE clinic.settings SET time_zone = 'Europe/London'",
+            &[],
+        )
+        .await
+        .expect("the clinic's zone");
     Clinic {
         db,
         rita,

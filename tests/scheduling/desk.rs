@@ -3,7 +3,7 @@
 use clinic::db::appointments::{self, BookError, MoveTo};
 use clinic::domain::appointment::AppointmentStatus;
 
-use crate::common::{at, clinic, id, register, visit, TZ};
+use crate::common::{clinic, id, register, today_at, visit, TZ};
 use crate::support::sqlstate;
 
 #[tokio::test]
@@ -13,14 +13,18 @@ async fn reception_books_moves_checks_in_and_cancels() {
     let amy = register(&c.desk, "Lee", "Amy").await;
     let luis = register(&c.desk, "Garcia", "Luis").await;
 
-    let booked = appointments::book(&c.desk, &visit(john, id(&c.alice), at(7, 10, 30), 15), TZ)
-        .await
-        .expect("book");
+    let booked = appointments::book(
+        &c.desk,
+        &visit(john, id(&c.alice), today_at(10, 30), 15),
+        TZ,
+    )
+    .await
+    .expect("book");
     assert_eq!(booked.status, AppointmentStatus::Scheduled);
     assert_eq!(booked.status_changed_by, Some(id(&c.rita)));
 
     // The same slot, and one overlapping it, are taken: the message names who holds it.
-    let err = appointments::book(&c.desk, &visit(amy, id(&c.alice), at(7, 10, 30), 15), TZ)
+    let err = appointments::book(&c.desk, &visit(amy, id(&c.alice), today_at(10, 30), 15), TZ)
         .await
         .expect_err("taken");
     assert!(
@@ -31,20 +35,20 @@ async fn reception_books_moves_checks_in_and_cancels() {
         err.to_string(),
         "That slot was just taken by Dr Alice's 10:30 with J. Doe."
     );
-    let err = appointments::book(&c.desk, &visit(amy, id(&c.alice), at(7, 10, 40), 15), TZ)
+    let err = appointments::book(&c.desk, &visit(amy, id(&c.alice), today_at(10, 40), 15), TZ)
         .await
         .expect_err("overlap");
     assert!(matches!(err, BookError::SlotTaken { .. }), "{err:?}");
     // Another doctor at the same time is fine.
-    appointments::book(&c.desk, &visit(amy, id(&c.greg), at(7, 10, 30), 15), TZ)
+    appointments::book(&c.desk, &visit(amy, id(&c.greg), today_at(10, 30), 15), TZ)
         .await
         .expect("greg is free");
 
     // Move with the version read; a second move from the same old version is told who changed it.
     let to = MoveTo {
         doctor_id: id(&c.alice),
-        starts_at: at(7, 11, 0),
-        ends_at: at(7, 11, 15),
+        starts_at: today_at(11, 0),
+        ends_at: today_at(11, 15),
         squeeze_in: false,
     };
     let moved = appointments::move_to(&c.desk, booked.id, booked.version, &to, TZ)
@@ -52,7 +56,7 @@ async fn reception_books_moves_checks_in_and_cancels() {
         .expect("move");
     assert_eq!(
         (moved.starts_at, moved.version),
-        (at(7, 11, 0), booked.version + 1)
+        (today_at(11, 0), booked.version + 1)
     );
     let err = appointments::move_to(&c.desk, booked.id, booked.version, &to, TZ)
         .await
@@ -62,12 +66,12 @@ async fn reception_books_moves_checks_in_and_cancels() {
         "{err:?}"
     );
     // Moving onto someone else's slot is SlotTaken, not a stale version.
-    let amys = appointments::book(&c.desk, &visit(amy, id(&c.alice), at(7, 10, 30), 15), TZ)
+    let amys = appointments::book(&c.desk, &visit(amy, id(&c.alice), today_at(10, 30), 15), TZ)
         .await
         .expect("freed");
     let onto = MoveTo {
-        starts_at: at(7, 10, 30),
-        ends_at: at(7, 10, 45),
+        starts_at: today_at(10, 30),
+        ends_at: today_at(10, 45),
         ..to
     };
     let err = appointments::move_to(&c.desk, booked.id, moved.version, &onto, TZ)
@@ -93,8 +97,8 @@ async fn reception_books_moves_checks_in_and_cancels() {
     assert_eq!(err.to_string(), "The appointment is already checked in.");
     // A checked-in patient can still be moved (the doctor is running late); one in progress cannot.
     let later = MoveTo {
-        starts_at: at(7, 11, 15),
-        ends_at: at(7, 11, 30),
+        starts_at: today_at(11, 15),
+        ends_at: today_at(11, 30),
         ..to
     };
     let arrived = appointments::move_to(&c.desk, booked.id, arrived.version, &later, TZ)
@@ -116,9 +120,13 @@ async fn reception_books_moves_checks_in_and_cancels() {
         .await
         .expect("cancel");
     assert_eq!(cancelled.cancel_reason.as_deref(), Some("Patient called"));
-    appointments::book(&c.desk, &visit(luis, id(&c.alice), at(7, 11, 15), 15), TZ)
-        .await
-        .expect("slot free again");
+    appointments::book(
+        &c.desk,
+        &visit(luis, id(&c.alice), today_at(11, 15), 15),
+        TZ,
+    )
+    .await
+    .expect("slot free again");
     // A cancelled appointment stays where it was, and its reason stays as given.
     let err = appointments::move_to(&c.desk, booked.id, cancelled.version, &to, TZ)
         .await

@@ -4,7 +4,10 @@
 use clinic::db::appointments::{self, BookError};
 use clinic::domain::appointment::AppointmentStatus;
 
-use crate::common::{at, clinic, id, monday, register, visit, TZ};
+use chrono::Utc;
+use clinic::domain::schedule::local_date;
+
+use crate::common::{at, clinic, id, register, today_at, visit, TZ};
 use crate::support::sqlstate;
 
 #[tokio::test]
@@ -13,19 +16,19 @@ async fn a_doctor_runs_their_own_consultations_and_nothing_else() {
     let john = register(&c.desk, "Doe", "John").await;
     let amy = register(&c.desk, "Lee", "Amy").await;
     let alice = c.db.connect(&c.alice).await;
-    let mine = appointments::book(&c.desk, &visit(john, id(&c.alice), at(7, 9, 0), 15), TZ)
+    let mine = appointments::book(&c.desk, &visit(john, id(&c.alice), today_at(9, 0), 15), TZ)
         .await
         .expect("book");
     let mine = appointments::check_in(&c.desk, mine.id, mine.version, TZ)
         .await
         .expect("check in");
-    let gregs = appointments::book(&c.desk, &visit(amy, id(&c.greg), at(7, 9, 0), 15), TZ)
+    let gregs = appointments::book(&c.desk, &visit(amy, id(&c.greg), today_at(9, 0), 15), TZ)
         .await
         .expect("book");
     let gregs = appointments::check_in(&c.desk, gregs.id, gregs.version, TZ)
         .await
         .expect("check in");
-    let later = appointments::book(&c.desk, &visit(amy, id(&c.alice), at(7, 10, 0), 15), TZ)
+    let later = appointments::book(&c.desk, &visit(amy, id(&c.alice), today_at(10, 0), 15), TZ)
         .await
         .expect("book");
 
@@ -68,14 +71,14 @@ async fn a_doctor_runs_their_own_consultations_and_nothing_else() {
     assert_eq!(still.status, AppointmentStatus::CheckedIn);
 
     // Doctors neither book, nor cancel, nor mark no-shows, nor move.
-    let err = appointments::book(&alice, &visit(john, id(&c.alice), at(7, 11, 0), 15), TZ)
+    let err = appointments::book(&alice, &visit(john, id(&c.alice), today_at(11, 0), 15), TZ)
         .await
         .expect_err("book");
     assert!(matches!(err, BookError::Forbidden(_)), "{err:?}");
     let raw = alice
         .execute(
             "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
-            &[&john, &id(&c.alice), &at(7, 11, 0), &at(7, 11, 15)],
+            &[&john, &id(&c.alice), &today_at(11, 0), &today_at(11, 15)],
         )
         .await
         .expect_err("insert");
@@ -112,7 +115,7 @@ async fn a_doctor_runs_their_own_consultations_and_nothing_else() {
     assert_eq!(sqlstate(&raw), "42501");
 
     // Their day shows their own column's appointments only.
-    let day = appointments::day_view(&alice, monday(), TZ)
+    let day = appointments::day_view(&alice, local_date(TZ, Utc::now()), TZ)
         .await
         .expect("day view");
     let seen: Vec<i64> = day

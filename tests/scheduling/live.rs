@@ -8,7 +8,7 @@ use clinic::domain::live::LiveEvent;
 use clinic::domain::staff::Job;
 use tokio::sync::mpsc;
 
-use crate::common::{at, clinic, id, register, visit, TZ};
+use crate::common::{clinic, id, register, today_at, visit, TZ};
 
 async fn next_event(
     rx: &mut mpsc::UnboundedReceiver<LiveEvent>,
@@ -47,7 +47,7 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
     );
 
     let booked_at = Instant::now();
-    let a = appointments::book(&c.desk, &visit(john, id(&c.alice), at(7, 9, 0), 15), TZ)
+    let a = appointments::book(&c.desk, &visit(john, id(&c.alice), today_at(9, 0), 15), TZ)
         .await
         .expect("book");
     assert!(
@@ -92,7 +92,7 @@ async fn other_desks_changes_arrive_live_and_survive_a_dropped_connection() {
         next_event(&mut rx, StdDuration::from_secs(5)).await,
         Some(LiveEvent::Reconnected)
     );
-    let b = appointments::book(&c.desk, &visit(john, id(&c.alice), at(7, 9, 30), 15), TZ)
+    let b = appointments::book(&c.desk, &visit(john, id(&c.alice), today_at(9, 30), 15), TZ)
         .await
         .expect("book");
     assert!(

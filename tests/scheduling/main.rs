@@ -9,6 +9,7 @@ mod support;
 mod common;
 
 mod calendar;
+mod clock;
 mod desk;
 mod doctors;
 mod figures;

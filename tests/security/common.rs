@@ -3,7 +3,7 @@
 use clinic::domain::staff::Job;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use crate::support::{sqlstate, Login, TestDb};
+use crate::support::{clinic_at_noon, clinic_today, sqlstate, Login, TestDb};
 
 // ---------------------------------------------------------------------------------------------
 // Outcomes and expectations
@@ -221,7 +221,7 @@ pub async fn add_appointment(
         su,
         &format!(
             "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, status, reason)
-             VALUES ({patient}, {doctor}, TIMESTAMPTZ '{starts}', TIMESTAMPTZ '{starts}' + interval '15 minutes',
+             VALUES ({patient}, {doctor}, {starts}, {starts} + interval '15 minutes',
                      '{status}', 'Check-up')
              RETURNING id"
         ),
@@ -281,19 +281,21 @@ impl World {
             }
         };
         let su = db.superuser().await;
+        // The morning's appointments below are today's and have begun, as check-ins,
+        // consultations and no-shows need.
+        clinic_at_noon(&su).await;
 
         let p_own = add_patient(&su, "Own").await;
         let p_other = add_patient(&su, "Other").await;
         let p_stranger = add_patient(&su, "Stranger").await;
         let (d, od) = (sid(&doctor), sid(&other_doctor));
         let appt_checked_in =
-            add_appointment(&su, p_own, d, "2030-01-07 09:00+00", "checked_in").await;
+            add_appointment(&su, p_own, d, &clinic_today(9, 0), "checked_in").await;
         let appt_in_progress =
-            add_appointment(&su, p_own, d, "2030-01-07 08:00+00", "in_progress").await;
+            add_appointment(&su, p_own, d, &clinic_today(8, 0), "in_progress").await;
         let appt_scheduled =
-            add_appointment(&su, p_own, d, "2030-01-08 09:00+00", "scheduled").await;
-        let appt_other =
-            add_appointment(&su, p_other, od, "2030-01-07 11:00+00", "scheduled").await;
+            add_appointment(&su, p_own, d, &clinic_today(9, 30), "scheduled").await;
+        let appt_other = add_appointment(&su, p_other, od, &clinic_today(11, 0), "scheduled").await;
         let hours_monday = one_i64(
             &su,
             &format!(

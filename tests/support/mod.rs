@@ -216,3 +216,29 @@ pub fn sqlstate(e: &tokio_postgres::Error) -> String {
         .map(|c| c.code().to_string())
         .unwrap_or_else(|| format!("no sqlstate: {e}"))
 }
+
+/// Sets the clinic's time zone to one where it is now about noon, so "today's" fixtures (a morning
+/// of appointments) have all begun and none crosses midnight, whenever the tests run: check-ins,
+/// consultations and no-shows go by the clinic's clock (sql/0009).
+pub async fn clinic_at_noon(su: &Client) -> String {
+    use chrono::Timelike;
+    let hour = i32::try_from(chrono::Utc::now().hour()).unwrap_or(0);
+    let ahead = 12 - hour;
+    // The Etc zones count the other way: Etc/GMT-5 is five hours ahead of UTC.
+    let zone = match ahead {
+        0 => "Etc/GMT".to_string(),
+        n if n > 0 => format!("Etc/GMT-{n}"),
+        n => format!("Etc/GMT+{}", -n),
+    };
+    su.execute("UPDATE clinic.settings SET time_zone = $1", &[&zone])
+        .await
+        .expect("set the clinic's zone");
+    zone
+}
+
+/// `h:m` today at the clinic, as an SQL expression.
+pub fn clinic_today(h: u32, m: u32) -> String {
+    format!(
+        "((clinic.clinic_date(now()) + time '{h:02}:{m:02}') AT TIME ZONE clinic.clinic_time_zone())"
+    )
+}

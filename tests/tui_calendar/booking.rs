@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use clinic::app::calendar::{self, Reply, Request};
 use clinic::app::registry::{ScreenId, ScreenReply, ScreenRequest};
 use clinic::app::screen::Intent;
-use clinic::app::{Action, Effect};
+use clinic::app::{Action, Effect, Popup};
 use clinic::domain::patient::PatientHit;
 use clinic::domain::staff::Job;
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -123,9 +123,19 @@ fn a_patient_handed_over_opens_the_booking_form_with_them() {
 #[test]
 fn cancelling_needs_a_reason() {
     let mut app = at_calendar(Job::Receptionist);
-    // The cursor starts at 09:30 on Alice's column: Wilson, Kate.
+    // The cursor starts at 09:30 on Alice's column: Wilson, Kate. `x` asks first (the wrong row
+    // is a slip of the finger), and `n` keeps the appointment.
     assert_eq!(press(&mut app, KeyCode::Char('x')), Vec::new());
-    assert!(calendar(&app).form.is_some(), "x asks for a reason first");
+    assert!(
+        matches!(&app.popup, Some(Popup::Confirm(c)) if c.question.contains("Wilson, Kate")),
+        "{:?}",
+        app.popup
+    );
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.popup.is_none() && calendar(&app).form.is_none());
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(press(&mut app, KeyCode::Char('y')), Vec::new());
+    assert!(calendar(&app).form.is_some(), "then x asks for a reason");
     assert_eq!(
         press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL),
         Vec::new()

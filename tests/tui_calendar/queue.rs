@@ -79,12 +79,31 @@ fn snapshot_queue_and_one_key_check_in() {
         screen.contains("Expected 2   Arrived 1   With doctor 1   Done 1"),
         "{screen}"
     );
-    assert!(screen.contains("arrived 09:21 · waiting 20:00"), "{screen}");
+    // A wait in hours and minutes, never minutes and seconds.
+    assert!(screen.contains("arrived 09:21 · waiting 0:20"), "{screen}");
+    // A waiting room's order: who is waiting first, then who is expected, then who is with a
+    // doctor; who is done is folded away until asked for.
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("Dr "))
+        .map(|l| l.get(7..29).unwrap_or("").trim())
+        .collect();
+    assert_eq!(
+        rows,
+        ["Garcia, Luis", "Wilson, Kate", "Brown, Tom", "Doe, John"],
+        "{screen}"
+    );
     assert_screen!("queue", &app);
+    press(&mut app, KeyCode::Char('d'));
+    let all = render(&app);
+    assert!(
+        all.contains("Lee, Amy") && all.contains("Moore, Pat"),
+        "{all}"
+    );
+    press(&mut app, KeyCode::Char('d'));
+    assert!(!render(&app).contains("Lee, Amy"));
     // Wilson is expected: one key checks her in.
-    for _ in 0..4 {
-        press(&mut app, KeyCode::Down);
-    }
+    press(&mut app, KeyCode::Down);
     match press(&mut app, KeyCode::Char('c')).as_slice() {
         [Effect::Screen(ScreenRequest::Queue(queue::Request::CheckIn {
             appointment_id: 5,
@@ -115,7 +134,9 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
         request,
         result: Ok(queue_entries()),
     })));
+    // The first row: Garcia, waiting longest.
     press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Up);
     let effects = press(&mut app, KeyCode::Enter);
     assert_eq!(shell(&app).current, ScreenId::Calendar);
     let request = effects
@@ -123,7 +144,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
         .find_map(|e| match e {
             Effect::Screen(ScreenRequest::Calendar(Request::Locate {
                 request,
-                appointment_id: 2,
+                appointment_id: 4,
             })) => Some(*request),
             _ => None,
         })
@@ -131,7 +152,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
     let effects = app.update(Action::Screen(ScreenReply::Calendar(Reply::Located {
         request,
         result: Ok(Some(Box::new(entry(
-            2,
+            4,
             1,
             today(),
             (9, 15),
@@ -145,7 +166,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
         effects.iter().any(|e| matches!(
             e,
             Effect::Screen(ScreenRequest::Calendar(Request::Detail {
-                appointment_id: 2,
+                appointment_id: 4,
                 ..
             }))
         )),
@@ -155,5 +176,21 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
     assert_eq!(
         calendar(&app).grid.time,
         NaiveTime::from_hms_opt(9, 15, 0).expect("time")
+    );
+    // Esc closes it and comes back to the queue, on the same row.
+    let effects = press(&mut app, KeyCode::Esc);
+    assert_eq!(shell(&app).current, ScreenId::Queue);
+    let request = match effects.as_slice() {
+        [Effect::Screen(ScreenRequest::Queue(queue::Request::Load { request, .. }))] => *request,
+        other => panic!("the queue reads itself again, got {other:?}"),
+    };
+    app.update(Action::Screen(ScreenReply::Queue(queue::Reply::Loaded {
+        request,
+        result: Ok(queue_entries()),
+    })));
+    let queue = &shell(&app).states.queue;
+    assert_eq!(
+        queue.entries.selected_item().map(|e| e.appointment_id),
+        Some(4)
     );
 }

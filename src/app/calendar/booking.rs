@@ -25,6 +25,9 @@ pub(super) fn put_slot(form: &mut Form, slot: &Slot, tz: Tz) {
     if let Some(i) = doctor {
         form.set_choice(form::DOCTOR, i);
     }
+    if let Some(b) = form.booking_mut() {
+        b.wanted_doctor = Some(slot.doctor_id);
+    }
     let minutes = (slot.ends_at - slot.starts_at).num_minutes();
     form.set_text(form::DATE, local.format("%Y-%m-%d").to_string());
     form.set_text(form::TIME, local.format("%H:%M").to_string());
@@ -36,6 +39,7 @@ pub(super) fn offer_doctors(form: &mut Form, doctors: &[Doctor], current: Option
     let Some(b) = form.booking_mut().filter(|b| b.doctors.is_empty()) else {
         return;
     };
+    let current = b.wanted_doctor.or(current);
     b.doctors = doctors
         .iter()
         .map(|d| (d.id, doctor_title(&d.name)))
@@ -105,9 +109,10 @@ impl CalendarScreen {
             Field::patient("Patient", picker),
             Field::choice("Doctor", doctor_names, choice),
             Field::text("Date", self.grid.date.format("%Y-%m-%d").to_string()),
-            Field::text("Time", self.grid.time.format("%H:%M").to_string()),
+            Field::text("Time", self.grid.cursor_time().format("%H:%M").to_string()),
             Field::text("Minutes", minutes.to_string()),
             Field::text("Reason", ""),
+            Field::choice("Visit", form::VISITS.map(String::from).to_vec(), 0),
         ];
         let booking = Booking {
             doctors,
@@ -209,7 +214,10 @@ impl CalendarScreen {
         let Some(form) = &mut self.form else {
             return Outcome::default();
         };
-        let Some(squeeze_in) = form.booking().map(|b| b.squeeze_offered) else {
+        let Some((squeeze_in, overlap_ok)) = form
+            .booking()
+            .map(|b| (b.squeeze_offered, b.overlap_offered))
+        else {
             return Outcome::default();
         };
         let patient = form.patient().cloned();
@@ -251,6 +259,35 @@ impl CalendarScreen {
             return Outcome::redraw();
         };
         let starts_at = local_instant(ctx.tz, date, time, true);
+        // Booking into the past is refused unless recording a past visit was chosen: a slip of
+        // the date (yesterday for tomorrow) must not slip through.
+        let past_visit = form.fields.get(form::VISIT).map(|f| f.chosen()) == Some(1);
+        match (starts_at < ctx.now, past_visit) {
+            (true, false) => {
+                let now = ctx.now.with_timezone(&ctx.tz).format("%a %d %b %H:%M");
+                form.set_error(
+                    form::TIME,
+                    format!(
+                        "That time has passed (it is {now}): pick a later one, or set Visit to \"{}\".",
+                        form::VISITS[1]
+                    ),
+                );
+                form.focus = form::TIME;
+                return Outcome::redraw();
+            }
+            (false, true) => {
+                form.set_error(
+                    form::VISIT,
+                    format!(
+                        "A past visit is in the past: set the date and time it happened, or Visit to \"{}\".",
+                        form::VISITS[0]
+                    ),
+                );
+                form.focus = form::VISIT;
+                return Outcome::redraw();
+            }
+            _ => {}
+        }
         let request = ctx.start(&mut self.writing, Write::Book { patient: name });
         form.saving.expect(request, ctx.now, ());
         Outcome::request(Request::Book {
@@ -262,6 +299,7 @@ impl CalendarScreen {
                 ends_at: starts_at + Duration::minutes(minutes),
                 reason: (!reason.is_empty()).then_some(reason),
                 squeeze_in,
+                overlap_ok,
             },
             tz: ctx.tz,
         })

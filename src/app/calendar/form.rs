@@ -17,6 +17,8 @@ pub enum FormKind {
     Book(Box<Booking>),
     /// Fields: reason.
     Cancel { entry: CalendarEntry },
+    /// Fields: reason. Back to scheduled: a check-in by mistake, a no-show marked too soon.
+    TakeBack { entry: CalendarEntry },
     /// Fields: date.
     GoTo,
     /// Fields: day, from, to, slot minutes. `existing` is the row being changed (id, version).
@@ -35,6 +37,10 @@ pub struct Booking {
     pub doctors: Vec<(i64, String)>,
     /// The last refusal was blocked time or outside hours: the next save squeezes the patient in.
     pub squeeze_offered: bool,
+    /// The last refusal was the patient's other appointment then: the next save books anyway.
+    pub overlap_offered: bool,
+    /// The doctor a found slot is with, for when the doctor choices arrive after it.
+    pub wanted_doctor: Option<i64>,
 }
 
 pub const PATIENT: usize = 0;
@@ -43,6 +49,10 @@ pub const DATE: usize = 2;
 pub const TIME: usize = 3;
 pub const MINUTES: usize = 4;
 pub const REASON: usize = 5;
+/// Coming up, or a visit that happened (booked afterwards, deliberately).
+pub const VISIT: usize = 6;
+/// The choices of the visit field, in order.
+pub const VISITS: [&str; 2] = ["coming up", "record a past visit"];
 
 impl Form {
     pub fn booking(&self) -> Option<&Booking> {

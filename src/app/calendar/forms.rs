@@ -33,6 +33,26 @@ pub(super) fn cancel_form(entry: &CalendarEntry, tz: chrono_tz::Tz) -> Form {
     )
 }
 
+pub(super) fn take_back_form(entry: &CalendarEntry, tz: chrono_tz::Tz) -> Form {
+    let what = match entry.status {
+        AppointmentStatus::NoShow => "no-show",
+        _ => "check-in",
+    };
+    let title = format!(
+        "Take back the {what} of {} {}",
+        entry.patient_name,
+        entry.starts_at.with_timezone(&tz).format("%a %H:%M")
+    );
+    Form::new(
+        title,
+        FormKind::TakeBack {
+            entry: entry.clone(),
+        },
+        vec![Field::text("Reason", "")],
+        0,
+    )
+}
+
 /// The form to add or change a row of working hours.
 pub(super) fn hours_form(doctor_id: i64, existing: Option<(i64, i32, &WorkingHours)>) -> Form {
     let (weekday, starts, ends, slot) = match existing {
@@ -108,8 +128,15 @@ impl CalendarScreen {
         match cmd {
             Cmd::NextField => form.next_field(true, true),
             Cmd::PreviousField => form.next_field(false, true),
-            Cmd::FormUp => form.step(false),
-            Cmd::FormDown => form.step(true),
+            Cmd::FormUp | Cmd::FormDown => {
+                form.step(cmd == Cmd::FormDown);
+                // Another doctor (or picking another patient) is another booking: warnings about
+                // the one before do not carry over.
+                if let Some(b) = form.booking_mut() {
+                    b.squeeze_offered = false;
+                    b.overlap_offered = false;
+                }
+            }
             Cmd::FormEnter => {
                 let booking = matches!(form.kind, FormKind::Book(_));
                 if booking && form.focus == form::PATIENT {
@@ -161,6 +188,29 @@ impl CalendarScreen {
                 let request = ctx.start(&mut self.writing, write);
                 form.saving.expect(request, ctx.now, ());
                 Outcome::request(Request::Cancel {
+                    request,
+                    appointment_id: entry.id,
+                    version: entry.version,
+                    reason,
+                    tz: ctx.tz,
+                })
+            }
+            FormKind::TakeBack { entry } => {
+                let reason = form.value(0).trim().to_string();
+                if reason.is_empty() {
+                    form.set_error(
+                        0,
+                        "Say why (checked in by mistake, the patient came after all, ...).",
+                    );
+                    return Outcome::redraw();
+                }
+                let write = Write::TakeBack {
+                    patient: entry.patient_name.clone(),
+                    from: entry.status,
+                };
+                let request = ctx.start(&mut self.writing, write);
+                form.saving.expect(request, ctx.now, ());
+                Outcome::request(Request::TakeBack {
                     request,
                     appointment_id: entry.id,
                     version: entry.version,
@@ -324,20 +374,33 @@ impl CalendarScreen {
                     return out.with_notice(e.message);
                 };
                 let field = match (&form.kind, e.kind) {
-                    (FormKind::Book(_), WriteErrorKind::SlotTaken | WriteErrorKind::SqueezeIn) => {
-                        Some(form::TIME)
-                    }
-                    (FormKind::Cancel { .. }, _) => Some(0),
+                    (
+                        FormKind::Book(_),
+                        WriteErrorKind::SlotTaken
+                        | WriteErrorKind::SqueezeIn
+                        | WriteErrorKind::PatientBusy,
+                    ) => Some(form::TIME),
+                    (FormKind::Cancel { .. } | FormKind::TakeBack { .. }, _) => Some(0),
                     _ => None,
                 };
                 let mut message = e.message.clone();
-                if e.kind == WriteErrorKind::SqueezeIn {
-                    if let Some(b) = form.booking_mut() {
-                        b.squeeze_offered = true;
-                        message = message.replace(
-                            "Book anyway to squeeze the patient in.",
-                            "Ctrl-S again books anyway (squeeze in).",
-                        );
+                if let Some(b) = form.booking_mut() {
+                    match e.kind {
+                        WriteErrorKind::SqueezeIn => {
+                            b.squeeze_offered = true;
+                            message = message.replace(
+                                "Book anyway to squeeze the patient in.",
+                                "Ctrl-S again books anyway (squeeze in).",
+                            );
+                        }
+                        WriteErrorKind::PatientBusy => {
+                            b.overlap_offered = true;
+                            message = message.replace(
+                                "Book anyway to see two doctors.",
+                                "Ctrl-S again books anyway.",
+                            );
+                        }
+                        _ => {}
                     }
                 }
                 match field {
@@ -375,6 +438,12 @@ impl CalendarScreen {
                 format!("Moved {patient} to {doctor}, {when}.")
             }
             Write::Cancel { patient } => format!("Cancelled {patient}'s {when}."),
+            Write::TakeBack { patient, from } => match from {
+                AppointmentStatus::NoShow => {
+                    format!("{patient}'s no-show is taken back: scheduled again.")
+                }
+                _ => format!("{patient}'s check-in is taken back: scheduled again."),
+            },
             Write::Status { patient, to } => match to {
                 AppointmentStatus::CheckedIn => format!("{patient} checked in."),
                 AppointmentStatus::InProgress => format!("{patient} is with the doctor."),

@@ -141,6 +141,16 @@ impl Grid {
             .collect()
     }
 
+    /// The time of the row the cursor is on: the wanted time when the day has that row, else the
+    /// nearest row shown (a cursor left at 21:30 sits on a day's last row, 16:45, and that is the
+    /// slot Enter books).
+    pub fn cursor_time(&self) -> NaiveTime {
+        self.rows()
+            .get(self.cursor_row())
+            .copied()
+            .unwrap_or(self.time)
+    }
+
     pub fn cursor_row(&self) -> usize {
         let rows = self.rows();
         rows.iter()
@@ -177,7 +187,7 @@ impl Grid {
     pub fn cell(&self) -> Option<Cell<'_>> {
         let columns = self.columns();
         let column = *columns.get(self.cursor_col())?;
-        let (from, to) = self.span(column.date, self.time);
+        let (from, to) = self.span(column.date, self.cursor_time());
         Some(Cell {
             column,
             from,

@@ -27,9 +27,16 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         "calendar.open",
         &["enter"],
-        "Open the appointment, or book the free slot",
+        "Open the appointment, or book the free slot (reception)",
         Cmd::Open,
-        Some("open/book"),
+        Some("open"),
+    ),
+    bind(
+        "calendar.book",
+        &["b"],
+        "Book the slot under the cursor (reception)",
+        Cmd::Book,
+        Some("book"),
     ),
     bind(
         "calendar.check_in",
@@ -48,7 +55,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         "calendar.cancel",
         &["x"],
-        "Cancel the appointment, with a reason",
+        "Cancel the appointment, with a reason (asks first)",
         Cmd::Cancel,
         Some("cancel"),
     ),
@@ -67,23 +74,23 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     bind(
-        "calendar.book",
-        &["b"],
-        "Book the slot under the cursor",
-        Cmd::Book,
+        "calendar.no_show",
+        &["N"],
+        "Mark as no-show, once it has started (reception; asks first)",
+        Cmd::NoShow,
         None,
     ),
     bind(
-        "calendar.no_show",
-        &["n"],
-        "Mark as no-show (reception)",
-        Cmd::NoShow,
+        "calendar.take_back",
+        &["u"],
+        "Take back a check-in or a no-show, with a reason (reception)",
+        Cmd::TakeBack,
         None,
     ),
     bind(
         "calendar.advance",
         &["s"],
-        "Start, then complete, your consultation",
+        "Start your consultation; when started, complete it (asks first)",
         Cmd::Advance,
         Some("start/complete"),
     ),
@@ -261,21 +268,28 @@ pub const DETAIL_BINDINGS: &[Binding] = &[
     bind(
         "calendar.detail.advance",
         &["s"],
-        "Start, then complete, your consultation",
+        "Start your consultation; when started, complete it (asks first)",
         Cmd::Advance,
         Some("start/done"),
     ),
     bind(
         "calendar.detail.no_show",
-        &["n"],
-        "Mark as no-show (reception)",
+        &["N"],
+        "Mark as no-show, once it has started (reception; asks first)",
         Cmd::NoShow,
         Some("no-show"),
     ),
     bind(
+        "calendar.detail.take_back",
+        &["u"],
+        "Take back a check-in or a no-show, with a reason (reception)",
+        Cmd::TakeBack,
+        Some("take back"),
+    ),
+    bind(
         "calendar.detail.cancel",
         &["x"],
-        "Cancel, with a reason (reception)",
+        "Cancel, with a reason (reception; asks first)",
         Cmd::Cancel,
         Some("cancel"),
     ),
@@ -385,9 +399,16 @@ pub enum Cmd {
     AddTimeOff,
     EditRow,
     DeleteRow,
-    // Answers to the confirm popup.
+    TakeBack,
+    // Answers to the confirm popup (about `CalendarScreen::asking`).
     /// Yes, throw the form away.
     Discard,
+    /// Yes, mark it a no-show.
+    NoShowConfirmed,
+    /// Yes, complete the consultation.
+    CompleteConfirmed,
+    /// Yes, cancel it (the reason comes next).
+    CancelConfirmed,
     /// Yes, delete the availability row asked about.
     DeleteConfirmed,
 }

@@ -134,8 +134,11 @@ impl CalendarScreen {
             Cmd::OpenPatient => Outcome::hand_over(Intent::OpenPatient {
                 patient_id: entry.patient_id,
             }),
-            Cmd::CheckIn | Cmd::NoShow | Cmd::Advance | Cmd::Cancel | Cmd::Move => {
+            Cmd::CheckIn | Cmd::NoShow | Cmd::Advance | Cmd::Cancel | Cmd::Move | Cmd::TakeBack => {
                 self.act_on(cmd, &entry, ctx)
+            }
+            Cmd::NoShowConfirmed | Cmd::CompleteConfirmed | Cmd::CancelConfirmed => {
+                self.confirmed(cmd, ctx)
             }
             _ => Outcome::default(),
         }
@@ -230,7 +233,7 @@ impl CalendarScreen {
     }
 
     pub(super) fn availability_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
-        let (date, time) = (self.grid.date, self.grid.time);
+        let (date, time) = (self.grid.date, self.grid.cursor_time());
         let Some(panel) = &mut self.availability else {
             return Outcome::default();
         };

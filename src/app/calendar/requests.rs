@@ -74,6 +74,14 @@ pub enum Request {
         status: AppointmentStatus,
         tz: Tz,
     },
+    /// Back to scheduled, with the reason the history keeps.
+    TakeBack {
+        request: RequestId,
+        appointment_id: i64,
+        version: i32,
+        reason: String,
+        tz: Tz,
+    },
     Availability {
         request: RequestId,
         doctor_id: i64,
@@ -116,6 +124,8 @@ pub enum WriteErrorKind {
     SlotTaken,
     /// Blocked time or outside hours: saving again squeezes the patient in.
     SqueezeIn,
+    /// The patient is with another doctor then: saving again books anyway.
+    PatientBusy,
     /// Someone changed the appointment since it was read.
     Changed,
     Other,

@@ -1,18 +1,22 @@
 //! The steps taken on one appointment from the grid or its detail: check in, no-show, start and
-//! complete, cancel (through a reason form) and move (by picking the new slot), each only where
-//! the status allows it and the person's job may (the database checks both again).
+//! complete, cancel (through a reason form), take back a check-in or a no-show (with a reason) and
+//! move (by picking the new slot), each only where the status allows it, the clock agrees and the
+//! person's job may (the database checks all three again).
 
 use chrono::{DateTime, Utc};
 
-use super::forms::cancel_form;
+use super::forms::{cancel_form, take_back_form};
 use super::{desk_only, is_desk, CalendarScreen, Cmd, FindFor, Request, Write};
+use crate::app::confirm::Confirm;
 use crate::app::screen::{Ctx, Outcome};
 use crate::domain::appointment::{AppointmentStatus, CalendarEntry, MoveTo};
 use crate::domain::schedule::SlotState;
 use crate::domain::staff::Job;
 
 impl CalendarScreen {
-    /// A status step, a cancellation or a move on `entry`, if this person may and the status allows.
+    /// A status step, a cancellation, a take-back or a move on `entry`, if this person may, the
+    /// status allows it and the clock agrees. A no-show, a cancellation and completing a
+    /// consultation ask first: none of them is a step to take by a slip of the finger.
     pub(super) fn act_on(
         &mut self,
         cmd: Cmd,
@@ -25,31 +29,9 @@ impl CalendarScreen {
             Cmd::CheckIn => (S::CheckedIn, "check patients in"),
             Cmd::NoShow => (S::NoShow, "mark no-shows"),
             Cmd::Cancel => (S::Cancelled, "cancel appointments"),
+            Cmd::TakeBack => (S::Scheduled, "take back a check-in or a no-show"),
             Cmd::Move => (S::Scheduled, "move appointments"),
-            _ => {
-                // Advance: a doctor's own consultation, one step along.
-                if ctx.me.job != Job::Doctor {
-                    return Outcome::notice(
-                        "Only the patient's doctor starts and completes a consultation.",
-                    );
-                }
-                if entry.doctor_id != ctx.me.staff_id {
-                    return Outcome::notice("That is not your appointment.");
-                }
-                let to = match status {
-                    S::CheckedIn => S::InProgress,
-                    S::InProgress => S::Completed,
-                    S::Scheduled => {
-                        return Outcome::notice("The patient has not checked in yet.");
-                    }
-                    _ => {
-                        return Outcome::notice(format!(
-                            "This appointment is {status}: nothing follows."
-                        ));
-                    }
-                };
-                return self.set_status(entry, to, ctx);
-            }
+            _ => return self.advance(entry, ctx),
         };
         if !is_desk(ctx) {
             return desk_only(ctx, what);
@@ -64,19 +46,104 @@ impl CalendarScreen {
         }
         if !status.can_move_to(to) {
             return Outcome::notice(format!(
-                "This appointment is {status}: it cannot be {}.",
+                "This appointment is {status}: {}.",
                 match to {
-                    S::CheckedIn => "checked in",
-                    S::NoShow => "marked no-show",
-                    _ => "cancelled",
+                    S::CheckedIn => "it cannot be checked in",
+                    S::NoShow => "it cannot be marked no-show",
+                    S::Scheduled => "only a check-in or a no-show can be taken back",
+                    _ => "it cannot be cancelled",
                 }
             ));
         }
-        if to == S::Cancelled {
-            self.form = Some(cancel_form(entry, ctx.tz));
-            return Outcome::redraw();
+        if let Some(why) = status.clock_refusal(to, entry.starts_at, ctx.now, ctx.tz) {
+            return Outcome::notice(why);
         }
-        self.set_status(entry, to, ctx)
+        let about = describe(entry, ctx);
+        match to {
+            S::NoShow => self.ask(
+                entry,
+                Confirm::new(
+                    "Mark as no-show?",
+                    format!("Mark {about} as a no-show?"),
+                    "No-show",
+                    "Keep it",
+                    Cmd::NoShowConfirmed,
+                ),
+            ),
+            S::Cancelled => self.ask(
+                entry,
+                Confirm::new(
+                    "Cancel the appointment?",
+                    format!("Cancel {about}? A reason comes next."),
+                    "Cancel it",
+                    "Keep it",
+                    Cmd::CancelConfirmed,
+                ),
+            ),
+            S::Scheduled => {
+                self.form = Some(take_back_form(entry, ctx.tz));
+                Outcome::redraw()
+            }
+            _ => self.set_status(entry, to, ctx),
+        }
+    }
+
+    /// `s`: a doctor's own consultation, one step along; completing it asks first, so a key
+    /// pressed twice starts a consultation without ending it.
+    fn advance(&mut self, entry: &CalendarEntry, ctx: &mut Ctx) -> Outcome<Self> {
+        use AppointmentStatus as S;
+        if ctx.me.job != Job::Doctor {
+            return Outcome::notice(
+                "Only the patient's doctor starts and completes a consultation.",
+            );
+        }
+        if entry.doctor_id != ctx.me.staff_id {
+            return Outcome::notice("That is not your appointment.");
+        }
+        match entry.status {
+            S::CheckedIn => {
+                match S::CheckedIn.clock_refusal(S::InProgress, entry.starts_at, ctx.now, ctx.tz) {
+                    Some(why) => Outcome::notice(why),
+                    None => self.set_status(entry, S::InProgress, ctx),
+                }
+            }
+            S::InProgress => {
+                let about = describe(entry, ctx);
+                self.ask(
+                    entry,
+                    Confirm::new(
+                        "Complete the consultation?",
+                        format!("Complete the consultation of {about}?"),
+                        "Complete",
+                        "Not yet",
+                        Cmd::CompleteConfirmed,
+                    ),
+                )
+            }
+            S::Scheduled => Outcome::notice("The patient has not checked in yet."),
+            status => Outcome::notice(format!("This appointment is {status}: nothing follows.")),
+        }
+    }
+
+    fn ask(&mut self, entry: &CalendarEntry, confirm: Confirm<Cmd>) -> Outcome<Self> {
+        self.asking = Some(entry.clone());
+        Outcome::confirm(confirm)
+    }
+
+    /// "Yes" to a question about `asking`.
+    pub(super) fn confirmed(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(entry) = self.asking.take() else {
+            return Outcome::default();
+        };
+        match cmd {
+            Cmd::NoShowConfirmed => self.set_status(&entry, AppointmentStatus::NoShow, ctx),
+            Cmd::CompleteConfirmed => self.set_status(&entry, AppointmentStatus::Completed, ctx),
+            Cmd::CancelConfirmed => {
+                self.form = Some(cancel_form(&entry, ctx.tz));
+                Outcome::redraw()
+            }
+            _ => Outcome::default(),
+        }
     }
 
     pub(super) fn set_status(
@@ -152,4 +219,16 @@ impl CalendarScreen {
             tz: ctx.tz,
         })
     }
+}
+
+/// "Doe, John (Tue 01 Dec 10:30)": the appointment a question is about.
+fn describe(entry: &CalendarEntry, ctx: &Ctx) -> String {
+    format!(
+        "{} ({})",
+        entry.patient_name,
+        entry
+            .starts_at
+            .with_timezone(&ctx.tz)
+            .format("%a %d %b %H:%M")
+    )
 }

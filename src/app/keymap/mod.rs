@@ -241,11 +241,17 @@ impl Keymap {
 
     /// The first key of the binding for `command` near `top`, as shown to people.
     pub fn key_for(&self, top: Place, command: Command) -> Option<String> {
+        self.key_for_typing(top, command, top.is_text_entry())
+    }
+
+    /// The same, when a text field has the focus (`typing`): a key that would be typed into it
+    /// does not do what it says, so the first one that works there ("Ctrl-N", not "n").
+    pub fn key_for_typing(&self, top: Place, command: Command, typing: bool) -> Option<String> {
         top.stack()
             .into_iter()
             .flat_map(|p| self.bindings(p))
             .find(|b| b.command == command)
-            .and_then(|b| b.usable_keys(top.is_text_entry()).next())
+            .and_then(|b| b.usable_keys(typing).next())
             .map(ToString::to_string)
     }
 }

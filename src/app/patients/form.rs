@@ -13,7 +13,8 @@ use crate::app::pending::{Pending, RequestId};
 use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::{self, Field, List};
 use crate::domain::patient::{
-    format_date, DuplicateCandidate, FieldError, Patient, PatientDraft, PatientField, ValidPatient,
+    date_of_birth_warning, format_date, DuplicateCandidate, FieldError, Patient, PatientDraft,
+    PatientField, ValidPatient,
 };
 
 /// The registration/edit form: the shared form with what a patient's save needs besides.
@@ -184,7 +185,9 @@ impl Form {
         widgets::Form::new(title, kind, fields, 0)
     }
 
-    /// A registration, with whatever the lookup already knew (a date of birth, a phone, an email).
+    /// A registration, with whatever the lookup already knew (a name, a date of birth, a phone, an
+    /// email). What was carried over is still in the lookup box, so it counts as the form's starting
+    /// point: Esc on a form nobody has typed into closes it at once.
     pub fn register(prefill: PatientDraft, date_format: &str) -> Self {
         let mut form = Self::from_draft(&PatientDraft::default(), None, date_format);
         for (i, value) in draft_values(&prefill).into_iter().enumerate() {
@@ -192,6 +195,10 @@ impl Form {
                 form.set_text(i, value);
             }
         }
+        let opened = (0..PatientField::ALL.len())
+            .map(|i| form.value(i).to_owned())
+            .collect();
+        form.rebase(opened);
         form
     }
 
@@ -206,6 +213,15 @@ impl Form {
     /// The field with the focus.
     pub fn field(&self) -> PatientField {
         PatientField::ALL[self.focus.min(PatientField::ALL.len() - 1)]
+    }
+
+    /// The note under the date of birth, for one that is allowed but unusual.
+    pub fn check_date_of_birth(&mut self, today: chrono::NaiveDate, date_format: &str) {
+        let i = field_index(PatientField::DateOfBirth);
+        let warning = date_of_birth_warning(self.value(i), today, date_format);
+        if let Some(f) = self.fields.get_mut(i) {
+            f.warning = warning;
+        }
     }
 
     /// What `field` holds now.

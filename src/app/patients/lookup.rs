@@ -4,13 +4,15 @@
 use super::{book, view_of, Cmd, Form, PatientsScreen, Request};
 use crate::app::pending::RequestId;
 use crate::app::screen::{Ctx, Outcome};
-use crate::app::widgets::list::PAGE;
 use crate::app::widgets::PatientPicker;
 use crate::domain::appointment::patient_list_name;
-use crate::domain::patient::{PatientDraft, PatientHit, SearchQuery};
+use crate::domain::patient::{format_date, Born, PatientDraft, PatientHit, SearchQuery};
 
 /// The most matches one lookup lists; more than this and the list says "100+".
 pub const SEARCH_LIMIT: i64 = 100;
+/// Rows of the screen that are not matches: the search box (3), the list's borders (2) and its
+/// header (1). The view lays itself out the same way.
+pub const LIST_CHROME: u16 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LookupFocus {
@@ -92,11 +94,10 @@ impl PatientsScreen {
             Cmd::SwitchFocus => lookup.switch_focus(),
             Cmd::Down => lookup.down(),
             Cmd::Up => lookup.up(),
-            Cmd::PageDown if lookup.focus == LookupFocus::List => {
-                lookup.picker.hits.page(true, PAGE);
-            }
-            Cmd::PageUp if lookup.focus == LookupFocus::List => {
-                lookup.picker.hits.page(false, PAGE);
+            Cmd::PageDown | Cmd::PageUp if lookup.focus == LookupFocus::List => {
+                // By the rows the list shows, so a page is a screenful, whatever the terminal.
+                let shown = usize::from(ctx.body_rows.saturating_sub(LIST_CHROME)).max(1);
+                lookup.picker.hits.page(cmd == Cmd::PageDown, shown);
             }
             Cmd::PageDown => lookup.down(),
             Cmd::Open if lookup.picker.typed_at.is_some() => {
@@ -117,7 +118,9 @@ impl PatientsScreen {
                 }
             }
             Cmd::New if self.full => {
-                self.form = Some(Form::register(self.prefill(ctx), ctx.date_format));
+                let mut form = Form::register(self.prefill(ctx), ctx.date_format);
+                form.check_date_of_birth(ctx.today(), ctx.date_format);
+                self.form = Some(form);
             }
             Cmd::Book if self.full => {
                 if let Some(hit) = lookup.chosen() {
@@ -168,8 +171,9 @@ impl PatientsScreen {
         Outcome::redraw()
     }
 
-    /// What the lookup already says about a new patient: a date of birth, a phone or an email
-    /// typed into the box goes into the form. A name does not: its word order is anyone's guess.
+    /// What the lookup already says about a new patient: the name and date of birth just searched
+    /// for (the family name first, as the desk types it: "doe john 1985-06-15", or "Doe, John"),
+    /// a phone or an email.
     pub(super) fn prefill(&self, ctx: &Ctx) -> PatientDraft {
         let typed = self.lookup.picker.input.value().trim().to_string();
         let mut draft = PatientDraft::default();
@@ -177,8 +181,70 @@ impl PatientsScreen {
             SearchQuery::Date(_) => draft.date_of_birth = typed,
             SearchQuery::Email(_) => draft.email = typed,
             SearchQuery::Digits(digits) if digits.len() >= 6 => draft.phone = typed,
+            SearchQuery::Name(_) => (draft.family_name, draft.given_names) = split_name(&typed),
+            SearchQuery::NameBorn(_, born) => {
+                // The typed name without the year or date in it.
+                let name: Vec<&str> = typed
+                    .split_whitespace()
+                    .filter(|w| Born::parse(w.trim_matches(','), ctx.date_format).is_none())
+                    .collect();
+                (draft.family_name, draft.given_names) = split_name(&name.join(" "));
+                if let Some(date) = born.date() {
+                    draft.date_of_birth =
+                        format_date(date, ctx.date_format).unwrap_or_else(|| date.to_string());
+                }
+            }
             _ => {}
         }
         draft
+    }
+}
+
+/// "doe john" as (family, given): the first word is the family name, as the desk types a lookup,
+/// unless a comma says where it ends ("van der Berg, Anna"). All lower case is capitalised.
+fn split_name(typed: &str) -> (String, String) {
+    let (family, given) = match typed.split_once(',') {
+        Some((f, g)) => (f.trim().to_string(), g.trim().to_string()),
+        None => {
+            let mut words = typed.split_whitespace();
+            let family = words.next().unwrap_or_default().to_string();
+            (family, words.collect::<Vec<_>>().join(" "))
+        }
+    };
+    (capitalise(&family), capitalise(&given))
+}
+
+/// "doe" is "Doe"; what has capitals already is kept as typed ("McDonald", "van Gogh").
+fn capitalise(name: &str) -> String {
+    if name.chars().any(char::is_uppercase) {
+        return name.to_string();
+    }
+    name.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_typed_name_splits_family_first() {
+        assert_eq!(
+            super::split_name("doe john paul"),
+            ("Doe".into(), "John Paul".into())
+        );
+        assert_eq!(
+            super::split_name("van der Berg, anna"),
+            ("van der Berg".into(), "Anna".into())
+        );
+        assert_eq!(
+            super::split_name("müller"),
+            ("Müller".into(), String::new())
+        );
     }
 }

@@ -25,7 +25,9 @@ use super::pending::{earliest, spinner_frame, RequestId};
 use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use super::widgets::PatientSearch;
 use crate::domain::money::NumberFormat;
-use crate::domain::patient::{DuplicateCandidate, Patient, PatientHit, SearchQuery, ValidPatient};
+use crate::domain::patient::{
+    DuplicateCandidate, Patient, PatientField, PatientHit, SearchQuery, ValidPatient,
+};
 use crate::domain::staff::Job;
 
 pub use super::widgets::picker::reading_of;
@@ -227,7 +229,11 @@ impl Screen for PatientsScreen {
         self.sync(ctx);
         let changed = match (&mut self.form, &self.summary) {
             (Some(form), _) if form.kind.popup.is_none() => {
-                form.edit(request, ctx.now, ctx.date_format)
+                let changed = form.edit(request, ctx.now, ctx.date_format);
+                if changed && form.field() == PatientField::DateOfBirth {
+                    form.check_date_of_birth(ctx.today(), ctx.date_format);
+                }
+                changed
             }
             (Some(_), _) | (None, Some(_)) => false,
             (None, None) if self.lookup.focus == LookupFocus::Search => {

@@ -246,7 +246,9 @@ impl PatientsScreen {
             Cmd::Refresh => self.load_summary(ctx),
             Cmd::Edit if self.full => match summary.patient() {
                 Some(patient) => {
-                    self.form = Some(Form::edit_of(patient, ctx.date_format));
+                    let mut form = Form::edit_of(patient, ctx.date_format);
+                    form.check_date_of_birth(ctx.today(), ctx.date_format);
+                    self.form = Some(form);
                     Outcome::redraw()
                 }
                 None => Outcome::notice("The patient's details are still loading."),

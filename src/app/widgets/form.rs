@@ -29,8 +29,11 @@ pub enum Value {
 pub struct Field {
     pub label: &'static str,
     pub value: Value,
-    /// Why the value was refused (or a warning about it), shown under the field.
+    /// Why the value was refused, shown under the field.
     pub error: Option<String>,
+    /// Something about the value worth a second look that does not stop a save (shown under the
+    /// field when there is no error).
+    pub warning: Option<String>,
     /// Shown after the field, dimmed (e.g. the date formats).
     pub hint: Option<String>,
     pub required: bool,
@@ -42,6 +45,7 @@ impl Field {
             label,
             value,
             error: None,
+            warning: None,
             hint: None,
             required: false,
         }

@@ -1,9 +1,6 @@
 //! A list with a cursor: the rows, which one is selected, moving by rows and by pages, and keeping
 //! the same row selected when the list is read again.
 
-/// Rows a page key moves when the view has not said how many it shows.
-pub const PAGE: usize = 10;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct List<T> {
     items: Vec<T>,

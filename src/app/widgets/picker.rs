@@ -52,6 +52,7 @@ pub fn reading_of(query: &SearchQuery) -> Option<&'static str> {
         SearchQuery::Digits(_) => Some("phone or number"),
         SearchQuery::Email(_) => Some("email"),
         SearchQuery::Name(_) => Some("name"),
+        SearchQuery::NameBorn(..) => Some("name and birth"),
     }
 }
 

@@ -114,6 +114,7 @@ pub async fn run(cluster: &Cluster, race: &Race) -> anyhow::Result<()> {
                     ends_at,
                     reason: Some("Benchmark".into()),
                     squeeze_in: true,
+                    overlap_ok: true,
                 }
             })
             .collect();

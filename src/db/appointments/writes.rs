@@ -54,6 +54,42 @@ async fn check_availability(
     }
 }
 
+/// The patient's live appointment (booked, here, or with a doctor) that overlaps
+/// `starts_at..ends_at`, in words: "Dr Greg House, Tue 01 Dec 10:30-10:45". The same doctor's can
+/// never overlap (the exclusion constraint); another doctor's can, and the desk should know.
+async fn patient_elsewhere(
+    client: &Client,
+    new: &NewAppointment,
+    tz: Tz,
+) -> Result<Option<String>, DbError> {
+    let row = client
+        .query_opt(
+            "SELECT a.starts_at, a.ends_at, s.full_name
+               FROM clinic.appointments a JOIN clinic.staff s ON s.id = a.doctor_id
+              WHERE a.patient_id = $1 AND a.doctor_id <> $5
+                AND a.status IN ('scheduled', 'checked_in', 'in_progress')
+                AND a.starts_at >= $2 AND a.starts_at < $3 AND a.ends_at > $4
+              ORDER BY a.starts_at LIMIT 1",
+            &[
+                &new.patient_id,
+                &(new.starts_at - LONGEST),
+                &new.ends_at,
+                &new.starts_at,
+                &new.doctor_id,
+            ],
+        )
+        .await?;
+    Ok(row.map(|r| {
+        let (from, to): (DateTime<Utc>, DateTime<Utc>) = (r.get(0), r.get(1));
+        format!(
+            "{}, {}-{}",
+            doctor_title(r.get(2)),
+            from.with_timezone(&tz).format("%a %d %b %H:%M"),
+            hm(tz, to)
+        )
+    }))
+}
+
 /// Who holds the time `starts_at..ends_at` with this doctor (other than appointment `except`): "Dr
 /// Alice Smith's 10:30 with J. Doe" when the caller may see it, else just the time asked for.
 async fn conflict_holder(
@@ -142,6 +178,9 @@ fn plain(e: &tokio_postgres::Error) -> Option<BookError> {
             Some(c) if c.starts_with("appointments_reason") => {
                 BookError::Refused("The reason is at most 200 characters.".into())
             }
+            Some(c) if c.starts_with("appointments_status_reason") => {
+                BookError::Refused("The reason is at most 200 characters.".into())
+            }
             Some(c) if c.starts_with("appointments_cancel_reason") => {
                 BookError::Refused("The cancellation reason is at most 200 characters.".into())
             }
@@ -221,6 +260,11 @@ pub async fn book(client: &Client, new: &NewAppointment, tz: Tz) -> Result<Appoi
         tz,
     )
     .await?;
+    if !new.overlap_ok {
+        if let Some(other) = patient_elsewhere(client, new, tz).await? {
+            return Err(BookError::PatientBusy(other));
+        }
+    }
     let sql = format!(
         "INSERT INTO clinic.appointments AS a (patient_id, doctor_id, starts_at, ends_at, reason)
          VALUES ($1, $2, $3, $4, $5) RETURNING {APPT_COLS}"
@@ -327,7 +371,10 @@ pub async fn set_status(
     tz: Tz,
 ) -> Result<Appointment, BookError> {
     if next.needs_reason() {
-        return Err(BookError::Refused("A cancellation needs a reason.".into()));
+        return Err(BookError::Refused(match next {
+            AppointmentStatus::Cancelled => "A cancellation needs a reason.".into(),
+            _ => "Taking a status back needs a reason.".into(),
+        }));
     }
     let sql = format!("UPDATE clinic.appointments a SET status = $3 WHERE a.id = $1 AND a.version = $2 RETURNING {APPT_COLS}");
     update_status(
@@ -338,6 +385,33 @@ pub async fn set_status(
         tz,
     )
     .await
+}
+
+/// Take a status back to scheduled (a check-in by mistake, or a no-show marked too soon the same
+/// day), with the reason the history keeps.
+pub async fn take_back(
+    client: &Client,
+    id: i64,
+    expected_version: i32,
+    reason: &str,
+    tz: Tz,
+) -> Result<Appointment, BookError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BookError::Refused(
+            "Say why the status is taken back.".into(),
+        ));
+    }
+    if reason.chars().count() > 200 {
+        return Err(BookError::Refused(
+            "The reason is at most 200 characters.".into(),
+        ));
+    }
+    let sql = format!(
+        "UPDATE clinic.appointments a SET status = 'scheduled', status_reason = $3
+          WHERE a.id = $1 AND a.version = $2 RETURNING {APPT_COLS}"
+    );
+    update_status(client, id, &sql, &[&id, &expected_version, &reason], tz).await
 }
 
 /// The desk's one-key action.

@@ -17,7 +17,7 @@ use tokio_postgres::{Client, Row};
 
 use crate::db::DbError;
 use crate::domain::patient::{
-    DuplicateCandidate, NextAppointment, PatientHit, SearchQuery, ValidPatient,
+    Born, DuplicateCandidate, NextAppointment, PatientHit, SearchQuery, ValidPatient,
 };
 
 /// Most words of a name the lookup uses; the rest would only narrow an already short list.
@@ -168,7 +168,8 @@ async fn search_in(
         SearchQuery::Date(dob) => by_date_of_birth(db, *dob, limit).await,
         SearchQuery::Digits(digits) => by_digits(db, digits, limit).await,
         SearchQuery::Email(prefix) => by_email(db, prefix, limit).await,
-        SearchQuery::Name(words) => by_name(db, words, limit).await,
+        SearchQuery::Name(words) => by_name(db, words, None, limit).await,
+        SearchQuery::NameBorn(words, born) => by_name(db, words, Some(*born), limit).await,
     }
 }
 
@@ -282,8 +283,11 @@ fn word_starts(n: usize) -> String {
 /// the word. Tiers 0 and 1 are ranges on both columns of `patients_family_name`; 2 and 3 read the
 /// surname's range in index order, checking the other words inside the index. Each branch stops
 /// after `limit` rows.
-fn prefix_sql(n: usize) -> String {
+///
+/// With a birth year or date typed too, every probe also keeps to it (`$n+2` to `$n+3`).
+fn prefix_sql(n: usize, born: bool) -> String {
     let limit = n + 1;
+    let dob = born_condition(born, n + 2);
     let mut branches = Vec::new();
     for i in 1..=n {
         let others: Vec<usize> = (1..=n).filter(|&j| j != i).collect();
@@ -291,7 +295,7 @@ fn prefix_sql(n: usize) -> String {
             let full: Vec<String> = others.iter().chain([&i]).map(|&j| folded(j)).collect();
             branches.push(format!(
                 "(SELECT p.id, 0 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
-                   WHERE p.family_folded = {} AND p.name_folded = pg_catalog.concat_ws(' ', {}) LIMIT ${limit})",
+                   WHERE p.family_folded = {} AND p.name_folded = pg_catalog.concat_ws(' ', {}){dob} LIMIT ${limit})",
                 folded(i),
                 full.join(", ")
             ));
@@ -303,7 +307,7 @@ fn prefix_sql(n: usize) -> String {
             cond.extend(rest.iter().map(|&j| word_starts(j)));
             branches.push(format!(
                 "(SELECT p.id, 1 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
-                   WHERE {} ORDER BY p.name_folded USING ~<~ LIMIT ${limit})",
+                   WHERE {}{dob} ORDER BY p.name_folded USING ~<~ LIMIT ${limit})",
                 cond.join(" AND ")
             ));
         }
@@ -315,7 +319,7 @@ fn prefix_sql(n: usize) -> String {
         branches.push(format!(
             "(SELECT p.id, CASE WHEN p.family_folded = {} THEN 2 ELSE 3 END AS tier, p.family_folded, p.name_folded
                 FROM clinic.patients p
-               WHERE {} ORDER BY p.family_folded USING ~<~, p.name_folded USING ~<~ LIMIT ${limit})",
+               WHERE {}{dob} ORDER BY p.family_folded USING ~<~, p.name_folded USING ~<~ LIMIT ${limit})",
             folded(i),
             cond.join(" AND ")
         ));
@@ -340,10 +344,12 @@ fn prefix_sql(n: usize) -> String {
 /// does not grow with how common a surname is. Remaining words must be near or start a word of the
 /// name. Ranked by how much was typed exactly, then by how common the corrected surname and given
 /// name are ("smiht john" is John Smith before John Smit), then by how close the whole name is.
-/// `$n+1` is the limit, `$n+2` the patients already found.
-fn similar_sql(n: usize) -> String {
+/// `$n+1` is the limit, `$n+2` the patients already found, `$n+3` to `$n+4` the birth dates
+/// typed (with `born`).
+fn similar_sql(n: usize, born: bool) -> String {
     let limit = n + 1;
     let seen = n + 2;
+    let dob = born_condition(born, n + 3);
     let near_words = |j: usize| {
         format!("(SELECT pg_catalog.array_agg(near.word) FROM near WHERE near.ord = {j})")
     };
@@ -370,6 +376,9 @@ fn similar_sql(n: usize) -> String {
             "p.family_folded = c.word".to_string(),
             format!("p.id <> ALL (${seen})"),
         ];
+        if born {
+            cond.push(dob.trim_start_matches(" AND ").to_string());
+        }
         let (mut given, mut given_exact, mut given_count) =
             (String::new(), "0".to_string(), "NULL::bigint");
         if let Some((&first, rest)) = others.split_first() {
@@ -455,9 +464,19 @@ fn branch(
     )
 }
 
+/// The birth dates typed, as a probe's extra condition on parameters `$first` and `$first+1`.
+fn born_condition(born: bool, first: usize) -> String {
+    if born {
+        format!(" AND p.date_of_birth BETWEEN ${first} AND ${}", first + 1)
+    } else {
+        String::new()
+    }
+}
+
 async fn by_name(
     db: &mut Db<'_>,
     words: &[String],
+    born: Option<Born>,
     limit: i64,
 ) -> Result<Vec<PatientHit>, DbError> {
     // LIKE's wildcards never occur in a name; dropping them keeps every pattern literal.
@@ -480,7 +499,12 @@ async fn by_name(
         .map(|w| (w as &(dyn ToSql + Sync), Type::TEXT))
         .collect();
     params.push((&limit, Type::INT8));
-    let rows = db.rows(&prefix_sql(n), &params).await?;
+    let range = born.map(|b| (b.from, b.to));
+    if let Some((from, to)) = &range {
+        params.push((from, Type::DATE));
+        params.push((to, Type::DATE));
+    }
+    let rows = db.rows(&prefix_sql(n, born.is_some()), &params).await?;
     let mut hits = rows
         .iter()
         .map(|r| hit(r, false))
@@ -494,7 +518,11 @@ async fn by_name(
             .collect();
         params.push((&wanted, Type::INT8));
         params.push((&seen, Type::INT8_ARRAY));
-        let rows = db.rows(&similar_sql(n), &params).await?;
+        if let Some((from, to)) = &range {
+            params.push((from, Type::DATE));
+            params.push((to, Type::DATE));
+        }
+        let rows = db.rows(&similar_sql(n, born.is_some()), &params).await?;
         for r in &rows {
             hits.push(hit(r, true)?);
         }

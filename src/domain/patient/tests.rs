@@ -375,4 +375,32 @@ fn search_input_is_routed_by_shape() {
     assert_eq!(parse("ab12"), SearchQuery::Name(vec!["ab12".into()]));
     assert_eq!(parse("-"), SearchQuery::Empty);
     assert_eq!(parse("smith -"), SearchQuery::Name(vec!["smith".into()]));
+    // A birth year or date among the words narrows the name.
+    let year = |y| Born {
+        from: day(y, 1, 1),
+        to: day(y, 12, 31),
+    };
+    assert_eq!(
+        parse("doe john 1985"),
+        SearchQuery::NameBorn(vec!["doe".into(), "john".into()], year(1985))
+    );
+    assert_eq!(
+        parse("doe 15/06/1985"),
+        SearchQuery::NameBorn(
+            vec!["doe".into()],
+            Born {
+                from: day(1985, 6, 15),
+                to: day(1985, 6, 15)
+            }
+        )
+    );
+    assert_eq!(
+        parse("1985 doe"),
+        SearchQuery::NameBorn(vec!["doe".into()], year(1985))
+    );
+    // A number that is no plausible year stays a word.
+    assert_eq!(
+        parse("doe 12"),
+        SearchQuery::Name(vec!["doe".into(), "12".into()])
+    );
 }

@@ -59,7 +59,9 @@ pub fn draw_form(frame: &mut Frame, area: Rect, f: &Form, theme: Theme) -> Optio
     let hint = match (&f.kind, f.saving.in_flight()) {
         (_, true) => "saving…",
         (FormKind::Book(_), false) => "Ctrl-S books · Ctrl-F next free time · Esc closes",
-        (FormKind::GoTo | FormKind::Cancel { .. }, false) => "Enter confirms · Esc closes",
+        (FormKind::GoTo | FormKind::Cancel { .. } | FormKind::TakeBack { .. }, false) => {
+            "Enter confirms · Esc closes"
+        }
         _ => "Ctrl-S saves · Tab next field · Esc closes",
     };
     after.push(Line::raw(""));

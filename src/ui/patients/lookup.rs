@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::{surname, when, Keys};
 use crate::app::patients::{Clock, Cmd, Lookup, LookupFocus, SEARCH_LIMIT};
 use crate::app::screen::Access;
-use crate::domain::patient::format_date;
+use crate::domain::patient::{format_date, SearchQuery};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::list::{position, scroll_offset};
 use crate::ui::widgets::text_field::TextField;
@@ -110,15 +110,26 @@ fn draw_list(
     if picker.hits.is_empty() {
         let text = match (&picker.answered, picker.searching.in_flight()) {
             (Some(typed), false) => {
-                let mut lines = vec![Line::raw(format!(
-                    "No patient matches \u{201c}{typed}\u{201d} (read as {}).",
-                    picker.reading.unwrap_or("name")
-                ))];
+                let short_digits = matches!(
+                    SearchQuery::parse(typed, &clock.date_format),
+                    SearchQuery::Digits(d) if d.len() < 4
+                );
+                let mut lines = vec![Line::raw(if short_digits {
+                    format!(
+                        "No patient number {typed}. For a phone number, type at least 4 of its digits."
+                    )
+                } else {
+                    format!(
+                        "No patient matches \u{201c}{typed}\u{201d} (read as {}).",
+                        picker.reading.unwrap_or("name")
+                    )
+                })];
                 if access == Access::Full {
+                    let in_box = lookup.focus == LookupFocus::Search;
                     lines.push(Line::raw(""));
                     lines.push(Line::from(vec![
-                        Span::styled(keys.of(None, Cmd::New), theme.key()),
-                        Span::raw(" registers a new patient."),
+                        Span::styled(keys.typing(None, Cmd::New, in_box), theme.key()),
+                        Span::raw(" registers a new patient with what you typed."),
                     ]));
                 }
                 lines

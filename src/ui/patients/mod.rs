@@ -57,12 +57,17 @@ struct Keys<'a> {
 
 impl Keys<'_> {
     fn of(&self, panel: Option<Panel>, cmd: Cmd) -> String {
+        self.typing(panel, cmd, false)
+    }
+
+    /// The key for `cmd` where a text field has the focus (`typing`): one that is not typed.
+    fn typing(&self, panel: Option<Panel>, cmd: Cmd, typing: bool) -> String {
         let place = match panel {
             Some(p) => Place::Panel(registry::Panel::Patients(p)),
             None => Place::Screen(ScreenId::Patients),
         };
         self.keymap
-            .key_for(place, Command::Screen(ScreenCmd::Patients(cmd)))
+            .key_for_typing(place, Command::Screen(ScreenCmd::Patients(cmd)), typing)
             .unwrap_or_else(|| "?".into())
     }
 

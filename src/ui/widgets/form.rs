@@ -34,6 +34,7 @@ fn widget<'a>(field: &'a Field, focused: bool, layout: Layout, width: u16) -> Fo
         shown,
         focused,
         error: field.error.as_deref(),
+        warning: field.warning.as_deref(),
         // Picked: say so, so a typed name is not mistaken for a choice.
         mark: picked.then_some("✓ picked"),
         label_width: layout.label_width,

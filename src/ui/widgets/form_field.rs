@@ -27,6 +27,8 @@ pub struct FormField<'a> {
     pub shown: Shown<'a>,
     pub focused: bool,
     pub error: Option<&'a str>,
+    /// Shown like the error when there is none, as a note rather than a refusal.
+    pub warning: Option<&'a str>,
     /// A mark over the field's right end (e.g. "✓ picked").
     pub mark: Option<&'a str>,
     /// Columns for the focus mark, the label and its required mark.
@@ -39,10 +41,12 @@ impl FormField<'_> {
     /// The message's lines and where each starts: under the field when it fits on one line
     /// there, else from under the label, wrapped so none of it is cut off.
     fn error_lines(&self, width: u16) -> Vec<(u16, String)> {
-        let Some(error) = self.error else {
-            return Vec::new();
+        let (error, mark) = match (self.error, self.warning) {
+            (Some(e), _) => (e, "!"),
+            (None, Some(w)) => (w, "?"),
+            (None, None) => return Vec::new(),
         };
-        let text = format!("! {error}");
+        let text = format!("{mark} {error}");
         let field_x = self.label_width.min(width);
         let len = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
         if field_x + 1 + len <= width {
@@ -52,7 +56,14 @@ impl FormField<'_> {
         wrap(error, room)
             .into_iter()
             .enumerate()
-            .map(|(n, part)| (2, format!("{}{part}", if n == 0 { "! " } else { "  " })))
+            .map(|(n, part)| {
+                let lead = if n == 0 {
+                    format!("{mark} ")
+                } else {
+                    "  ".to_string()
+                };
+                (2, format!("{lead}{part}"))
+            })
             .collect()
     }
 
@@ -132,11 +143,13 @@ impl FormField<'_> {
             }
             let x = area.x + x;
             let width = area.right().saturating_sub(x);
+            let style = if self.error.is_some() {
+                theme.error()
+            } else {
+                theme.warning()
+            };
             frame.render_widget(
-                Paragraph::new(Span::styled(
-                    truncate(&text, usize::from(width)),
-                    theme.error(),
-                )),
+                Paragraph::new(Span::styled(truncate(&text, usize::from(width)), style)),
                 row(x, width, area.y + n),
             );
         }

@@ -1,6 +1,7 @@
 //! Pieces shared by screens: text fields, the one form and its fields, the patient picker in a
 //! form, list positions, footer hints, the help and confirm popups.
 
+pub mod ascii;
 pub mod confirm;
 pub mod footer;
 pub mod form;

@@ -116,6 +116,21 @@ pub fn rows(w: &World) -> Vec<Cell> {
             format!("UPDATE clinic.appointments SET status = 'in_progress' WHERE id = {oth}"),
             [Denied, ZeroRows, Fails("23514"), Denied],
         ),
+        // Taking a check-in back: the desk's, with a reason; never the doctor's.
+        cell(
+            format!(
+                "UPDATE clinic.appointments SET status = 'scheduled', status_reason = 'Checked in by mistake' WHERE id = {own}"
+            ),
+            [Denied, Denied, Allowed, Denied],
+        ),
+        cell(
+            format!("UPDATE clinic.appointments SET status = 'scheduled' WHERE id = {own}"),
+            [Denied, Denied, Fails("23514"), Denied],
+        ),
+        cell(
+            format!("UPDATE clinic.appointments SET status_reason = 'Whatever' WHERE id = {sch}"),
+            [Denied, Denied, Fails("23514"), Denied],
+        ),
         cell(
             format!("UPDATE clinic.appointments SET doctor_id = {d} WHERE id = {oth}"),
             [Denied, Denied, Allowed, Denied],

@@ -1,6 +1,7 @@
-//! The audit log and its chain head, its functions, and the roles_permissions view.
+//! The audit log and its chain head, its functions, the roles_permissions view, and the clinic's
+//! settings.
 
-use super::{cell, run_matrix, Cell, NONE};
+use super::{cell, run_matrix, Cell, ALL, NONE};
 use crate::common::{Allowed, Denied, World, ZeroRows};
 
 /// The rows of [`matrix_audit_log_and_views`].
@@ -32,6 +33,12 @@ pub fn rows(w: &World) -> Vec<Cell> {
             NONE,
         ),
         cell("SELECT clinic.audit_verify()", [Allowed, Denied, Denied, Denied]),
+        // The clinic's settings (its time zone): everyone reads them, only the owner writes.
+        cell("SELECT * FROM clinic.settings", ALL),
+        cell("INSERT INTO clinic.settings DEFAULT VALUES", NONE),
+        cell("UPDATE clinic.settings SET time_zone = 'Asia/Tokyo'", NONE),
+        cell("DELETE FROM clinic.settings", NONE),
+        cell("SELECT clinic.clinic_date(now())", ALL),
         cell("SELECT * FROM clinic.roles_permissions", [Allowed, Denied, Denied, Denied]),
     ]
 }

@@ -1,6 +1,7 @@
 //! Booking and running a consultation, step by step.
 
 use crate::common::{err_code, one_i64, one_string, run, sid, Outcome, World};
+use crate::support::clinic_today;
 
 #[tokio::test]
 async fn appointments_reception_books_the_doctor_runs_the_consultation() {
@@ -17,7 +18,9 @@ async fn appointments_reception_books_the_doctor_runs_the_consultation() {
         &rc,
         &format!(
             "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at)
-             VALUES ({ps}, {d}, '2030-03-01 10:00+00', '2030-03-01 10:15+00') RETURNING id"
+             VALUES ({ps}, {d}, {}, {}) RETURNING id",
+            clinic_today(10, 0),
+            clinic_today(10, 15)
         ),
     )
     .await;
@@ -64,8 +67,10 @@ async fn appointments_reception_books_the_doctor_runs_the_consultation() {
             &rc,
             &format!(
                 "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at)
-                 VALUES ({}, {d}, '2030-03-01 10:10+00', '2030-03-01 10:25+00')",
-                w.p_other
+                 VALUES ({}, {d}, {}, {})",
+                w.p_other,
+                clinic_today(10, 10),
+                clinic_today(10, 25)
             )
         )
         .await,
@@ -76,8 +81,9 @@ async fn appointments_reception_books_the_doctor_runs_the_consultation() {
         run(
             &rc,
             &format!(
-                "UPDATE clinic.appointments SET starts_at = '2030-03-01 11:00+00', ends_at = '2030-03-01 11:15+00'
-                  WHERE id = {a}"
+                "UPDATE clinic.appointments SET starts_at = {}, ends_at = {} WHERE id = {a}",
+                clinic_today(11, 0),
+                clinic_today(11, 15)
             )
         )
         .await,
