@@ -1,7 +1,12 @@
 //! `clinic demo`'s preparation, end to end on a private cluster of its own: created, migrated,
-//! seeded with a realistic clinic, every demo login working, and reused on the next run.
+//! seeded with a realistic clinic, every demo login working, reused on the next run, and shared by
+//! two `clinic demo` processes at once.
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use clinic::config::Config;
 use clinic::db;
@@ -17,7 +22,7 @@ impl Drop for Cleanup {
 }
 
 #[tokio::test]
-async fn the_demo_is_created_seeded_and_reused() {
+async fn the_demo_is_created_seeded_reused_and_shared() {
     let root = PathBuf::from(format!("/tmp/clinic-demo-test-{}", std::process::id()));
     let _cleanup = Cleanup(root.clone());
     let config = Config::default();
@@ -176,5 +181,112 @@ async fn the_demo_is_created_seeded_and_reused() {
         .expect("count")
         .get::<_, i64>(0);
     assert!(patients_again >= 2000);
+    let server_cfg = again.server_config();
     again.stop().expect("stop");
+
+    // Two desks at once: two `clinic demo serve` on the same directory share one server. The
+    // first to quit leaves it running for the second; the last one out stops it.
+    let home = tempfile::tempdir().expect("home");
+    let mut first = Desk::start(&root, home.path());
+    first.wait_for("The demo server is running");
+    let mut second = Desk::start(&root, home.path());
+    second.wait_for("The demo server is running");
+    first.stop();
+    first.wait_for("keeps running for the other desks");
+    first.exited();
+    let rita = db::login(&server_cfg, "rita", DEMO_PASSWORD)
+        .await
+        .expect("the second desk's server is still up");
+    let count: i64 = rita
+        .pool
+        .get()
+        .await
+        .expect("conn")
+        .query_one("SELECT count(*) FROM clinic.patients", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert!(count >= 2000);
+    drop(rita);
+    second.stop();
+    second.wait_for("Stopped the demo server");
+    second.exited();
+    let cluster = demo::cluster::Cluster::open(&root, demo::cluster::Purpose::Demo)
+        .expect("cluster")
+        .expect("still there");
+    assert!(!cluster.is_running(), "the last one out stopped the server");
+}
+
+/// `clinic demo serve` as its own process, its output read line by line.
+struct Desk {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Desk {
+    fn start(root: &Path, home: &Path) -> Desk {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_clinic"))
+            .args(["demo", "serve"])
+            .env("CLINIC_DEMO_DIR", root)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("clinic demo serve");
+        let (tx, lines) = mpsc::channel();
+        for out in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        Desk {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    fn wait_for(&mut self, needle: &str) {
+        while !self.seen.iter().any(|l| l.contains(needle)) {
+            match self.lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => self.seen.push(line),
+                Err(e) => panic!("no {needle:?} ({e}); said:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// What a Ctrl-C at its terminal does.
+    fn stop(&mut self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    fn exited(&mut self) {
+        let status = self.child.wait().expect("wait");
+        assert!(
+            status.success(),
+            "{status:?}; said:\n{}",
+            self.seen.join("\n")
+        );
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -47,7 +47,14 @@ impl Term {
     }
 }
 
+/// The app under TERM=xterm-256color in a UTF-8 locale, as most desks run it.
 fn spawn_clinic(home: &std::path::Path, args: &[&str]) -> Term {
+    spawn_clinic_in(home, args, &[("TERM", "xterm-256color")])
+}
+
+/// The app with `env` set (and the locale and colour variables not named there removed, so the
+/// machine running the tests does not decide).
+fn spawn_clinic_in(home: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Term {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -61,8 +68,12 @@ fn spawn_clinic(home: &std::path::Path, args: &[&str]) -> Term {
     cmd.env("HOME", home);
     cmd.env("XDG_CONFIG_HOME", home.join("config"));
     cmd.env("XDG_DATA_HOME", home.join("data"));
-    cmd.env("TERM", "xterm-256color");
-    cmd.env_remove("NO_COLOR");
+    for name in ["NO_COLOR", "COLORTERM", "LANG", "LC_ALL", "LC_CTYPE"] {
+        cmd.env_remove(name);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
     let child = pty.slave.spawn_command(cmd).expect("spawn clinic");
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -89,10 +100,8 @@ fn spawn_clinic(home: &std::path::Path, args: &[&str]) -> Term {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
-    let db = TestDb::new().await;
-    let rita = db.staff("rita", Job::Receptionist).await;
+/// A home directory with a config file pointing at the test cluster; returns the config's path.
+fn config_for(db: &TestDb) -> (tempfile::TempDir, String) {
     let home = tempfile::tempdir().expect("home");
     let server = db.server_config();
     let config = home.path().join("clinic.toml");
@@ -105,7 +114,36 @@ async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
         ),
     )
     .expect("config");
-    let config = config.to_string_lossy().to_string();
+    (home, config.to_string_lossy().to_string())
+}
+
+/// Ctrl-C, and waits for a clean exit (answering a question once if one is asked).
+fn quit(term: &mut Term) {
+    term.send("\x03");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = term.child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            term.send("y");
+        }
+        assert!(
+            Instant::now() < deadline + Duration::from_secs(10),
+            "clinic did not exit:\n{}",
+            term.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "clean exit: {status:?}");
+    std::thread::sleep(Duration::from_millis(200));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
+    let db = TestDb::new().await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    let (home, config) = config_for(&db);
     let user = rita.user.clone();
     let password = rita.password.clone();
 
@@ -144,25 +182,7 @@ async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
 
         // Quit (Ctrl-C: the patient lookup's search box has the focus and would take a `q`); the
         // terminal is restored (alternate screen left, cursor shown).
-        term.send("\x03");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(s) = term.child.try_wait().expect("wait") {
-                break s;
-            }
-            if Instant::now() > deadline {
-                // Maybe a confirmation is asked: answer it once.
-                term.send("y");
-            }
-            assert!(
-                Instant::now() < deadline + Duration::from_secs(10),
-                "clinic did not exit:\n{}",
-                term.screen()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        assert!(status.success(), "clean exit: {status:?}");
-        std::thread::sleep(Duration::from_millis(200));
+        quit(&mut term);
         let raw = term.raw.lock().expect("raw").clone();
         let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(400)..]).to_string();
         assert!(
@@ -173,4 +193,63 @@ async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
     })
     .await
     .expect("e2e run");
+    drop(home);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vt100_in_the_c_locale_gets_no_colour_codes_and_only_ascii() {
+    let db = TestDb::new().await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    // A doctor, so the calendar has a column to draw (and its off-hours dots).
+    db.staff("alice", Job::Doctor).await;
+    let (home, config) = config_for(&db);
+    let (user, password) = (rita.user.clone(), rita.password.clone());
+
+    tokio::task::spawn_blocking(move || {
+        let mut term = spawn_clinic_in(
+            std::path::Path::new(&config).parent().expect("dir"),
+            &["--config", &config],
+            &[("TERM", "vt100"), ("LANG", "C")],
+        );
+        term.wait_for("Username");
+        term.send(&user);
+        term.send("\t");
+        term.send(&password);
+        term.send("\r");
+        term.wait_for("reception");
+        // The lookup's frame, then the calendar's grid and the queue (Esc leaves the search box;
+        // Alt-2 and Alt-3, as over SSH where function keys are unreliable).
+        term.send("\x1b");
+        term.send("\x1b2");
+        term.wait_for("time |");
+        term.send("\x1b3");
+        term.wait_for("Nobody is booked for today.");
+        quit(&mut term);
+
+        let raw = term.raw.lock().expect("raw").clone();
+        let text = String::from_utf8_lossy(&raw);
+        for code in ["38;5;", "48;5;", "38;2;", "48;2;"] {
+            assert!(
+                !text.contains(code),
+                "a colour code {code:?} went to a vt100: {:?}",
+                &text[text.find(code).unwrap_or(0).saturating_sub(40)..][..80]
+            );
+        }
+        let wide: Vec<(usize, u8)> = raw
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, b)| *b >= 0x80)
+            .take(5)
+            .collect();
+        assert!(
+            wide.is_empty(),
+            "bytes beyond ASCII went to a C-locale terminal: {wide:?} near {:?}",
+            wide.first()
+                .map(|(i, _)| String::from_utf8_lossy(&raw[i.saturating_sub(40)..*i + 10]))
+        );
+    })
+    .await
+    .expect("e2e run");
+    drop(home);
 }

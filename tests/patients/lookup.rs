@@ -52,6 +52,46 @@ async fn names_are_found_whatever_the_case_accents_and_word_order() {
 }
 
 #[tokio::test]
+async fn a_birth_year_or_date_with_the_name_narrows_by_both() {
+    let db = TestDb::new().await;
+    let rita = db.connect(&db.staff("rita", Job::Receptionist).await).await;
+    register_sample(&rita).await;
+    // A second John Doe, born in another year: the year tells them apart.
+    register(&rita, "Doe", "John", "1985-06-15", "", "").await;
+
+    assert_eq!(
+        names(&rita, "doe john").await[..2],
+        ["John Doe", "John Doe"]
+    );
+    let by_year = find(&rita, "doe john 1985").await;
+    assert_eq!(
+        by_year
+            .iter()
+            .map(|h| (h.given_names.as_str(), h.date_of_birth.to_string()))
+            .collect::<Vec<_>>(),
+        vec![("John", "1985-06-15".to_string())],
+        "only the John Doe born in 1985"
+    );
+    let by_date = find(&rita, "doe 02/01/1990").await;
+    assert_eq!(
+        by_date
+            .iter()
+            .map(|h| (h.given_names.as_str(), h.date_of_birth.to_string()))
+            .collect::<Vec<_>>(),
+        vec![("John", "1990-01-02".to_string())],
+        "Jane Doe and the other John are born on other days"
+    );
+    assert_eq!(
+        names(&rita, "1990-01-02 doe").await,
+        vec!["John Doe"],
+        "the date may come first"
+    );
+    // A typo in the name still finds them when the year agrees, not when it does not.
+    assert_eq!(names(&rita, "jhon doe 1990").await, vec!["John Doe"]);
+    assert!(names(&rita, "smith 1990").await.is_empty());
+}
+
+#[tokio::test]
 async fn small_typos_still_find_the_patient() {
     let db = TestDb::new().await;
     let rita = db.connect(&db.staff("rita", Job::Receptionist).await).await;

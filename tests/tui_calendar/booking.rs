@@ -1,32 +1,18 @@
 //! Booking, cancelling and moving at the desk, and the slot finder.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Duration, NaiveTime};
 use clinic::app::calendar::{self, Reply, Request};
 use clinic::app::registry::{ScreenId, ScreenReply, ScreenRequest};
 use clinic::app::screen::Intent;
 use clinic::app::{Action, Effect, Popup};
-use clinic::domain::patient::PatientHit;
 use clinic::domain::staff::Job;
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::common::{
-    assert_screen, at_calendar, calendar, day_request, day_view, local, sign_in, today,
+    assert_screen, at_calendar, calendar, day_request, day_view, find_patients, hit, local,
+    sign_in, today,
 };
 use crate::support::*;
-
-fn hit(id: i64, family: &str, given: &str) -> PatientHit {
-    PatientHit {
-        id,
-        patient_number: 10_000 + id,
-        family_name: family.into(),
-        given_names: given.into(),
-        date_of_birth: NaiveDate::from_ymd_opt(1985, 6, 15).expect("date"),
-        phone: None,
-        email: None,
-        next_appointment: None,
-        similar: false,
-    }
-}
 
 #[test]
 fn snapshot_booking_refused_because_the_slot_was_just_taken() {
@@ -39,21 +25,11 @@ fn snapshot_booking_refused_because_the_slot_was_just_taken() {
         Vec::new(),
         "the form opens without asking anything"
     );
-    type_text(&mut app, "doe j");
-    let effects = tick(&mut app, t0() + Duration::milliseconds(500));
-    let request = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Screen(ScreenRequest::Calendar(Request::SearchPatients {
-                request, ..
-            })) => Some(*request),
-            _ => None,
-        })
-        .expect("the lookup goes out once typing pauses");
-    app.update(Action::Screen(ScreenReply::Calendar(Reply::Patients {
-        request,
-        result: Ok(vec![hit(1, "Doe", "John"), hit(2, "Doe", "Joanna")]),
-    })));
+    find_patients(
+        &mut app,
+        "doe j",
+        vec![hit(1, "Doe", "John"), hit(2, "Doe", "Joanna")],
+    );
     press(&mut app, KeyCode::Enter);
     let effects = press_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     let (request, new) = match effects.as_slice() {

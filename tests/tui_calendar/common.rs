@@ -8,6 +8,7 @@ use clinic::app::calendar::{CalendarScreen, Reply, Request};
 use clinic::app::registry::{ScreenId, ScreenReply, ScreenRequest};
 use clinic::app::{Action, App, Effect, RequestId};
 use clinic::domain::appointment::{AppointmentStatus, CalendarEntry};
+use clinic::domain::patient::PatientHit;
 use clinic::domain::schedule::{
     day_bounds, working_periods, DayView, Doctor, DoctorDay, ExceptionKind, ScheduleException,
     WorkingHours,
@@ -150,7 +151,13 @@ pub fn day_view(date: NaiveDate) -> DayView {
 }
 
 pub fn sign_in(job: Job) -> App {
-    let mut app = new_app();
+    sign_in_at(job, t0())
+}
+
+/// Signed in as `job` with the clock at `now` (the idle lock counts from there).
+pub fn sign_in_at(job: Job, now: DateTime<Utc>) -> App {
+    let mut app = App::new(&config(), "~/.local/share/clinic/demo (demo)", None, now)
+        .expect("valid key bindings");
     let request = submit_login(&mut app, login_name(job), "secret");
     app.update(Action::LoginDone {
         request,
@@ -174,16 +181,26 @@ pub fn day_request(effects: &[Effect]) -> (RequestId, NaiveDate) {
 
 /// Signed in as `job` and on the calendar with today's day view loaded.
 pub fn at_calendar(job: Job) -> App {
-    let mut app = sign_in(job);
+    at_calendar_at(job, t0())
+}
+
+/// As `at_calendar`, with the clock at `now` (on the fixed today).
+pub fn at_calendar_at(job: Job, now: DateTime<Utc>) -> App {
+    let mut app = sign_in_at(job, now);
     let effects = press(&mut app, KeyCode::F(3));
     assert_eq!(shell(&app).current, ScreenId::Calendar);
     let (request, date) = day_request(&effects);
     assert_eq!(date, today());
+    load_day(&mut app, request, day_view(date));
+    app
+}
+
+/// The answer to a day view request.
+pub fn load_day(app: &mut App, request: RequestId, view: DayView) -> Vec<Effect> {
     app.update(Action::Screen(ScreenReply::Calendar(Reply::Day {
         request,
-        result: Ok(day_view(date)),
-    })));
-    app
+        result: Ok(view),
+    })))
 }
 
 pub fn calendar(app: &App) -> &CalendarScreen {
@@ -205,3 +222,39 @@ macro_rules! assert_screen {
     };
 }
 pub(crate) use assert_screen;
+
+/// A patient as the booking form's lookup finds them (born 1985-06-15).
+pub fn hit(id: i64, family: &str, given: &str) -> PatientHit {
+    PatientHit {
+        id,
+        patient_number: 10_000 + id,
+        family_name: family.into(),
+        given_names: given.into(),
+        date_of_birth: NaiveDate::from_ymd_opt(1985, 6, 15).expect("date"),
+        phone: None,
+        email: None,
+        next_appointment: None,
+        similar: false,
+    }
+}
+
+/// Types `typed` into the booking form's patient field, lets the pause pass, and answers the
+/// one lookup that goes out with `hits`.
+pub fn find_patients(app: &mut App, typed: &str, hits: Vec<PatientHit>) {
+    type_text(app, typed);
+    let now = app.now;
+    let effects = tick(app, now + Duration::milliseconds(500));
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Screen(ScreenRequest::Calendar(Request::SearchPatients {
+                request, ..
+            })) => Some(*request),
+            _ => None,
+        })
+        .expect("the lookup goes out once typing pauses");
+    app.update(Action::Screen(ScreenReply::Calendar(Reply::Patients {
+        request,
+        result: Ok(hits),
+    })));
+}

@@ -11,4 +11,5 @@ mod common;
 mod booking;
 mod queue;
 mod roles;
+mod slips;
 mod views;

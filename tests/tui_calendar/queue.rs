@@ -134,9 +134,8 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
         request,
         result: Ok(queue_entries()),
     })));
-    // The first row: Garcia, waiting longest.
+    // The second row: Wilson, expected after Garcia, who is waiting.
     press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Up);
     let effects = press(&mut app, KeyCode::Enter);
     assert_eq!(shell(&app).current, ScreenId::Calendar);
     let request = effects
@@ -144,7 +143,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
         .find_map(|e| match e {
             Effect::Screen(ScreenRequest::Calendar(Request::Locate {
                 request,
-                appointment_id: 4,
+                appointment_id: 5,
             })) => Some(*request),
             _ => None,
         })
@@ -152,13 +151,13 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
     let effects = app.update(Action::Screen(ScreenReply::Calendar(Reply::Located {
         request,
         result: Ok(Some(Box::new(entry(
-            4,
+            5,
             1,
             today(),
-            (9, 15),
+            (9, 45),
             15,
-            "Garcia, Luis",
-            AppointmentStatus::CheckedIn,
+            "Wilson, Kate",
+            AppointmentStatus::Scheduled,
         )))),
     })));
     day_request(&effects);
@@ -166,7 +165,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
         effects.iter().any(|e| matches!(
             e,
             Effect::Screen(ScreenRequest::Calendar(Request::Detail {
-                appointment_id: 4,
+                appointment_id: 5,
                 ..
             }))
         )),
@@ -175,7 +174,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
     assert!(calendar(&app).detail.is_some());
     assert_eq!(
         calendar(&app).grid.time,
-        NaiveTime::from_hms_opt(9, 15, 0).expect("time")
+        NaiveTime::from_hms_opt(9, 45, 0).expect("time")
     );
     // Esc closes it and comes back to the queue, on the same row.
     let effects = press(&mut app, KeyCode::Esc);
@@ -191,6 +190,7 @@ fn the_queue_opens_an_appointment_on_the_calendar_with_its_history() {
     let queue = &shell(&app).states.queue;
     assert_eq!(
         queue.entries.selected_item().map(|e| e.appointment_id),
-        Some(4)
+        Some(5),
+        "back on Wilson's row"
     );
 }

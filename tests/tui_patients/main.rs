@@ -10,4 +10,5 @@ mod common;
 mod access;
 mod drawn;
 mod form;
+mod hints;
 mod lookup;

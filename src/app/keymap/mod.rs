@@ -308,6 +308,40 @@ mod tests {
         assert_eq!(map.lookup(Place::Login, &f2), None);
     }
 
+    /// A key that marks a no-show, cancels or completes is a key nowhere else: the desk's fingers
+    /// learn `n` as "new patient" on one screen and must not mark a no-show with it on another.
+    #[test]
+    fn keys_that_change_a_status_mean_nothing_else_on_any_screen() {
+        let status_keys = [
+            "calendar.no_show",
+            "calendar.detail.no_show",
+            "calendar.cancel",
+            "calendar.detail.cancel",
+        ];
+        let declared: Vec<&Binding> = Place::all()
+            .into_iter()
+            .flat_map(|p| p.declared().iter())
+            .collect();
+        for name in status_keys {
+            let binding = declared
+                .iter()
+                .find(|b| b.name == name)
+                .unwrap_or_else(|| panic!("{name} is declared"));
+            for key in binding.keys {
+                let others: Vec<&str> = declared
+                    .iter()
+                    .filter(|b| b.keys.contains(key))
+                    .map(|b| b.name)
+                    .filter(|other| !status_keys.contains(other))
+                    .collect();
+                assert!(
+                    others.is_empty(),
+                    "{name}'s key {key:?} also means {others:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn overrides_replace_keys_and_errors_name_the_culprit() {
         let mut o = BTreeMap::new();

@@ -336,6 +336,19 @@ pub async fn move_to(
     }
 }
 
+/// A reason as the history keeps it: trimmed, not empty, at most 200 characters (the column's
+/// check), each refusal in the desk's words.
+fn stated_reason<'a>(reason: &'a str, empty: &str, long: &str) -> Result<&'a str, BookError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BookError::Refused(empty.into()));
+    }
+    if reason.chars().count() > 200 {
+        return Err(BookError::Refused(long.into()));
+    }
+    Ok(reason)
+}
+
 /// Cancel, with the reason the patient or the clinic gave.
 pub async fn cancel(
     client: &Client,
@@ -344,17 +357,11 @@ pub async fn cancel(
     reason: &str,
     tz: Tz,
 ) -> Result<Appointment, BookError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(BookError::Refused(
-            "Say why the appointment is cancelled.".into(),
-        ));
-    }
-    if reason.chars().count() > 200 {
-        return Err(BookError::Refused(
-            "The cancellation reason is at most 200 characters.".into(),
-        ));
-    }
+    let reason = stated_reason(
+        reason,
+        "Say why the appointment is cancelled.",
+        "The cancellation reason is at most 200 characters.",
+    )?;
     let sql = format!(
         "UPDATE clinic.appointments a SET status = 'cancelled', cancel_reason = $3
           WHERE a.id = $1 AND a.version = $2 RETURNING {APPT_COLS}"
@@ -396,17 +403,11 @@ pub async fn take_back(
     reason: &str,
     tz: Tz,
 ) -> Result<Appointment, BookError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(BookError::Refused(
-            "Say why the status is taken back.".into(),
-        ));
-    }
-    if reason.chars().count() > 200 {
-        return Err(BookError::Refused(
-            "The reason is at most 200 characters.".into(),
-        ));
-    }
+    let reason = stated_reason(
+        reason,
+        "Say why the status is taken back.",
+        "The reason is at most 200 characters.",
+    )?;
     let sql = format!(
         "UPDATE clinic.appointments a SET status = 'scheduled', status_reason = $3
           WHERE a.id = $1 AND a.version = $2 RETURNING {APPT_COLS}"
