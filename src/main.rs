@@ -255,14 +255,16 @@ fn demo_logins() -> Vec<String> {
             None => by_job.push((*job, vec![login])),
         }
     }
-    let who: Vec<String> = by_job
-        .iter()
-        .map(|(job, logins)| format!("{} ({})", logins.join(", "), job.label()))
-        .collect();
-    vec![
-        format!("Demo logins: {}", who.join("; ")),
-        format!("Every password is \"{DEMO_PASSWORD}\"."),
-    ]
+    // One line a job, so it fits at 80 columns however many logins a job has.
+    let mut lines = vec![format!(
+        "Demo logins, each with the password \"{DEMO_PASSWORD}\":"
+    )];
+    lines.extend(
+        by_job
+            .iter()
+            .map(|(job, logins)| format!("{}: {}", job.label(), logins.join(", "))),
+    );
+    lines
 }
 
 async fn demo_serve(config: Config, paths: &Paths) -> anyhow::Result<()> {

@@ -99,34 +99,46 @@ SELECT id, (current_date + 2 + time '13:30')::timestamptz, (current_date + 2 + t
 
 -- step: appointments (three months around today)
 WITH
-  -- The demo clinic is always open: outside opening hours "now" for today's queue is late morning,
-  -- so checked-in patients and consultations in progress exist whenever the demo is opened.
+  -- The demo clinic is always open: outside the day's opening hours (and in their first half hour
+  -- and last hour) "now" for today's queue is late morning, so patients waiting and consultations
+  -- under way exist whenever the demo is opened on a working day.
+  today_hours AS (
+    SELECT min(starts) AS opens, max(ends) AS closes FROM clinic.working_hours
+     WHERE weekday = extract(isodow FROM current_date)
+  ),
   clock AS (
-    SELECT CASE WHEN localtime BETWEEN time '09:30' AND time '16:30' THEN now()
-                ELSE (current_date + time '11:00')::timestamptz END AS t
+    SELECT CASE WHEN localtime BETWEEN h.opens + interval '30 minutes' AND h.closes - interval '1 hour' THEN now()
+                ELSE (current_date + LEAST(time '11:00', h.closes - interval '1 hour'))::timestamptz END AS t
+      FROM today_hours h
   ),
   doctors AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM clinic.staff WHERE job = 'doctor'),
   desk AS (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1),
   days AS (
     SELECT d::date AS day FROM generate_series(current_date - 45, current_date + 45, interval '1 day') AS d
-     WHERE extract(isodow FROM d) < 6
   ),
+  -- Every slot of every doctor's working hours (lunch and Sundays are not in them), never in leave
+  -- or blocked time.
   slots AS (
-    SELECT doc.id AS doctor_id, doc.k, days.day,
-           (days.day + time '09:00' + s * interval '15 minutes')::timestamptz AS starts_at,
+    SELECT doc.id AS doctor_id, doc.k, days.day, t.starts_at,
            random() AS fill, random() AS fate, floor(random() * 2400)::int AS who
-      FROM doctors doc CROSS JOIN days CROSS JOIN generate_series(0, 31) AS s
-     -- Lunch from 12:30 to 13:30, and never into leave or blocked time.
-     WHERE NOT (s BETWEEN 14 AND 17)
-       AND NOT EXISTS (
+      FROM doctors doc CROSS JOIN days
+      JOIN clinic.working_hours w ON w.doctor_id = doc.id AND w.weekday = extract(isodow FROM days.day)
+      CROSS JOIN LATERAL generate_series((days.day + w.starts)::timestamptz,
+                                         (days.day + w.ends)::timestamptz - make_interval(mins => w.slot_minutes),
+                                         make_interval(mins => w.slot_minutes)) AS t(starts_at)
+     WHERE NOT EXISTS (
          SELECT FROM clinic.schedule_exceptions x
           WHERE x.doctor_id = doc.id
             AND tstzrange(x.starts_at, x.ends_at, '[)') &&
-                tstzrange((days.day + time '09:00' + s * interval '15 minutes')::timestamptz,
-                          (days.day + time '09:15' + s * interval '15 minutes')::timestamptz, '[)'))
+                tstzrange(t.starts_at, t.starts_at + interval '15 minutes', '[)'))
   ),
   booked AS (
-    SELECT s.*, (SELECT min(id) FROM clinic.patients) + s.who AS patient_id
+    SELECT s.*, (SELECT min(id) FROM clinic.patients) + s.who AS patient_id,
+           -- Each doctor's latest patient today who has come in is with them now; nobody is in a
+           -- consultation that has not started.
+           COALESCE(s.starts_at = max(s.starts_at) FILTER (
+                      WHERE s.day = current_date AND s.starts_at <= (SELECT t FROM clock) AND s.fate >= 0.06
+                    ) OVER (PARTITION BY s.doctor_id), false) AS with_doctor
       FROM slots s
      WHERE s.fill < CASE WHEN s.starts_at < (SELECT t FROM clock) THEN 0.75 ELSE 0.45 - 0.004 * (s.day - current_date) END
   )
@@ -145,12 +157,13 @@ SELECT b.patient_id, b.doctor_id, b.starts_at, b.starts_at + interval '15 minute
   CROSS JOIN LATERAL (
     SELECT CASE
       WHEN b.fate < 0.06 THEN 'cancelled'
+      WHEN b.with_doctor THEN 'in_progress'
       WHEN b.starts_at + interval '15 minutes' < (SELECT t FROM clock) - interval '2 hours' THEN
         CASE WHEN b.fate < 0.12 THEN 'no_show' ELSE 'completed' END
-      WHEN b.starts_at < (SELECT t FROM clock) - interval '30 minutes' THEN
-        CASE WHEN b.fate < 0.10 THEN 'no_show' WHEN b.fate < 0.3 THEN 'in_progress' ELSE 'completed' END
+      WHEN b.starts_at <= (SELECT t FROM clock) THEN
+        CASE WHEN b.fate < 0.10 THEN 'no_show' ELSE 'completed' END
       WHEN b.starts_at < (SELECT t FROM clock) + interval '1 hour' AND b.day = current_date THEN
-        CASE WHEN b.fate < 0.4 THEN 'checked_in' WHEN b.fate < 0.5 THEN 'in_progress' ELSE 'scheduled' END
+        CASE WHEN b.fate < 0.45 THEN 'checked_in' ELSE 'scheduled' END
       ELSE 'scheduled'
     END AS status
   ) st;

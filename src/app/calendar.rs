@@ -595,25 +595,39 @@ impl CalendarScreen {
             Ok(None) => return Outcome::notice("No free slot in the next three months."),
             Err(e) => return Outcome::notice(e),
         };
+        // The finder can answer before the day's doctors arrive (a booking handed over from the
+        // patients screen): then the form's doctor choices, if any, name them.
         let name = self
             .grid
             .doctor_name(slot.doctor_id)
-            .map_or_else(|| "the doctor".to_string(), doctor_title);
+            .or_else(|| {
+                let booking = self.form.as_ref()?.booking()?;
+                let (_, name) = booking
+                    .doctors
+                    .iter()
+                    .find(|(id, _)| *id == slot.doctor_id)?;
+                Some(name.as_str())
+            })
+            .map(doctor_title);
         let when = slot
             .starts_at
             .with_timezone(&ctx.tz)
             .format("%a %d %b %H:%M");
+        let when = match name {
+            Some(name) => format!("{name}, {when}"),
+            None => when.to_string(),
+        };
         match purpose {
             FindFor::Form => {
                 if let Some(form) = &mut self.form {
                     booking::put_slot(form, &slot, ctx.tz);
                 }
-                Outcome::notice(format!("Next free: {name}, {when}."))
+                Outcome::notice(format!("Next free: {when}."))
             }
             FindFor::Grid => {
                 self.grid.focus(slot.doctor_id, slot.starts_at);
                 self.load_if_needed(ctx)
-                    .with_notice(format!("Next free: {name}, {when}. Enter books it."))
+                    .with_notice(format!("Next free: {when}. Enter books it."))
             }
         }
     }

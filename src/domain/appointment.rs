@@ -105,7 +105,7 @@ impl AppointmentStatus {
         let same_day = day(now) == day(starts_at);
         match (self, next) {
             (_, NoShow) if now < starts_at => Some(format!(
-                "It is not {when} yet: a no-show can be marked once the appointment has started."
+                "Not {when} yet: mark a no-show once the appointment has started."
             )),
             (_, CheckedIn) if !same_day => Some(format!(
                 "That appointment is on {when}: patients check in on the day."

@@ -94,7 +94,8 @@ fn a_no_show_asks_first_and_only_once_the_appointment_has_started() {
     assert_eq!(press(&mut app, KeyCode::Char('N')), Vec::new());
     assert!(app.popup.is_none(), "no question for a refused step");
     assert!(
-        notice(&app).contains("not Wed 02 Dec 09:30 yet"),
+        notice(&app)
+            .contains("Not Wed 02 Dec 09:30 yet: mark a no-show once the appointment has started."),
         "{}",
         notice(&app)
     );

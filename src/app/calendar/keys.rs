@@ -270,7 +270,7 @@ pub const DETAIL_BINDINGS: &[Binding] = &[
         &["s"],
         "Start your consultation; when started, complete it (asks first)",
         Cmd::Advance,
-        Some("start/done"),
+        Some("start/complete"),
     ),
     bind(
         "calendar.detail.no_show",
