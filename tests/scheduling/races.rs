@@ -36,6 +36,20 @@ async fn sixteen_desks_booking_one_slot_exactly_one_wins() {
         }
     }
     assert_eq!((won.len(), taken.len()), (1, 15));
+    // They queued for the doctor (sql/0010) rather than deadlocking and retrying: the server
+    // counted no deadlock in this database. (Each racer reports its counts once idle.)
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let deadlocks: i64 = c
+        .desk
+        .query_one(
+            "SELECT pg_stat_clear_snapshot(), deadlocks FROM pg_stat_database
+              WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .expect("deadlocks")
+        .get(1);
+    assert_eq!(deadlocks, 0, "deadlocks while racing for one slot");
     let family: String = c
         .desk
         .query_one(
@@ -116,4 +130,59 @@ async fn sixteen_desks_fifty_bookings_each_never_double_book() {
         .expect("count")
         .get(0);
     assert_eq!(rows, booked, "every success is one row, every refusal none");
+}
+
+/// The mechanism under the races: two desks whose rows for one doctor cross (the textbook
+/// exclusion-constraint deadlock: each waits for the other's uncommitted row) take turns instead.
+/// The first desk's transaction holds the doctor; the second waits before its row reaches the
+/// index, so the first's second row goes in and the second desk is refused cleanly. Without the
+/// turn-taking (sql/0010) one of them is aborted as a deadlock after a second.
+#[tokio::test]
+async fn crossing_bookings_of_one_doctor_take_turns_instead_of_deadlocking() {
+    let c = clinic().await;
+    let alice = id(&c.alice);
+    let p1 = register(&c.desk, "Turner", "Pat").await;
+    let p2 = register(&c.desk, "Waiter", "Sam").await;
+    let mut desks = desks(&c.db, 2).await;
+    let second = desks.pop().expect("desk");
+    let first = desks.pop().expect("desk");
+    let insert = "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at)
+                  VALUES ($1, $2, $3, $4)";
+    let slot = |h, m| (at(8, h, m), at(8, h, m) + Duration::minutes(15));
+
+    first.batch_execute("BEGIN").await.expect("begin");
+    let (s, e) = slot(10, 0);
+    first
+        .execute(insert, &[&p1, &alice, &s, &e])
+        .await
+        .expect("the first desk's first row");
+    let waiting = tokio::spawn(async move {
+        let (s, e) = slot(10, 30);
+        second
+            .execute(insert, &[&p2, &alice, &s, &e])
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                e.as_db_error().map_or_else(
+                    || e.to_string(),
+                    |d| format!("{}: {}", d.code().code(), d.message()),
+                )
+            })
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Where the second desk's row would be.
+    let (s, e) = slot(10, 30);
+    first
+        .execute(insert, &[&p1, &alice, &s, &e])
+        .await
+        .expect("the first desk's second row goes in (no deadlock)");
+    first.batch_execute("COMMIT").await.expect("commit");
+    let refused = waiting
+        .await
+        .expect("task")
+        .expect_err("the second desk finds the slot taken");
+    assert!(
+        refused.starts_with("23P01") && refused.contains("appointments_no_double_booking"),
+        "{refused}"
+    );
 }

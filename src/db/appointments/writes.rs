@@ -450,12 +450,12 @@ async fn update_status(
 /// waits a little longer, at random, so the racers stop meeting.
 const WRITE_TRIES: u32 = 10;
 
-/// One write to an appointment, retried when the server asks for it. Two desks writing overlapping
-/// times at the same instant each add their entry to the exclusion index and then wait for the
-/// other's transaction; the deadlock detector aborts one (40P01). Its retry finds the winner's
-/// committed row and fails cleanly with the exclusion violation, which becomes SlotTaken. With
-/// many desks racing (16 in the tests), a retry can meet another racer and deadlock again, so it
-/// backs off first: a few milliseconds, more with each try.
+/// One write to an appointment, retried when the server asks for it. Writes of one doctor's
+/// bookings queue on an advisory lock (sql/0010), so racing desks no longer deadlock on the
+/// exclusion index: the second waits for the first's commit and is refused with the exclusion
+/// violation, which becomes SlotTaken. A deadlock or serialization failure can still come from
+/// elsewhere (a psql session holding locks in another order); it is retried after a short random
+/// pause, longer with each try.
 async fn write_row(
     client: &Client,
     sql: &str,
