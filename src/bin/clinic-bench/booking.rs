@@ -95,6 +95,7 @@ pub async fn run(cluster: &Cluster, race: &Race) -> anyhow::Result<()> {
     for _ in 0..race.desks {
         desks.push(connect(login_config(cluster, DESK_LOGIN)).await?);
     }
+    let deadlocks_before = deadlocks(&su).await?;
     let patients = Arc::new(patients);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -144,6 +145,10 @@ pub async fn run(cluster: &Cluster, race: &Race) -> anyhow::Result<()> {
         }
     }
     let elapsed = started.elapsed();
+    // The desks' connections are closed by now; each server process reports its deadlocks as it
+    // exits, and the statistics reach pg_stat_database within a moment.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let deadlocked = deadlocks(&su).await? - deadlocks_before;
     let (from, to) = (
         first,
         first + TimeDelta::minutes(15 * i64::try_from(per_doctor)?),
@@ -203,6 +208,7 @@ pub async fn run(cluster: &Cluster, race: &Race) -> anyhow::Result<()> {
     for (what, n) in &all.other {
         println!("  {n} x {what}");
     }
+    println!("deadlocks the server detected (each one a desk's retry): {deadlocked}");
     println!(
         "slots held after the race {live} (of {slots}); double bookings: {double}{}",
         if double == 0 { "" } else { "  <-- MUST BE 0" }
@@ -214,4 +220,16 @@ pub async fn run(cluster: &Cluster, race: &Race) -> anyhow::Result<()> {
         all.booked
     );
     Ok(())
+}
+
+/// The server's count of deadlocks detected in this database so far.
+async fn deadlocks(su: &tokio_postgres::Client) -> anyhow::Result<i64> {
+    Ok(su
+        .query_one(
+            "SELECT pg_stat_clear_snapshot(), deadlocks FROM pg_stat_database
+              WHERE datname = current_database()",
+            &[],
+        )
+        .await?
+        .get(1))
 }
