@@ -99,15 +99,18 @@ SELECT id, (current_date + 2 + time '13:30')::timestamptz, (current_date + 2 + t
 
 -- step: appointments (three months around today)
 WITH
-  -- The demo clinic is always open: outside the day's opening hours (and in their first half hour
-  -- and last hour) "now" for today's queue is late morning, so patients waiting and consultations
-  -- under way exist whenever the demo is opened on a working day.
+  -- The demo clinic is always open: outside the day's opening hours (and in the first half hour
+  -- and the last hour of each block of them, the lunch break's edges included) "now" for today's
+  -- queue is late morning, so patients waiting and consultations under way exist whenever the
+  -- demo is opened on a working day.
   today_hours AS (
-    SELECT min(starts) AS opens, max(ends) AS closes FROM clinic.working_hours
+    SELECT max(ends) AS closes,
+           bool_or(localtime BETWEEN starts + interval '30 minutes' AND ends - interval '1 hour') AS inside
+      FROM clinic.working_hours
      WHERE weekday = extract(isodow FROM current_date)
   ),
   clock AS (
-    SELECT CASE WHEN localtime BETWEEN h.opens + interval '30 minutes' AND h.closes - interval '1 hour' THEN now()
+    SELECT CASE WHEN h.inside THEN now()
                 ELSE (current_date + LEAST(time '11:00', h.closes - interval '1 hour'))::timestamptz END AS t
       FROM today_hours h
   ),
@@ -138,7 +141,11 @@ WITH
            -- consultation that has not started.
            COALESCE(s.starts_at = max(s.starts_at) FILTER (
                       WHERE s.day = current_date AND s.starts_at <= (SELECT t FROM clock) AND s.fate >= 0.06
-                    ) OVER (PARTITION BY s.doctor_id), false) AS with_doctor
+                    ) OVER (PARTITION BY s.doctor_id), false) AS with_doctor,
+           -- and each doctor's next patient today is already in the waiting room.
+           COALESCE(s.starts_at = min(s.starts_at) FILTER (
+                      WHERE s.day = current_date AND s.starts_at > (SELECT t FROM clock) AND s.fate >= 0.06
+                    ) OVER (PARTITION BY s.doctor_id), false) AS next_up
       FROM slots s
      WHERE s.fill < CASE WHEN s.starts_at < (SELECT t FROM clock) THEN 0.75 ELSE 0.45 - 0.004 * (s.day - current_date) END
   )
@@ -162,6 +169,7 @@ SELECT b.patient_id, b.doctor_id, b.starts_at, b.starts_at + interval '15 minute
         CASE WHEN b.fate < 0.12 THEN 'no_show' ELSE 'completed' END
       WHEN b.starts_at <= (SELECT t FROM clock) THEN
         CASE WHEN b.fate < 0.10 THEN 'no_show' ELSE 'completed' END
+      WHEN b.next_up THEN 'checked_in'
       WHEN b.starts_at < (SELECT t FROM clock) + interval '1 hour' AND b.day = current_date THEN
         CASE WHEN b.fate < 0.45 THEN 'checked_in' ELSE 'scheduled' END
       ELSE 'scheduled'

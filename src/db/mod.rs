@@ -2,6 +2,7 @@
 //! and functions themselves live in sql/.
 
 pub mod appointments;
+pub mod audit;
 pub mod availability;
 pub mod error;
 pub mod listen;

@@ -36,7 +36,7 @@ async fn sixteen_desks_booking_one_slot_exactly_one_wins() {
         }
     }
     assert_eq!((won.len(), taken.len()), (1, 15));
-    // They queued for the doctor (sql/0010) rather than deadlocking and retrying: the server
+    // They queued for the slot (sql/0010, sql/0013) rather than deadlocking and retrying: the server
     // counted no deadlock in this database. (Each racer reports its counts once idle.)
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let deadlocks: i64 = c
@@ -132,13 +132,14 @@ async fn sixteen_desks_fifty_bookings_each_never_double_book() {
     assert_eq!(rows, booked, "every success is one row, every refusal none");
 }
 
-/// The mechanism under the races: two desks whose rows for one doctor cross (the textbook
-/// exclusion-constraint deadlock: each waits for the other's uncommitted row) take turns instead.
-/// The first desk's transaction holds the doctor; the second waits before its row reaches the
-/// index, so the first's second row goes in and the second desk is refused cleanly. Without the
-/// turn-taking (sql/0010) one of them is aborted as a deadlock after a second.
+/// The mechanism under the races: two desks booking overlapping times with one doctor take turns
+/// (sql/0010, per quarter hour since sql/0013) instead of both putting their rows into the
+/// exclusion index and each waiting for the other's transaction (the textbook exclusion-constraint
+/// deadlock, which PostgreSQL ends by aborting one after a second). The second desk waits on the
+/// quarter hour's lock, before its row reaches the index, and is refused cleanly once the first
+/// commits.
 #[tokio::test]
-async fn crossing_bookings_of_one_doctor_take_turns_instead_of_deadlocking() {
+async fn overlapping_bookings_of_one_doctor_take_turns_before_the_index() {
     let c = clinic().await;
     let alice = id(&c.alice);
     let p1 = register(&c.desk, "Turner", "Pat").await;
@@ -146,36 +147,39 @@ async fn crossing_bookings_of_one_doctor_take_turns_instead_of_deadlocking() {
     let mut desks = desks(&c.db, 2).await;
     let second = desks.pop().expect("desk");
     let first = desks.pop().expect("desk");
-    let insert = "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at)
-                  VALUES ($1, $2, $3, $4)";
-    let slot = |h, m| (at(8, h, m), at(8, h, m) + Duration::minutes(15));
+    let su = c.db.superuser().await;
 
     first.batch_execute("BEGIN").await.expect("begin");
-    let (s, e) = slot(10, 0);
     first
-        .execute(insert, &[&p1, &alice, &s, &e])
+        .execute(INSERT, &[&p1, &alice, &at(8, 10, 0), &at(8, 10, 30)])
         .await
-        .expect("the first desk's first row");
+        .expect("the first desk's row");
     let waiting = tokio::spawn(async move {
-        let (s, e) = slot(10, 30);
         second
-            .execute(insert, &[&p2, &alice, &s, &e])
+            .execute(INSERT, &[&p2, &alice, &at(8, 10, 15), &at(8, 10, 45)])
             .await
             .map(|_| ())
-            .map_err(|e| {
-                e.as_db_error().map_or_else(
-                    || e.to_string(),
-                    |d| format!("{}: {}", d.code().code(), d.message()),
-                )
-            })
+            .map_err(|e| coded(&e))
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    // Where the second desk's row would be.
-    let (s, e) = slot(10, 30);
-    first
-        .execute(insert, &[&p1, &alice, &s, &e])
-        .await
-        .expect("the first desk's second row goes in (no deadlock)");
+    // The second desk waits on an advisory lock (the quarter hour 10:15), not in the index.
+    let mut advisory = 0;
+    for _ in 0..200 {
+        advisory = su
+            .query_one(
+                "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                  WHERE d.datname = current_database() AND l.locktype = 'advisory'
+                    AND NOT l.granted",
+                &[],
+            )
+            .await
+            .expect("locks")
+            .get::<_, i64>(0);
+        if advisory > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(advisory, 1, "the second desk queues on the slot's lock");
     first.batch_execute("COMMIT").await.expect("commit");
     let refused = waiting
         .await
@@ -185,4 +189,51 @@ async fn crossing_bookings_of_one_doctor_take_turns_instead_of_deadlocking() {
         refused.starts_with("23P01") && refused.contains("appointments_no_double_booking"),
         "{refused}"
     );
+}
+
+/// A booking left open (a psql session that booked and sat there) holds up only bookings that
+/// overlap it: the rest of that doctor's day books at once (under sql/0010 it waited for the open
+/// transaction, however long).
+#[tokio::test]
+async fn a_booking_left_open_holds_up_only_the_slots_it_overlaps() {
+    let c = clinic().await;
+    let alice = id(&c.alice);
+    let p1 = register(&c.desk, "Sitter", "Pat").await;
+    let p2 = register(&c.desk, "Walker", "Sam").await;
+    let mut desks = desks(&c.db, 2).await;
+    let busy = desks.pop().expect("desk");
+    let idle = desks.pop().expect("desk");
+    idle.batch_execute("BEGIN").await.expect("begin");
+    idle.execute(INSERT, &[&p1, &alice, &at(8, 10, 0), &at(8, 10, 15)])
+        .await
+        .expect("the idle desk's booking");
+    for (from, to) in [
+        ((10, 15), (10, 30)),
+        ((14, 0), (14, 30)),
+        ((9, 45), (10, 0)),
+    ] {
+        let booked = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            busy.execute(
+                INSERT,
+                &[&p2, &alice, &at(8, from.0, from.1), &at(8, to.0, to.1)],
+            ),
+        )
+        .await;
+        assert!(
+            matches!(booked, Ok(Ok(1))),
+            "{from:?}-{to:?} next to an open booking: {booked:?}"
+        );
+    }
+    idle.batch_execute("ROLLBACK").await.expect("rollback");
+}
+
+const INSERT: &str = "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at)
+                      VALUES ($1, $2, $3, $4)";
+
+fn coded(e: &tokio_postgres::Error) -> String {
+    e.as_db_error().map_or_else(
+        || e.to_string(),
+        |d| format!("{}: {}", d.code().code(), d.message()),
+    )
 }

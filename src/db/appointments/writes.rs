@@ -450,9 +450,9 @@ async fn update_status(
 /// waits a little longer, at random, so the racers stop meeting.
 const WRITE_TRIES: u32 = 10;
 
-/// One write to an appointment, retried when the server asks for it. Writes of one doctor's
-/// bookings queue on an advisory lock (sql/0010), so racing desks no longer deadlock on the
-/// exclusion index: the second waits for the first's commit and is refused with the exclusion
+/// One write to an appointment, retried when the server asks for it. Overlapping writes of one
+/// doctor's bookings queue on advisory locks per quarter hour (sql/0010, sql/0013), so racing desks
+/// no longer deadlock on the exclusion index: the second waits for the first's commit and is refused with the exclusion
 /// violation, which becomes SlotTaken. A deadlock or serialization failure can still come from
 /// elsewhere (a psql session holding locks in another order); it is retried after a short random
 /// pause, longer with each try.
