@@ -167,6 +167,34 @@ async fn the_demo_is_created_seeded_reused_and_shared() {
         .expect("records")
         .get(0);
     assert!(records > 100, "{records} records");
+    // Structured: the completed visits have notes, vitals, coded diagnoses and prescriptions,
+    // some patients allergies, and the first doctor a real chart of today.
+    let parts = su
+        .query_one(
+            "SELECT (SELECT count(*) FROM clinic.medical_records WHERE assessment IS NOT NULL),
+                    (SELECT count(*) FROM clinic.vitals),
+                    (SELECT count(*) FROM clinic.diagnoses),
+                    (SELECT count(*) FROM clinic.prescriptions),
+                    (SELECT count(*) FROM clinic.allergies WHERE ended_at IS NULL),
+                    (SELECT count(*) FROM clinic.medical_records WHERE signed_at IS NULL),
+                    (SELECT count(*) FROM clinic.medical_records r JOIN clinic.appointments a ON a.id = r.appointment_id
+                      WHERE a.status = 'completed' AND a.starts_at >= now() - interval '90 days'
+                        AND (SELECT count(*) FROM clinic.diagnoses d WHERE d.record_id = r.id) = 0)",
+            &[],
+        )
+        .await
+        .expect("parts");
+    let counts: Vec<i64> = (0..7).map(|i| parts.get(i)).collect();
+    assert!(
+        counts[0] > 100 && counts[1] > 100 && counts[2] > 100 && counts[3] > 50,
+        "{counts:?}"
+    );
+    assert!(counts[4] > 5, "allergies: {counts:?}");
+    assert!(counts[5] > 0, "some drafts wait to be signed: {counts:?}");
+    assert_eq!(
+        counts[6], 0,
+        "every completed consultation is coded: {counts:?}"
+    );
     let chain_ok: Option<i64> = su
         .query_one("SELECT clinic.audit_verify()", &[])
         .await

@@ -199,19 +199,92 @@ SELECT p.id, alice.id, slot.t, slot.t + interval '15 minutes', slot.r, slot.st, 
  WHERE p.patient_number = 10001 AND slot.t IS NOT NULL;
 
 -- step: medical records
-INSERT INTO clinic.medical_records (patient_id, author_id, appointment_id, kind, recorded_at, summary, diagnosis, treatment, notes,
-                                    signed_at, signed_by)
-SELECT a.patient_id, a.doctor_id, a.id, 'consultation', a.ends_at, a.reason,
-       (ARRAY['Essential hypertension','Upper respiratory tract infection','Type 2 diabetes mellitus','Lumbar strain',
-              'Contact dermatitis','Tension-type headache','Otitis media','Asthma, well controlled','No abnormality found'])[1 + (a.id % 9)::int],
-       (ARRAY['Lifestyle advice; review in 3 months','Paracetamol 1 g four times daily as needed','Continue metformin 500 mg twice daily',
-              'Physiotherapy referral','Topical hydrocortisone 1% twice daily','Reassurance and sleep hygiene',
-              'Amoxicillin 500 mg three times daily for 5 days','Continue inhaler as prescribed','None'])[1 + (a.id % 9)::int],
-       'Seen and examined.',
-       CASE WHEN a.starts_at < now() - interval '2 days' THEN a.ends_at + interval '2 hours' END,
-       CASE WHEN a.starts_at < now() - interval '2 days' THEN a.doctor_id END
+-- Each completed visit has its encounter: a SOAP note, vitals, a coded diagnosis and, where the
+-- reason calls for one, a prescription, written from the visit's reason; signed once the day is
+-- done, except a few of the last two days' (a doctor's unsigned drafts). Each doctor's patient
+-- with them now has a draft begun. Some patients have allergies.
+CREATE TEMP TABLE demo_care (reason, code, subjective, objective, assessment, plan, drug, strength, form, dose, route, frequency, days, qty) AS
+VALUES
+  ('Annual check-up', 'Z00.00', 'Annual check-up. Feels well. Non-smoker, walks daily.', 'Well. BP normal, heart sounds normal, chest clear.', 'Healthy adult.', 'Routine bloods. Review in 12 months.', NULL, NULL, NULL, NULL, NULL, NULL, NULL::int, NULL::int),
+  ('Check-up', 'Z00.00', 'Routine check-up. No complaints. Non-smoker, walks daily.', 'Well. Heart sounds normal, chest clear, abdomen soft.', 'Healthy adult.', 'Routine bloods. Review in 12 months.', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('Follow-up', 'I10', 'Follow-up of blood pressure. Taking amlodipine daily, no ankle swelling.', 'Looks well. No oedema.', 'Hypertension, controlled.', 'Continue amlodipine. Recheck in 3 months.', 'Amlodipine', '5 mg', 'tablet', '1', 'oral', 'once daily', 28, 28),
+  ('Blood pressure review', 'I10', 'Home readings around 150/95. Occasional morning headaches.', 'BP raised on two readings.', 'Essential hypertension, above target.', 'Start ramipril. Bloods for renal function in 2 weeks.', 'Ramipril', '2.5 mg', 'capsule', '1', 'oral', 'once daily', 28, 28),
+  ('Vaccination', 'Z23', 'Here for the seasonal influenza vaccine. No previous reactions.', 'Afebrile, well.', 'Immunization.', 'Influenza vaccine given, left deltoid. Batch recorded.', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('Cough and fever', 'J06.9', 'Three days of cough, sore throat and fever. No shortness of breath.', 'Throat red, chest clear, no lymphadenopathy.', 'Viral upper respiratory infection.', 'Fluids, rest, paracetamol. Return if breathless or not better in a week.', 'Paracetamol', '500 mg', 'tablet', '2', 'oral', '4x daily', 5, 40),
+  ('Back pain', 'M54.50', 'Low back pain for a week after lifting boxes. No leg pain, no numbness.', 'Paraspinal tenderness L4-L5, straight leg raise negative.', 'Mechanical low back pain.', 'Keep moving, ibuprofen with food, physiotherapy exercises.', 'Ibuprofen', '400 mg', 'tablet', '1', 'oral', '3x daily', 7, 21),
+  ('Diabetes review', 'E11.9', 'Diabetes review. Taking metformin, diet better, no hypos.', 'Feet: sensation intact, pulses present.', 'Type 2 diabetes, HbA1c improving.', 'Continue metformin. HbA1c in 3 months. Retinal screening booked.', 'Metformin', '500 mg', 'tablet', '1', 'oral', 'twice daily', 28, 56),
+  ('Medication review', 'I10', 'Medication review. No side effects reported.', 'Well.', 'Hypertension, stable on treatment.', 'Repeat prescription for 3 months.', 'Amlodipine', '5 mg', 'tablet', '1', 'oral', 'once daily', 84, 84),
+  ('Skin rash', 'L30.9', 'Itchy rash on both forearms for ten days. New washing powder.', 'Erythematous scaly patches on forearms, no blisters.', 'Dermatitis, probably contact.', 'Avoid the new powder, emollients, hydrocortisone cream.', 'Hydrocortisone', '1%', 'cream', 'thin layer', 'topical', 'twice daily', 7, 1),
+  ('Headaches', 'G44.209', 'Band-like headaches in the afternoons, long hours at a screen.', 'Neurological examination normal. Fundi normal.', 'Tension-type headache.', 'Screen breaks, sleep, paracetamol when needed. Diary for 4 weeks.', 'Paracetamol', '500 mg', 'tablet', '2', 'oral', 'up to 4x daily as needed', 7, 32),
+  ('Sports injury', 'S93.401A', 'Twisted right ankle playing football yesterday. Can bear weight.', 'Swelling over lateral ligament, no bony tenderness (Ottawa negative).', 'Right ankle sprain.', 'Rest, ice, compression, elevation. Ibuprofen. Review if not improving.', 'Ibuprofen', '400 mg', 'tablet', '1', 'oral', '3x daily', 5, 15),
+  ('Prenatal visit', 'Z34.90', 'Antenatal visit. Feeling well, some nausea in the mornings.', 'Fundal height as expected.', 'Normal pregnancy.', 'Folic acid. Booking bloods and scan.', 'Folic acid', '400 mcg', 'tablet', '1', 'oral', 'once daily', 28, 28),
+  ('Test results', 'E78.5', 'Came for blood results.', 'Total cholesterol 6.8 mmol/L, LDL 4.6.', 'Hyperlipidaemia.', 'Diet advice, start atorvastatin, lipids in 3 months.', 'Atorvastatin', '20 mg', 'tablet', '1', 'oral', 'once daily', 28, 28),
+  ('Ear pain', 'H66.90', 'Left ear pain for two days, after a cold.', 'Left tympanic membrane red and bulging.', 'Acute otitis media.', 'Amoxicillin, analgesia. Return if not better in 3 days.', 'Amoxicillin', '500 mg', 'capsule', '1', 'oral', '3x daily', 5, 15),
+  ('Asthma review', 'J45.909', 'Asthma review. Reliever twice a week, no night waking.', 'Chest clear, peak flow 90% of best.', 'Asthma, well controlled.', 'Continue inhalers. Inhaler technique checked.', 'Salbutamol', '100 mcg/dose', 'inhaler', '2 puffs', 'inhaled', 'as needed', 30, 1),
+  ('Travel advice', 'Z71.84', 'Travelling to Kenya in six weeks.', 'Well.', 'Travel health counselling.', 'Hepatitis A and typhoid vaccines, malaria prophylaxis advice, insect bite avoidance.', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+INSERT INTO clinic.medical_records (patient_id, author_id, appointment_id, kind, recorded_at, summary,
+                                    subjective, objective, assessment, plan)
+SELECT a.patient_id, a.doctor_id, a.id, 'consultation',
+       CASE WHEN a.status = 'completed' THEN a.ends_at ELSE a.starts_at END,
+       COALESCE(a.reason, 'Consultation'),
+       c.subjective,
+       CASE WHEN a.status = 'completed' THEN c.objective END,
+       CASE WHEN a.status = 'completed' THEN c.assessment END,
+       CASE WHEN a.status = 'completed' THEN c.plan END
   FROM clinic.appointments a
- WHERE a.status = 'completed' AND (a.id % 5 < 3 OR a.patient_id = (SELECT id FROM clinic.patients WHERE patient_number = 10001));
+  JOIN demo_care c ON c.reason = a.reason
+ WHERE a.status = 'in_progress'
+    OR (a.status = 'completed' AND (a.id % 5 < 3 OR a.patient_id = (SELECT id FROM clinic.patients WHERE patient_number = 10001)));
+
+-- Vitals: each patient keeps a height and a weight of their own that drifts a little per visit;
+-- fever with a cough, raised pressure at a pressure review.
+INSERT INTO clinic.vitals (record_id, patient_id, taken_at, systolic_mmhg, diastolic_mmhg, pulse_per_min, temperature_c,
+                           respiratory_per_min, spo2_pct, weight_kg, height_cm)
+SELECT r.id, r.patient_id, r.recorded_at,
+       (CASE WHEN r.summary IN ('Blood pressure review', 'Follow-up', 'Medication review') THEN 138 ELSE 112 END + (r.id * 7) % 24)::smallint,
+       (CASE WHEN r.summary IN ('Blood pressure review', 'Follow-up', 'Medication review') THEN 86 ELSE 68 END + (r.id * 3) % 14)::smallint,
+       (60 + (r.id * 11) % 32)::smallint,
+       CASE WHEN r.summary = 'Cough and fever' THEN 37.8 + ((r.id % 9) / 10.0) ELSE 36.4 + ((r.id % 9) / 10.0) END,
+       (12 + r.id % 6)::smallint,
+       (95 + r.id % 5)::smallint,
+       round(58 + (r.patient_id * 37) % 45 + ((r.id % 7) - 3) * 0.4, 1),
+       155 + (r.patient_id * 13) % 36
+  FROM clinic.medical_records r
+ WHERE r.appointment_id IS NOT NULL AND r.summary <> 'Vaccination';
+
+INSERT INTO clinic.diagnoses (record_id, patient_id, code, is_primary, added_at)
+SELECT r.id, r.patient_id, c.code, true, r.recorded_at
+  FROM clinic.medical_records r JOIN demo_care c ON c.reason = r.summary
+ WHERE r.assessment IS NOT NULL;
+
+INSERT INTO clinic.prescriptions (record_id, patient_id, drug, strength, form, dose, route, frequency, duration_days, quantity,
+                                  added_at)
+SELECT r.id, r.patient_id, c.drug, c.strength, c.form, c.dose, c.route, c.frequency, c.days, c.qty, r.recorded_at
+  FROM clinic.medical_records r JOIN demo_care c ON c.reason = r.summary
+ WHERE r.assessment IS NOT NULL AND c.drug IS NOT NULL;
+
+-- Allergies, recorded by the doctor who first saw the patient; one entered in error and ended.
+INSERT INTO clinic.allergies (patient_id, substance, reaction, severity, recorded_at, recorded_by)
+SELECT f.patient_id, x.substance, x.reaction, x.severity, f.recorded_at, f.author_id
+  FROM (SELECT DISTINCT ON (patient_id) patient_id, recorded_at, author_id FROM clinic.medical_records
+         ORDER BY patient_id, recorded_at) f
+  CROSS JOIN LATERAL (
+    SELECT * FROM (VALUES ('Penicillin', 'rash', 'moderate', 0, 7), ('Latex', 'hives', 'mild', 3, 11),
+                          ('Sulfonamides', 'anaphylaxis', 'severe', 5, 13), ('Peanuts', 'swelling of lips', 'severe', 2, 17))
+                  AS v(substance, reaction, severity, rem, modulus)
+     WHERE f.patient_id % v.modulus = v.rem) x;
+UPDATE clinic.allergies SET ended_at = recorded_at + interval '1 day', ended_by = recorded_by,
+                            end_reason = 'Entered in error: it was the patient''s brother'
+ WHERE id = (SELECT min(id) FROM clinic.allergies WHERE substance = 'Latex');
+
+-- Signed at the end of the visit's day, but for a few of the last two days' (still drafts).
+UPDATE clinic.medical_records r
+   SET signed_at = r.recorded_at + interval '20 minutes', signed_by = r.author_id
+  FROM clinic.appointments a
+ WHERE a.id = r.appointment_id AND a.status = 'completed'
+   AND (a.starts_at < now() - interval '2 days' OR r.id % 4 <> 0);
+DROP TABLE demo_care;
 
 -- step: invoices and payments
 INSERT INTO clinic.invoices (patient_id, appointment_id, currency, created_at, created_by)

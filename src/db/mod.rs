@@ -9,6 +9,7 @@ pub mod listen;
 pub mod migrate;
 pub mod patients;
 pub mod pool;
+pub mod records;
 pub mod staff;
 pub mod tls;
 

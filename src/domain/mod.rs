@@ -5,6 +5,8 @@ pub mod audit;
 pub mod live;
 pub mod money;
 pub mod patient;
+pub mod record;
 pub mod schedule;
 pub mod staff;
 pub mod stored;
+pub mod text;

@@ -184,6 +184,15 @@ pub struct World {
     /// By `doctor` for `p_own`.
     pub record_draft: i64,
     pub record_signed: i64,
+    /// The other doctor's draft, for their patient.
+    pub record_other: i64,
+    /// The [vitals, diagnosis, prescription] ids of each record.
+    pub parts_draft: [i64; 3],
+    pub parts_signed: [i64; 3],
+    pub parts_other: [i64; 3],
+    /// Penicillin, on the doctor's patient; latex on the other doctor's.
+    pub allergy_own: i64,
+    pub allergy_other: i64,
     /// For `p_other`, with one line.
     pub inv_draft: i64,
     pub line_draft: i64,
@@ -325,8 +334,74 @@ impl World {
         let record_signed = one_i64(
             &su,
             &format!(
-                "INSERT INTO clinic.medical_records (patient_id, author_id, summary, diagnosis, signed_at, signed_by)
-                 VALUES ({p_own}, {d}, 'Signed consultation', 'Hypertension', now(), {d}) RETURNING id"
+                "INSERT INTO clinic.medical_records (patient_id, author_id, summary, diagnosis)
+                 VALUES ({p_own}, {d}, 'Signed consultation', 'Hypertension') RETURNING id"
+            ),
+        )
+        .await;
+        let record_other = one_i64(
+            &su,
+            &format!(
+                "INSERT INTO clinic.medical_records (patient_id, author_id, summary)
+                 VALUES ({p_other}, {od}, 'Their draft') RETURNING id"
+            ),
+        )
+        .await;
+        // Each encounter's parts: vitals, a coded diagnosis and a prescription, on the draft and
+        // on the record signed after them.
+        let mut parts = Vec::new();
+        for (record, patient) in [
+            (record_draft, p_own),
+            (record_signed, p_own),
+            (record_other, p_other),
+        ] {
+            parts.push([
+                one_i64(
+                    &su,
+                    &format!(
+                        "INSERT INTO clinic.vitals (record_id, patient_id, systolic_mmhg, diastolic_mmhg, pulse_per_min, weight_kg, height_cm)
+                         VALUES ({record}, {patient}, 128, 82, 72, 84, 178) RETURNING id"
+                    ),
+                )
+                .await,
+                one_i64(
+                    &su,
+                    &format!(
+                        "INSERT INTO clinic.diagnoses (record_id, patient_id, code, is_primary)
+                         VALUES ({record}, {patient}, 'I10', true) RETURNING id"
+                    ),
+                )
+                .await,
+                one_i64(
+                    &su,
+                    &format!(
+                        "INSERT INTO clinic.prescriptions (record_id, patient_id, drug, strength, form, dose, route, frequency, duration_days, quantity)
+                         VALUES ({record}, {patient}, 'Amlodipine', '5 mg', 'tablet', '1', 'oral', 'once daily', 28, 28) RETURNING id"
+                    ),
+                )
+                .await,
+            ]);
+        }
+        ok(
+            &su,
+            &format!(
+                "UPDATE clinic.medical_records SET signed_at = now(), signed_by = {d} WHERE id = {record_signed}"
+            ),
+        )
+        .await;
+        let allergy_own = one_i64(
+            &su,
+            &format!(
+                "INSERT INTO clinic.allergies (patient_id, substance, reaction, severity, recorded_by)
+                 VALUES ({p_own}, 'Penicillin', 'rash', 'moderate', {d}) RETURNING id"
+            ),
+        )
+        .await;
+        let allergy_other = one_i64(
+            &su,
+            &format!(
+                "INSERT INTO clinic.allergies (patient_id, substance, severity, recorded_by)
+                 VALUES ({p_other}, 'Latex', 'mild', {od}) RETURNING id"
             ),
         )
         .await;
@@ -382,6 +457,12 @@ impl World {
             blocked_meeting,
             record_draft,
             record_signed,
+            record_other,
+            parts_draft: parts[0],
+            parts_signed: parts[1],
+            parts_other: parts[2],
+            allergy_own,
+            allergy_other,
             inv_draft,
             line_draft,
             inv_issued,

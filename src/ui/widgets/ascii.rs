@@ -50,20 +50,7 @@ fn ascii_char(c: char) -> char {
 
 /// Latin letters without their accents; anything else becomes '?'.
 fn unaccented(c: char) -> char {
-    const FROM: &str = "ÀÁÂÃÄÅàáâãäåÇçĆćČčÈÉÊËèéêëĚěÌÍÎÏìíîïıÑñŃńŇňÒÓÔÕÖØòóôõöøŐőÙÚÛÜùúûüŰűŮůÝýÿŚśŠšŞşŹźŻżŽžŁłĐđĎďŘřŤťĞğ";
-    const TO: &str = "AAAAAAaaaaaaCcCcCcEEEEeeeeEeIIIIiiiiiNnNnNnOOOOOOooooooOoUUUUuuuuUuUuYyySsSsSsZzZzZzLlDdDdRrTtGg";
-    match c {
-        'ß' => 's',
-        'Æ' => 'A',
-        'æ' => 'a',
-        'Œ' => 'O',
-        'œ' => 'o',
-        _ => FROM
-            .chars()
-            .position(|f| f == c)
-            .and_then(|i| TO.chars().nth(i))
-            .unwrap_or('?'),
-    }
+    crate::domain::text::unaccented(c).unwrap_or('?')
 }
 
 #[cfg(test)]

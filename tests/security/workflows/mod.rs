@@ -2,4 +2,5 @@
 
 mod appointments;
 mod billing;
+mod encounters;
 mod records;

@@ -49,7 +49,10 @@ async fn chart_reads_are_audited_in_the_same_transaction() {
         Some("medical_records")
     );
     assert!(!row.get::<_, bool>(3));
-    assert_eq!(row.get::<_, Option<String>>(4), None);
+    assert_eq!(
+        row.get::<_, Option<String>>(4).as_deref(),
+        Some(r#"{"access": "care"}"#)
+    );
 
     // Outside the care relationship: refused, and the refusal leaves no read entry.
     assert_eq!(
