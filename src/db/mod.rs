@@ -4,9 +4,11 @@
 pub mod appointments;
 pub mod availability;
 pub mod error;
+pub mod icd10;
 pub mod listen;
 pub mod migrate;
 pub mod patients;
+pub mod plan;
 pub mod pool;
 pub mod staff;
 pub mod tls;
