@@ -2,6 +2,7 @@
 
 pub mod appointment;
 pub mod audit;
+pub mod diagnosis;
 pub mod live;
 pub mod money;
 pub mod patient;

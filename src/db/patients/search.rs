@@ -15,6 +15,8 @@ use serde_json::Value;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row};
 
+pub use crate::db::plan::sequential_scans;
+use crate::db::plan::Db;
 use crate::db::DbError;
 use crate::domain::patient::{
     Born, DuplicateCandidate, NextAppointment, PatientHit, SearchQuery, ValidPatient,
@@ -104,57 +106,6 @@ pub async fn explain_duplicates(
     )
     .await?;
     Ok(plans)
-}
-
-/// The tables a plan reads with a sequential scan.
-pub fn sequential_scans(plan: &Value) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![plan];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(o) => {
-                if o.get("Node Type").and_then(Value::as_str) == Some("Seq Scan") {
-                    let table = o
-                        .get("Relation Name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?");
-                    found.push(table.to_string());
-                }
-                stack.extend(o.values());
-            }
-            Value::Array(a) => stack.extend(a.iter()),
-            _ => {}
-        }
-    }
-    found
-}
-
-/// Runs a statement, or only plans it when `plans` is collecting.
-struct Db<'a> {
-    client: &'a Client,
-    plans: Option<&'a mut Vec<Value>>,
-}
-
-impl Db<'_> {
-    async fn rows(
-        &mut self,
-        sql: &str,
-        params: &[(&(dyn ToSql + Sync), Type)],
-    ) -> Result<Vec<Row>, DbError> {
-        match self.plans.as_deref_mut() {
-            None => Ok(self.client.query_typed(sql, params).await?),
-            Some(plans) => {
-                let rows = self
-                    .client
-                    .query_typed(&format!("EXPLAIN (FORMAT JSON) {sql}"), params)
-                    .await?;
-                for r in &rows {
-                    plans.push(r.try_get(0).map_err(other)?);
-                }
-                Ok(Vec::new())
-            }
-        }
-    }
 }
 
 async fn search_in(

@@ -5,6 +5,7 @@ mod appointments;
 mod audit_log_and_views;
 mod billing;
 mod clinical;
+mod reference;
 mod staff_and_patients;
 
 use crate::common::{strings, try_sql, why, Allowed, Denied, Expect, World, JOBS};
@@ -58,12 +59,13 @@ pub const ALL: [Expect; 4] = [Allowed, Allowed, Allowed, Allowed];
 pub const NONE: [Expect; 4] = [Denied, Denied, Denied, Denied];
 
 /// Every matrix test's rows, so the coverage check sees what the matrix tests run.
-const GROUPS: [fn(&World) -> Vec<Cell>; 5] = [
+const GROUPS: [fn(&World) -> Vec<Cell>; 6] = [
     staff_and_patients::rows,
     appointments::rows,
     clinical::rows,
     billing::rows,
     audit_log_and_views::rows,
+    reference::rows,
 ];
 
 /// Each operation and how a statement names the table it runs on. A TRUNCATE cell does not stand in
