@@ -5,6 +5,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use tui_input::InputRequest;
 
+pub use ratatui_textarea::Input as TextInput;
+
 use super::keymap::Command;
 pub use super::pending::RequestId;
 use super::registry::{ScreenReply, ScreenRequest};
@@ -48,6 +50,8 @@ pub enum Action {
     Command(Command),
     /// Typing or cursor movement in the focused text field.
     Edit(InputRequest),
+    /// A key for the focused multi-line editor (a note): typing, newlines, moving, undo.
+    EditText(TextInput),
     /// A key with no meaning here; it still counts as the person being at the desk.
     Ignored,
     /// The clock moved on (to a deadline the app asked for, or past one): drives the status-bar
@@ -88,7 +92,10 @@ pub enum Action {
 impl Action {
     /// Whether this comes from the person at the keyboard (and so resets the idle lock).
     pub fn is_from_person(&self) -> bool {
-        matches!(self, Action::Command(_) | Action::Edit(_) | Action::Ignored)
+        matches!(
+            self,
+            Action::Command(_) | Action::Edit(_) | Action::EditText(_) | Action::Ignored
+        )
     }
 }
 

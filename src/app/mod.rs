@@ -30,10 +30,12 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
+use action::TextInput;
 pub use action::{Action, Effect, RequestId, Secret};
 use confirm::{Confirm, Confirmed};
 use help::HelpState;
 use keymap::{Command, Keymap, KeymapError, Place};
+use lock::UnlockHash;
 use login::LoginState;
 use pending::RequestIds;
 use registry::{AnyScreen, Handled, ScreenId};
@@ -164,6 +166,13 @@ impl App {
         }
     }
 
+    fn text_area_entry(&self, place: Place) -> bool {
+        matches!(place, Place::Screen(_) | Place::Panel(_))
+            && self
+                .current_screen()
+                .is_some_and(AnyScreen::text_area_focused)
+    }
+
     fn text_entry(&self, place: Place) -> bool {
         match (place, self.current_screen()) {
             (Place::Screen(_) | Place::Panel(_), Some(screen)) => screen.text_focused(),
@@ -175,6 +184,19 @@ impl App {
     /// any binding, so `q` and `?` can be typed into a name.
     pub fn action_for_key(&self, key: &KeyEvent) -> Action {
         let front = self.front();
+        if self.text_area_entry(front) {
+            // A note: plain characters are typed, bindings come next, and every other key
+            // (Enter, arrows, Backspace, Ctrl-Z ...) is the editor's.
+            if matches!(key.code, KeyCode::Char(_))
+                && (key.modifiers - KeyModifiers::SHIFT).is_empty()
+            {
+                return Action::EditText(TextInput::from(*key));
+            }
+            if let Some(command) = self.keymap.lookup(front, key) {
+                return Action::Command(command);
+            }
+            return Action::EditText(TextInput::from(*key));
+        }
         let text = self.text_entry(front);
         if let KeyCode::Char(c) = key.code {
             if text && (key.modifiers - KeyModifiers::SHIFT).is_empty() {
@@ -243,6 +265,7 @@ impl App {
         match action {
             Action::Command(command) => self.command(command),
             Action::Edit(request) => self.edit(request),
+            Action::EditText(input) => self.edit_text(input),
             Action::Ignored => Vec::new(),
             Action::Tick(now) => self.tick(now),
             Action::Resized { width, height } => {
@@ -332,6 +355,18 @@ impl App {
         }
     }
 
+    fn edit_text(&mut self, input: TextInput) -> Vec<Effect> {
+        match &self.mode {
+            Mode::Shell(shell)
+                if self.popup.is_none() && shell.lock.is_none() && shell.command_line.is_none() =>
+            {
+                let current = shell.current;
+                self.on_screen(current, |s, ctx| s.edit_text(input, ctx))
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn edit(&mut self, request: InputRequest) -> Vec<Effect> {
         if self.popup.is_some() {
             return Vec::new();
@@ -373,6 +408,10 @@ impl App {
             number_format: self.number_format,
             currency: self.currency,
             body_rows: self.size.1.saturating_sub(SHELL_ROWS),
+            password_hash: match &shell.unlock_hash {
+                UnlockHash::Ready(hash) => Some(hash.as_str()),
+                _ => None,
+            },
             ids: &mut self.ids,
         };
         let handled = handler(shell.states.get_mut(id), &mut ctx);

@@ -12,7 +12,7 @@ use std::fmt::Debug;
 use chrono::{DateTime, Utc};
 use tui_input::InputRequest;
 
-use super::action::Effect;
+use super::action::{Effect, TextInput};
 use super::confirm::{Confirm, Confirmed};
 use super::keymap::{Binding, Command};
 use super::screen::{Access, Ctx, Intent, Outcome, PanelKind, Screen};
@@ -71,6 +71,11 @@ macro_rules! generate {
             /// Whether `job` has this screen, and how much of it.
             pub fn access(self, job: Job) -> Option<Access> {
                 match self { $(ScreenId::$name => <$state as Screen>::access(job),)* }
+            }
+
+            /// Whether `job` starts here after signing in.
+            pub fn home(self, job: Job) -> bool {
+                match self { $(ScreenId::$name => <$state as Screen>::home(job),)* }
             }
 
             /// Whether work handed over from another screen continues here.
@@ -227,6 +232,7 @@ pub trait AnyScreen: Debug {
     fn entered(&mut self, ctx: &mut Ctx) -> Handled;
     fn command(&mut self, cmd: ScreenCmd, ctx: &mut Ctx) -> Handled;
     fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Handled;
+    fn edit_text(&mut self, input: TextInput, ctx: &mut Ctx) -> Handled;
     fn back(&mut self, ctx: &mut Ctx) -> Handled;
     fn reply(&mut self, reply: ScreenReply, ctx: &mut Ctx) -> Handled;
     fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Handled;
@@ -235,6 +241,7 @@ pub trait AnyScreen: Debug {
     fn tick(&mut self, ctx: &mut Ctx) -> Handled;
     fn has_unsaved_input(&self) -> bool;
     fn text_focused(&self) -> bool;
+    fn text_area_focused(&self) -> bool;
     /// Whether the footer offers `command` (commands of other screens and the shell's: yes).
     fn offers(&self, command: Command) -> bool;
     fn panel(&self) -> Option<Panel>;
@@ -260,6 +267,10 @@ impl<S: Registered> AnyScreen for S {
 
     fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Handled {
         Screen::edit(self, request, ctx).into()
+    }
+
+    fn edit_text(&mut self, input: TextInput, ctx: &mut Ctx) -> Handled {
+        Screen::edit_text(self, input, ctx).into()
     }
 
     fn back(&mut self, ctx: &mut Ctx) -> Handled {
@@ -295,6 +306,10 @@ impl<S: Registered> AnyScreen for S {
 
     fn text_focused(&self) -> bool {
         Screen::text_focused(self)
+    }
+
+    fn text_area_focused(&self) -> bool {
+        Screen::text_area_focused(self)
     }
 
     fn offers(&self, command: Command) -> bool {

@@ -9,6 +9,7 @@ use std::hash::Hash;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use tui_input::InputRequest;
 
+use super::action::TextInput;
 use super::confirm::Confirm;
 use super::keymap::Binding;
 use super::pending::{Pending, RequestId, RequestIds};
@@ -51,6 +52,12 @@ pub trait Screen: Default + Debug + 'static {
     /// Whether `job` has this screen, and how much of it (design.md, "Roles and what they may do").
     fn access(job: Job) -> Option<Access>;
 
+    /// Whether this is where `job` starts after signing in (a doctor's day, not the lookup); the
+    /// first screen of the top bar when none says so.
+    fn home(_job: Job) -> bool {
+        false
+    }
+
     /// The screen came to the front: it may load what it shows.
     fn entered(&mut self, _ctx: &mut Ctx) -> Outcome<Self> {
         Outcome::redraw()
@@ -61,6 +68,11 @@ pub trait Screen: Default + Debug + 'static {
 
     /// Typing into the focused text field.
     fn edit(&mut self, _request: InputRequest, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::default()
+    }
+
+    /// A key for the focused multi-line editor (only while `text_area_focused`).
+    fn edit_text(&mut self, _input: TextInput, _ctx: &mut Ctx) -> Outcome<Self> {
         Outcome::default()
     }
 
@@ -106,6 +118,12 @@ pub trait Screen: Default + Debug + 'static {
 
     /// A text field has the focus, so plain characters are typed rather than taken as commands.
     fn text_focused(&self) -> bool {
+        false
+    }
+
+    /// A multi-line editor has the focus: every key its place does not bind goes to it
+    /// (`edit_text`), Enter and the arrows included.
+    fn text_area_focused(&self) -> bool {
         false
     }
 
@@ -212,6 +230,9 @@ pub struct Ctx<'a> {
     pub currency: Currency,
     /// Rows the screen has on the terminal (what the shell leaves it).
     pub body_rows: u16,
+    /// The argon2id hash of the password that signed in (as the lock screen checks it), for the
+    /// steps that ask for the password again (signing a record); None while it is being made.
+    pub password_hash: Option<&'a str>,
     pub ids: &'a mut RequestIds,
 }
 

@@ -52,7 +52,11 @@ impl Shell {
     pub fn new(me: StaffIdentity, now: DateTime<Utc>, hash_request: RequestId) -> Self {
         let screens = screens_for(me.job);
         Self {
-            current: screens.first().map_or(ScreenId::ALL[0], |(id, _)| *id),
+            current: screens
+                .iter()
+                .find(|(id, _)| id.home(me.job))
+                .or(screens.first())
+                .map_or(ScreenId::ALL[0], |(id, _)| *id),
             screens,
             me,
             states: Screens::default(),

@@ -9,6 +9,7 @@
 pub mod appointments;
 pub mod lock;
 pub mod patients;
+pub mod records;
 
 use std::convert::Infallible;
 use std::future::Future;

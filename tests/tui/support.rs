@@ -111,10 +111,13 @@ pub fn signed_in(job: Job) -> (App, RequestId, RequestId) {
         result: Ok(identity(job)),
     });
     match effects.as_slice() {
+        // Then whatever the home screen loads (a doctor's day).
         [Effect::StartSession { request: started }, Effect::HashPassword {
             request: hash,
             password,
-        }, Effect::Ping { request: ping }] => {
+        }, Effect::Ping { request: ping }, rest @ ..]
+            if rest.iter().all(|e| matches!(e, Effect::Screen(_))) =>
+        {
             assert_eq!(*started, request);
             assert_eq!(password.expose(), "secret");
             (app, *hash, *ping)

@@ -150,6 +150,10 @@ pub fn desk(job: Job) -> App {
         request: ping,
         ok: true,
     });
+    if shell(&app).current != ScreenId::Patients {
+        // A doctor starts on their day: the lookup is the first screen of the bar.
+        press(&mut app, crossterm::event::KeyCode::F(2));
+    }
     assert_eq!(shell(&app).current, ScreenId::Patients);
     app
 }

@@ -1,0 +1,12 @@
+//! The doctor's side driven by Actions without a terminal or a database: replies are built by
+//! hand, screens drawn to a TestBackend at 80x24 with the fixed clock (insta snapshots in
+//! tests/snapshots/).
+
+#[path = "../tui/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod common;
+
+mod day;
+mod encounter;
