@@ -28,6 +28,7 @@ pub struct Config {
     pub clinic: ClinicConfig,
     pub server: ServerConfig,
     pub session: SessionConfig,
+    pub records: RecordsConfig,
     pub display: DisplayConfig,
     /// Key overrides: action name -> key, e.g. `quit = "ctrl-q"`.
     pub keys: BTreeMap<String, String>,
@@ -111,6 +112,23 @@ impl Default for SessionConfig {
     }
 }
 
+/// The doctor's side.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecordsConfig {
+    /// How long an emergency (break-the-glass) access lasts, in minutes: 1 to 240, the most the
+    /// database grants (clinic.break_glass_cap()).
+    pub break_glass_minutes: u16,
+}
+
+impl Default for RecordsConfig {
+    fn default() -> Self {
+        Self {
+            break_glass_minutes: 60,
+        }
+    }
+}
+
 /// What the terminal is told to draw.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -168,6 +186,12 @@ impl Config {
         if Currency::parse(c).is_none() {
             return Err(bad(format!(
                 "key clinic.currency: {c:?} is not a three-letter ISO 4217 code such as \"USD\""
+            )));
+        }
+        if !(1..=240).contains(&self.records.break_glass_minutes) {
+            return Err(bad(format!(
+                "key records.break_glass_minutes: {} is not between 1 and 240 (the most the database grants)",
+                self.records.break_glass_minutes
             )));
         }
         if NumberFormat::from_example(&self.clinic.number_format).is_none() {
@@ -250,6 +274,7 @@ mod tests {
             "sslrootcert",
             "connect_timeout_secs",
             "idle_lock_minutes",
+            "break_glass_minutes",
             "colour",
             "glyphs",
         ] {

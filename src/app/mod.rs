@@ -70,6 +70,8 @@ pub struct App {
     /// Lines under the login form (the demo's logins and password).
     pub login_notes: Vec<String>,
     pub idle_lock_minutes: u32,
+    /// `[records] break_glass_minutes`.
+    pub break_glass_minutes: u16,
     /// The clinic's local date format (chrono), besides ISO.
     pub date_format: String,
     pub number_format: NumberFormat,
@@ -103,6 +105,7 @@ impl App {
             server_label: server_label.into(),
             login_notes: Vec::new(),
             idle_lock_minutes: config.session.idle_lock_minutes,
+            break_glass_minutes: config.records.break_glass_minutes,
             date_format: config.clinic.date_format.clone(),
             number_format: config.number_format(),
             currency: config.currency(),
@@ -408,6 +411,7 @@ impl App {
             number_format: self.number_format,
             currency: self.currency,
             body_rows: self.size.1.saturating_sub(SHELL_ROWS),
+            break_glass_minutes: self.break_glass_minutes,
             password_hash: match &shell.unlock_hash {
                 UnlockHash::Ready(hash) => Some(hash.as_str()),
                 _ => None,

@@ -233,6 +233,8 @@ pub struct Ctx<'a> {
     /// The argon2id hash of the password that signed in (as the lock screen checks it), for the
     /// steps that ask for the password again (signing a record); None while it is being made.
     pub password_hash: Option<&'a str>,
+    /// How long an emergency access asked for from here lasts (`[records] break_glass_minutes`).
+    pub break_glass_minutes: u16,
     pub ids: &'a mut RequestIds,
 }
 

@@ -4,10 +4,11 @@
 use deadpool_postgres::Pool;
 use tokio_postgres::Client;
 
-use super::{lock, read, with_client, words, Run};
-use crate::app::records::{Prescribed, Reply, Request};
+use super::{lock, patients, read, with_client, words, Run};
+use crate::app::records::{ChartRefusal, Prescribed, Reply, Request};
 use crate::db::records::{self, PrescribeError};
 use crate::db::{icd10, DbError};
+use crate::domain::record::EncounterNote;
 
 /// Most codes the diagnosis box lists.
 const ICD_LIMIT: i64 = 30;
@@ -60,7 +61,62 @@ impl Run for Request {
                 patient_id,
             } => Reply::Chart {
                 request,
-                result: read(&pool, async |c| records::chart(&*c, patient_id).await).await,
+                // The only refusal of clinic.chart is the care relationship's.
+                result: with_client(&pool, async |c| records::chart(&*c, patient_id).await)
+                    .await
+                    .map_err(|e| match e {
+                        DbError::Forbidden => ChartRefusal::NoCare,
+                        other => ChartRefusal::Other(words(&other)),
+                    }),
+            },
+            Request::SearchPatients {
+                request,
+                query,
+                limit,
+            } => Reply::Patients {
+                request,
+                result: patients::search(&pool, &query, limit).await,
+            },
+            Request::BreakGlass {
+                request,
+                patient_id,
+                reason,
+                minutes,
+            } => Reply::GlassBroken {
+                request,
+                result: read(&pool, async |c| {
+                    records::break_glass(&*c, patient_id, &reason, minutes).await
+                })
+                .await,
+            },
+            Request::NewNote {
+                request,
+                patient_id,
+            } => Reply::NoteStarted {
+                request,
+                result: read(&pool, async |c| {
+                    let note = EncounterNote {
+                        summary: "Note".into(),
+                        ..EncounterNote::default()
+                    };
+                    let (id, _) =
+                        records::save_encounter(&*c, None, None, patient_id, &note).await?;
+                    Ok((id, records::chart(&*c, patient_id).await?))
+                })
+                .await,
+            },
+            Request::Amend {
+                request,
+                record_id,
+                patient_id,
+                summary,
+                text,
+            } => Reply::Amended {
+                request,
+                result: read(&pool, async |c| {
+                    records::amend(&*c, record_id, patient_id, &summary, &text).await
+                })
+                .await,
             },
             Request::Start {
                 request,
@@ -136,6 +192,26 @@ impl Run for Request {
                 request,
                 result: read(&pool, async |c| {
                     records::remove_prescription(&*c, prescription_id).await
+                })
+                .await,
+            },
+            Request::RecordAllergy {
+                request,
+                patient_id,
+                substance,
+                reaction,
+                severity,
+            } => Reply::AllergyRecorded {
+                request,
+                result: read(&pool, async |c| {
+                    records::record_allergy(
+                        &*c,
+                        patient_id,
+                        &substance,
+                        reaction.as_deref(),
+                        severity,
+                    )
+                    .await
                 })
                 .await,
             },

@@ -369,3 +369,38 @@ fn snapshot_of_the_encounter_form() {
     }
     assert_screen!("records_encounter", render(&app));
 }
+
+#[test]
+fn an_allergy_is_recorded_from_the_encounter_with_its_severity() {
+    use clinic::domain::record::Severity;
+    let (mut app, _) = doctors_day();
+    start_garcia(&mut app);
+    ctrl(&mut app, 't');
+    assert!(
+        requests(&ctrl(&mut app, 's')).is_empty(),
+        "nothing named yet"
+    );
+    assert!(
+        render(&app).contains("name the substance"),
+        "{}",
+        render(&app)
+    );
+    for c in "Latex".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Tab);
+    for c in "hives".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Down);
+    let sent = requests(&ctrl(&mut app, 's'));
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Request::RecordAllergy { patient_id: 103, substance, reaction: Some(r), severity: Severity::Mild, .. }]
+                if substance == "Latex" && r == "hives"
+        ),
+        "{sent:?}"
+    );
+}

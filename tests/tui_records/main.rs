@@ -8,5 +8,6 @@ mod support;
 
 mod common;
 
+mod access;
 mod day;
 mod encounter;

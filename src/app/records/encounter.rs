@@ -14,7 +14,7 @@ use crate::app::widgets::List;
 use crate::domain::diagnosis::Icd10Code;
 use crate::domain::record::{
     drug_matches_allergy, Allergy, Chart, Diagnosis, EncounterNote, NewPrescription, Prescription,
-    VitalField, VitalsInput, VitalsProblem, VitalsValues,
+    Severity, VitalField, VitalsInput, VitalsProblem, VitalsValues,
 };
 
 /// How long after the last change the draft is saved.
@@ -84,6 +84,8 @@ pub enum Popup {
         error: Option<String>,
     },
     Prescription(Box<Form<()>>),
+    /// Substance, reaction, severity.
+    Allergy(Box<Form<()>>),
     /// The password again, to sign.
     Sign {
         input: Input,
@@ -434,6 +436,41 @@ impl EncounterForm {
         if let Some(Popup::Prescription(form)) = &mut self.popup {
             form.fields[0].warning = warning;
         }
+    }
+
+    pub fn open_allergy(&mut self) {
+        let severities = Severity::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        let fields = vec![
+            Field::text("Substance", "").required(true),
+            Field::text("Reaction", ""),
+            Field::choice("Severity", severities, 3),
+        ];
+        self.popup = Some(Popup::Allergy(Box::new(Form::new(
+            "Allergy",
+            (),
+            fields,
+            0,
+        ))));
+    }
+
+    /// The allergy typed in the popup: substance, reaction, severity; or the field's message.
+    pub fn typed_allergy(form: &mut Form<()>) -> Option<(String, Option<String>, Severity)> {
+        form.clear_errors();
+        let substance = form.value(0).trim().to_string();
+        if substance.is_empty() {
+            form.set_error(0, "name the substance (a drug, a food, latex, ...)");
+            form.focus_first_error();
+            return None;
+        }
+        let reaction = Some(form.value(1).trim().to_string()).filter(|r| !r.is_empty());
+        let severity = Severity::ALL
+            .get(form.fields[2].chosen())
+            .copied()
+            .unwrap_or(Severity::Unknown);
+        Some((substance, reaction, severity))
     }
 
     pub fn open_sign(&mut self) {

@@ -39,6 +39,13 @@ pub const BINDINGS: &[Binding] = &[
         Some("open chart"),
     ),
     bind(
+        "records.find",
+        &["w", "/"],
+        "Find any patient (a walk-in) and open their chart",
+        Cmd::Find,
+        Some("find patient"),
+    ),
+    bind(
         "records.down",
         &["down", "j"],
         "Next visit",
@@ -84,6 +91,27 @@ pub const CHART_BINDINGS: &[Binding] = &[
         "Start this visit's consultation",
         Cmd::Start,
         Some("start"),
+    ),
+    bind(
+        "records.chart.note",
+        &["n"],
+        "A new note for this patient (a walk-in, a call)",
+        Cmd::NewNote,
+        Some("new note"),
+    ),
+    bind(
+        "records.chart.amend",
+        &["a"],
+        "Amend a signed record",
+        Cmd::Amend,
+        Some("amend"),
+    ),
+    bind(
+        "records.chart.break_glass",
+        &["b"],
+        "Emergency access to a patient outside your care (state why; logged for review)",
+        Cmd::BreakGlass,
+        Some("emergency access"),
     ),
     bind(
         "records.chart.down",
@@ -153,6 +181,13 @@ pub const NOTE_BINDINGS: &[Binding] = &[
         Cmd::AddPrescription,
         Some("prescribe"),
     ),
+    bind(
+        "records.encounter.allergy",
+        &["ctrl-t", "alt-a"],
+        "Record an allergy of the patient",
+        Cmd::AddAllergy,
+        None,
+    ),
 ];
 
 /// While the vitals or a list (diagnoses, prescriptions) has the cursor.
@@ -208,6 +243,13 @@ pub const PARTS_BINDINGS: &[Binding] = &[
         Cmd::AddPrescription,
         Some("prescribe"),
     ),
+    bind(
+        "records.parts.allergy",
+        &["ctrl-t", "alt-a"],
+        "Record an allergy of the patient",
+        Cmd::AddAllergy,
+        None,
+    ),
 ];
 
 pub const DIAGNOSIS_BINDINGS: &[Binding] = &[
@@ -258,6 +300,114 @@ pub const PRESCRIPTION_BINDINGS: &[Binding] = &[
     ),
 ];
 
+pub const ALLERGY_BINDINGS: &[Binding] = &[
+    bind(
+        "records.allergy.save",
+        &["ctrl-s"],
+        "Record the allergy",
+        Cmd::Pick,
+        Some("record"),
+    ),
+    bind(
+        "records.allergy.next",
+        &["tab", "enter"],
+        "Next field",
+        Cmd::NextSection,
+        Some("next field"),
+    ),
+    bind(
+        "records.allergy.previous",
+        &["shift-tab"],
+        "Previous field",
+        Cmd::PreviousSection,
+        None,
+    ),
+    bind(
+        "records.allergy.down",
+        &["down"],
+        "Next severity",
+        Cmd::Down,
+        Some("severity"),
+    ),
+    bind(
+        "records.allergy.up",
+        &["up"],
+        "Previous severity",
+        Cmd::Up,
+        None,
+    ),
+];
+
+pub const FIND_BINDINGS: &[Binding] = &[
+    bind(
+        "records.find.open",
+        &["enter"],
+        "Open the chosen patient's chart",
+        Cmd::Pick,
+        Some("open chart"),
+    ),
+    bind(
+        "records.find.down",
+        &["down"],
+        "Next patient",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "records.find.up",
+        &["up"],
+        "Previous patient",
+        Cmd::Up,
+        None,
+    ),
+];
+
+pub const BREAK_GLASS_BINDINGS: &[Binding] = &[bind(
+    "records.break_glass.open",
+    &["enter"],
+    "Open the chart for a while, with this reason",
+    Cmd::Pick,
+    Some("open, logged"),
+)];
+
+pub const AMEND_BINDINGS: &[Binding] = &[
+    bind(
+        "records.amend.save",
+        &["ctrl-s"],
+        "Save the amendment",
+        Cmd::Pick,
+        Some("save"),
+    ),
+    bind(
+        "records.amend.next",
+        &["tab", "enter"],
+        "Next field",
+        Cmd::NextSection,
+        Some("next field"),
+    ),
+    bind(
+        "records.amend.previous",
+        &["shift-tab"],
+        "Previous field",
+        Cmd::PreviousSection,
+        None,
+    ),
+    bind(
+        "records.amend.down",
+        &["down"],
+        "The record before (on the Record field)",
+        Cmd::Down,
+        Some("record"),
+    ),
+    bind(
+        "records.amend.up",
+        &["up"],
+        "The record after",
+        Cmd::Up,
+        None,
+    ),
+];
+
 pub const SIGN_BINDINGS: &[Binding] = &[bind(
     "records.sign.confirm",
     &["enter"],
@@ -274,7 +424,11 @@ pub enum Panel {
     Parts,
     Diagnosis,
     Prescription,
+    Allergy,
     Sign,
+    Find,
+    BreakGlass,
+    Amend,
 }
 
 impl PanelKind for Panel {
@@ -284,7 +438,11 @@ impl PanelKind for Panel {
         Panel::Parts,
         Panel::Diagnosis,
         Panel::Prescription,
+        Panel::Allergy,
         Panel::Sign,
+        Panel::Find,
+        Panel::BreakGlass,
+        Panel::Amend,
     ];
 
     fn title(self) -> &'static str {
@@ -294,7 +452,11 @@ impl PanelKind for Panel {
             Panel::Parts => "Encounter vitals and lists",
             Panel::Diagnosis => "Add a diagnosis",
             Panel::Prescription => "Add a prescription",
+            Panel::Allergy => "Record an allergy",
             Panel::Sign => "Sign",
+            Panel::Find => "Find a patient",
+            Panel::BreakGlass => "Emergency access",
+            Panel::Amend => "Amend a signed record",
         }
     }
 
@@ -305,7 +467,11 @@ impl PanelKind for Panel {
             Panel::Parts => PARTS_BINDINGS,
             Panel::Diagnosis => DIAGNOSIS_BINDINGS,
             Panel::Prescription => PRESCRIPTION_BINDINGS,
+            Panel::Allergy => ALLERGY_BINDINGS,
             Panel::Sign => SIGN_BINDINGS,
+            Panel::Find => FIND_BINDINGS,
+            Panel::BreakGlass => BREAK_GLASS_BINDINGS,
+            Panel::Amend => AMEND_BINDINGS,
         }
     }
 }

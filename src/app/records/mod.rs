@@ -5,6 +5,7 @@
 
 mod encounter;
 mod keys;
+mod popups;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -14,17 +15,21 @@ pub use encounter::{
     EncounterForm, PatientLine, Popup, Section, Snapshot, AUTOSAVE_AFTER, RETRY_AFTER, RX_FIELDS,
 };
 pub use keys::{Panel, BINDINGS};
+pub use popups::{reason_problem, ScreenPopup, FIND_LIMIT};
 
 use super::action::{Secret, TextInput};
 use super::confirm::Confirm;
 use super::keymap::Binding;
 use super::pending::{earliest, Pending, RequestId};
 use super::screen::{Access, Ctx, Outcome, Screen};
-use super::widgets::List;
+use super::widgets::{List, PatientPicker, PatientSearch};
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::diagnosis::{Icd10Code, Icd10Query};
 use crate::domain::live::LiveEvent;
-use crate::domain::record::{Chart, DayVisit, NewPrescription, UnsignedRecord, VitalsValues};
+use crate::domain::patient::{PatientHit, SearchQuery};
+use crate::domain::record::{
+    Chart, DayVisit, NewPrescription, Severity, UnsignedRecord, VitalsValues,
+};
 use crate::domain::staff::Job;
 
 /// How long after the last keystroke the diagnosis box is searched.
@@ -50,11 +55,20 @@ pub enum Cmd {
     Sign,
     AddDiagnosis,
     AddPrescription,
+    AddAllergy,
     Remove,
     /// The popup's main step: add the code, add the prescription, sign.
     Pick,
     /// "Yes" to the allergy question: prescribe it anyway.
     PrescribeAnyway,
+    /// Find any patient (a walk-in) and open their chart.
+    Find,
+    /// Emergency access to the chart on screen.
+    BreakGlass,
+    /// A new note for the patient on screen (a walk-in, or a call).
+    NewNote,
+    /// Amend one of the patient's signed records.
+    Amend,
 }
 
 /// Database work this screen asks for; run by `crate::effects::records`.
@@ -105,6 +119,35 @@ pub enum Request {
         request: RequestId,
         prescription_id: i64,
     },
+    RecordAllergy {
+        request: RequestId,
+        patient_id: i64,
+        substance: String,
+        reaction: Option<String>,
+        severity: Severity,
+    },
+    SearchPatients {
+        request: RequestId,
+        query: SearchQuery,
+        limit: i64,
+    },
+    BreakGlass {
+        request: RequestId,
+        patient_id: i64,
+        reason: String,
+        minutes: i32,
+    },
+    NewNote {
+        request: RequestId,
+        patient_id: i64,
+    },
+    Amend {
+        request: RequestId,
+        record_id: i64,
+        patient_id: i64,
+        summary: String,
+        text: String,
+    },
     /// Check the password against the sign-in's hash, save what is typed, then sign.
     Sign {
         request: RequestId,
@@ -132,7 +175,23 @@ pub enum Reply {
     },
     Chart {
         request: RequestId,
-        result: Result<Chart, String>,
+        result: Result<Chart, ChartRefusal>,
+    },
+    Patients {
+        request: RequestId,
+        result: Result<Vec<PatientHit>, String>,
+    },
+    GlassBroken {
+        request: RequestId,
+        result: Result<DateTime<Utc>, String>,
+    },
+    NoteStarted {
+        request: RequestId,
+        result: Result<(i64, Chart), String>,
+    },
+    Amended {
+        request: RequestId,
+        result: Result<i64, String>,
     },
     Started {
         request: RequestId,
@@ -158,10 +217,22 @@ pub enum Reply {
         request: RequestId,
         result: Result<(), String>,
     },
+    AllergyRecorded {
+        request: RequestId,
+        result: Result<i64, String>,
+    },
     Signed {
         request: RequestId,
         result: Result<(), String>,
     },
+}
+
+/// Why a chart did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartRefusal {
+    /// No appointment with this doctor and no record of theirs: break-the-glass is the way in.
+    NoCare,
+    Other(String),
 }
 
 /// A chart open on the screen.
@@ -173,6 +244,8 @@ pub struct ChartView {
     pub chart: Option<Chart>,
     pub loading: Pending,
     pub error: Option<String>,
+    /// Refused for want of a care relationship: `b` offers emergency access.
+    pub no_care: bool,
     /// Lines scrolled past at the top.
     pub scroll: u16,
     /// Open the draft as soon as the chart is here (after a start).
@@ -194,6 +267,12 @@ pub struct RecordsScreen {
     pub starting: Pending<String>,
     /// The prescription that met an allergy, kept for "prescribe anyway".
     pub held_prescription: Option<NewPrescription>,
+    /// A popup of the screen itself (find a patient, emergency access, amend).
+    pub popup: Option<ScreenPopup>,
+    /// Emergency access, a new note or an amendment on its way.
+    pub asking: Pending<String>,
+    /// How long emergency access lasts here (from the config), for the popup to say.
+    pub break_glass_minutes: Option<u16>,
     pub now: DateTime<Utc>,
     pub tz: Tz,
 }
@@ -228,6 +307,9 @@ impl Screen for RecordsScreen {
 
     fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
+        if self.popup.is_some() && self.encounter.is_none() {
+            return self.popup_command(cmd, ctx);
+        }
         if self.encounter.is_some() {
             return self.encounter_command(cmd, ctx);
         }
@@ -260,6 +342,10 @@ impl Screen for RecordsScreen {
                 Some(v) => self.start(&v, ctx),
                 None => Outcome::notice("No visit is selected."),
             },
+            Cmd::Find => {
+                self.popup = Some(ScreenPopup::Find(Box::new(PatientPicker::new(FIND_LIMIT))));
+                Outcome::redraw()
+            }
             _ => Outcome::default(),
         }
     }
@@ -267,6 +353,22 @@ impl Screen for RecordsScreen {
     fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         let now = ctx.now;
+        if self.encounter.is_none() {
+            match &mut self.popup {
+                Some(ScreenPopup::Find(picker)) => {
+                    return Outcome::redraw_if(picker.edit(request, now, ctx.date_format));
+                }
+                Some(ScreenPopup::BreakGlass { reason, error, .. }) => {
+                    reason.handle(request);
+                    *error = None;
+                    return Outcome::redraw();
+                }
+                Some(ScreenPopup::Amend { form, .. }) => {
+                    return Outcome::redraw_if(form.edit(request, now, ctx.date_format));
+                }
+                None => {}
+            }
+        }
         let Some(form) = &mut self.encounter else {
             return Outcome::default();
         };
@@ -291,6 +393,10 @@ impl Screen for RecordsScreen {
                 }
                 Outcome::redraw()
             }
+            Some(Popup::Allergy(a)) => {
+                a.edit(request, now, "");
+                Outcome::redraw()
+            }
             Some(Popup::Sign { input, error }) => {
                 input.handle(request);
                 *error = None;
@@ -310,10 +416,17 @@ impl Screen for RecordsScreen {
 
     fn back(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
+        if self.encounter.is_none() && self.popup.take().is_some() {
+            return Outcome::redraw();
+        }
         if let Some(form) = &mut self.encounter {
             match form.popup.take() {
                 Some(Popup::Prescription(rx)) if rx.changed() => {
                     form.popup = Some(Popup::Prescription(rx));
+                    return Outcome::confirm(Confirm::discard(Cmd::Remove));
+                }
+                Some(Popup::Allergy(a)) if a.changed() => {
+                    form.popup = Some(Popup::Allergy(a));
                     return Outcome::confirm(Confirm::discard(Cmd::Remove));
                 }
                 Some(_) => return Outcome::redraw(),
@@ -366,6 +479,66 @@ impl Screen for RecordsScreen {
                 Outcome::redraw()
             }
             Reply::Chart { request, result } => self.chart_loaded(request, result),
+            Reply::Patients { request, result } => {
+                if let Some(ScreenPopup::Find(picker)) = &mut self.popup {
+                    return Outcome::redraw_if(picker.found(request, result));
+                }
+                Outcome::default()
+            }
+            Reply::GlassBroken { request, result } => {
+                if self.asking.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(until) => {
+                        self.popup = None;
+                        let until = until.with_timezone(&ctx.tz).format("%H:%M");
+                        self.reload_chart(ctx).with_notice(format!(
+                            "Emergency access until {until}: every read is logged for review."
+                        ))
+                    }
+                    Err(e) => {
+                        if let Some(ScreenPopup::BreakGlass { error, .. }) = &mut self.popup {
+                            *error = Some(e);
+                        }
+                        Outcome::redraw()
+                    }
+                }
+            }
+            Reply::NoteStarted { request, result } => {
+                if self.asking.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok((record_id, chart)) => {
+                        if let Some(view) = &mut self.chart {
+                            self.encounter =
+                                EncounterForm::open(&chart, record_id, view.patient.clone());
+                            view.chart = Some(chart);
+                        }
+                        Outcome::redraw()
+                    }
+                    Err(e) => Outcome::notice(e),
+                }
+            }
+            Reply::Amended { request, result } => {
+                if self.asking.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(_) => {
+                        self.popup = None;
+                        self.reload_chart(ctx)
+                            .with_notice("Amendment saved, under the record it corrects.")
+                    }
+                    Err(e) => {
+                        if let Some(ScreenPopup::Amend { form, .. }) = &mut self.popup {
+                            form.set_error(2, e.clone());
+                        }
+                        Outcome::notice(e)
+                    }
+                }
+            }
             Reply::Started { request, result } => {
                 let Some(name) = self.starting.finish(request) else {
                     return Outcome::default();
@@ -443,7 +616,11 @@ impl Screen for RecordsScreen {
             };
             earliest([f.deadline(), icd])
         });
-        earliest([waiting, form])
+        let find = match &self.popup {
+            Some(ScreenPopup::Find(picker)) => picker.deadline(),
+            _ => None,
+        };
+        earliest([waiting, form, find])
     }
 
     fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
@@ -454,6 +631,23 @@ impl Screen for RecordsScreen {
                 && v.status_changed_at
                     .is_some_and(|s| (before - s).num_minutes() != (ctx.now - s).num_minutes())
         }));
+        if let Some(ScreenPopup::Find(picker)) = &mut self.popup {
+            if picker.due(ctx.now) {
+                if let Some(PatientSearch {
+                    request,
+                    query,
+                    limit,
+                }) = picker.search(ctx)
+                {
+                    out = out.and(Outcome::request(Request::SearchPatients {
+                        request,
+                        query,
+                        limit,
+                    }));
+                }
+                out.redraw = true;
+            }
+        }
         if let Some(form) = &mut self.encounter {
             if let Some(Popup::Diagnosis {
                 input,
@@ -486,8 +680,16 @@ impl Screen for RecordsScreen {
     }
 
     fn text_focused(&self) -> bool {
+        if self.encounter.is_none() {
+            match &self.popup {
+                Some(ScreenPopup::Amend { form, .. }) => return form.text_focused(),
+                Some(_) => return true,
+                None => {}
+            }
+        }
         self.encounter.as_ref().is_some_and(|f| match &f.popup {
             Some(Popup::Prescription(rx)) => rx.text_focused(),
+            Some(Popup::Allergy(a)) => a.text_focused(),
             Some(_) => true,
             None => matches!(f.focus, Section::Vitals(_)),
         })
@@ -510,6 +712,8 @@ impl Screen for RecordsScreen {
                     .is_some_and(|v| v.status == AppointmentStatus::CheckedIn),
             },
             Cmd::EditDraft => self.chart_draft().is_some(),
+            Cmd::BreakGlass => self.chart.as_ref().is_some_and(|c| c.no_care),
+            Cmd::NewNote | Cmd::Amend => self.chart.as_ref().is_some_and(|c| c.chart.is_some()),
             Cmd::Remove => self
                 .encounter
                 .as_ref()
@@ -523,10 +727,17 @@ impl Screen for RecordsScreen {
             return Some(match (&form.popup, form.focus.note()) {
                 (Some(Popup::Diagnosis { .. }), _) => Panel::Diagnosis,
                 (Some(Popup::Prescription(_)), _) => Panel::Prescription,
+                (Some(Popup::Allergy(_)), _) => Panel::Allergy,
                 (Some(Popup::Sign { .. }), _) => Panel::Sign,
                 (None, Some(_)) => Panel::Note,
                 (None, None) => Panel::Parts,
             });
+        }
+        match &self.popup {
+            Some(ScreenPopup::Find(_)) => return Some(Panel::Find),
+            Some(ScreenPopup::BreakGlass { .. }) => return Some(Panel::BreakGlass),
+            Some(ScreenPopup::Amend { .. }) => return Some(Panel::Amend),
+            None => {}
         }
         self.chart.as_ref().map(|_| Panel::Chart)
     }
@@ -557,6 +768,7 @@ impl RecordsScreen {
     fn sync(&mut self, ctx: &Ctx) {
         self.now = ctx.now;
         self.tz = ctx.tz;
+        self.break_glass_minutes = Some(ctx.break_glass_minutes);
     }
 
     /// Visits waiting for this doctor now, and the longest wait in minutes.
@@ -602,6 +814,7 @@ impl RecordsScreen {
             chart: None,
             loading: Pending::default(),
             error: None,
+            no_care: false,
             scroll: 0,
             then_edit,
         };
@@ -614,7 +827,11 @@ impl RecordsScreen {
         })
     }
 
-    fn chart_loaded(&mut self, request: RequestId, result: Result<Chart, String>) -> Outcome<Self> {
+    fn chart_loaded(
+        &mut self,
+        request: RequestId,
+        result: Result<Chart, ChartRefusal>,
+    ) -> Outcome<Self> {
         let Some(view) = &mut self.chart else {
             return Outcome::default();
         };
@@ -628,8 +845,18 @@ impl RecordsScreen {
                 }
                 view.chart = Some(chart);
                 view.error = None;
+                view.no_care = false;
             }
-            Err(e) => view.error = Some(e),
+            Err(ChartRefusal::NoCare) => {
+                view.chart = None;
+                view.no_care = true;
+                view.error = Some(format!(
+                    "{} is not in your care (no appointment with you, no record of yours). In an \
+                     emergency, b opens the chart for a while with a stated reason, logged for review.",
+                    view.patient.name
+                ));
+            }
+            Err(ChartRefusal::Other(e)) => view.error = Some(e),
         }
         self.lists_from_chart();
         Outcome::redraw()
@@ -683,11 +910,145 @@ impl RecordsScreen {
                 Some(v) => self.start(&v, ctx),
                 None => Outcome::notice("Open the chart from today's visit to start it."),
             },
-            Cmd::Refresh => {
+            Cmd::Refresh => self.reload_chart(ctx),
+            Cmd::BreakGlass => {
+                if !view.no_care {
+                    return Outcome::notice("This chart is open to you already.");
+                }
+                self.popup = Some(ScreenPopup::BreakGlass {
+                    patient: view.patient.clone(),
+                    reason: Input::default(),
+                    error: None,
+                });
+                Outcome::redraw()
+            }
+            Cmd::NewNote => {
+                if view.chart.is_none() {
+                    return Outcome::notice("Open the chart first.");
+                }
+                if self.asking.in_flight() {
+                    return Outcome::notice("Still on it.");
+                }
+                let patient_id = view.patient.patient_id;
+                let request = ctx.start(&mut self.asking, "new note".into());
+                Outcome::request(Request::NewNote {
+                    request,
+                    patient_id,
+                })
+            }
+            Cmd::Amend => match view
+                .chart
+                .as_ref()
+                .and_then(|c| ScreenPopup::amend(c, ctx.tz))
+            {
+                Some(popup) => {
+                    self.popup = Some(popup);
+                    Outcome::redraw()
+                }
+                None => Outcome::notice("Nothing signed to amend: a draft is edited instead."),
+            },
+            _ => Outcome::default(),
+        }
+    }
+
+    fn reload_chart(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        match &mut self.chart {
+            Some(view) => {
                 let request = ctx.start(&mut view.loading, ());
                 Outcome::request(Request::Chart {
                     request,
                     patient_id: view.patient.patient_id,
+                })
+            }
+            None => Outcome::redraw(),
+        }
+    }
+
+    /// A key while one of the screen's own popups is open.
+    fn popup_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        match (&mut self.popup, cmd) {
+            (Some(ScreenPopup::Find(picker)), Cmd::Up | Cmd::Down) => {
+                picker.hits.move_by(if cmd == Cmd::Up { -1 } else { 1 });
+                Outcome::redraw()
+            }
+            (Some(ScreenPopup::Find(picker)), Cmd::Pick) => {
+                let Some(hit) = picker.selected_hit().cloned() else {
+                    return Outcome::notice(
+                        "Type a name, a date of birth or a number, then choose.",
+                    );
+                };
+                self.popup = None;
+                let patient = PatientLine {
+                    patient_id: hit.id,
+                    name: format!("{}, {}", hit.family_name, hit.given_names),
+                    number: Some(hit.patient_number),
+                    date_of_birth: Some(hit.date_of_birth),
+                };
+                self.open_chart(patient, None, None, ctx)
+            }
+            (
+                Some(ScreenPopup::BreakGlass {
+                    patient,
+                    reason,
+                    error,
+                }),
+                Cmd::Pick,
+            ) => {
+                if let Some(problem) = reason_problem(reason.value()) {
+                    *error = Some(problem.into());
+                    return Outcome::redraw();
+                }
+                if self.asking.in_flight() {
+                    return Outcome::notice("Still asking.");
+                }
+                let (patient_id, reason) = (patient.patient_id, reason.value().trim().to_string());
+                let request = ctx.start(&mut self.asking, "emergency access".into());
+                Outcome::request(Request::BreakGlass {
+                    request,
+                    patient_id,
+                    reason,
+                    minutes: i32::from(ctx.break_glass_minutes),
+                })
+            }
+            (Some(ScreenPopup::Amend { form, .. }), Cmd::NextSection | Cmd::PreviousSection) => {
+                form.next_field(cmd == Cmd::NextSection, true);
+                Outcome::redraw()
+            }
+            (Some(ScreenPopup::Amend { form, .. }), Cmd::Up | Cmd::Down) => {
+                form.step(cmd == Cmd::Down);
+                Outcome::redraw()
+            }
+            (Some(ScreenPopup::Amend { form, records }), Cmd::Pick) => {
+                form.clear_errors();
+                for (i, what) in [
+                    (1, "a line saying what is corrected"),
+                    (2, "the correction"),
+                ] {
+                    if form.value(i).trim().is_empty() {
+                        form.set_error(i, what);
+                    }
+                }
+                if form.has_errors() {
+                    form.focus_first_error();
+                    return Outcome::redraw();
+                }
+                let Some(record_id) = records.get(form.fields[0].chosen()).copied() else {
+                    return Outcome::default();
+                };
+                let (summary, text) = (
+                    form.value(1).trim().to_string(),
+                    form.value(2).trim().to_string(),
+                );
+                let Some(patient_id) = self.chart.as_ref().map(|c| c.patient.patient_id) else {
+                    return Outcome::default();
+                };
+                let request = ctx.start(&mut self.asking, "amendment".into());
+                Outcome::request(Request::Amend {
+                    request,
+                    record_id,
+                    patient_id,
+                    summary,
+                    text,
                 })
             }
             _ => Outcome::default(),
@@ -715,6 +1076,7 @@ impl RecordsScreen {
                 chart: None,
                 loading: Pending::default(),
                 error: None,
+                no_care: false,
                 scroll: 0,
                 then_edit: None,
             });
@@ -813,7 +1175,28 @@ impl RecordsScreen {
                     allergy_confirmed: false,
                 });
             }
-            (Some(Popup::Prescription(_)), Cmd::Remove) => {
+            (Some(Popup::Allergy(a)), Cmd::NextSection | Cmd::PreviousSection) => {
+                a.next_field(cmd == Cmd::NextSection, true);
+                return Outcome::redraw();
+            }
+            (Some(Popup::Allergy(a)), Cmd::Up | Cmd::Down) => {
+                a.step(cmd == Cmd::Down);
+                return Outcome::redraw();
+            }
+            (Some(Popup::Allergy(a)), Cmd::Pick) => {
+                let Some((substance, reaction, severity)) = EncounterForm::typed_allergy(a) else {
+                    return Outcome::redraw();
+                };
+                let request = ctx.start(&mut form.part, substance.clone());
+                return Outcome::request(Request::RecordAllergy {
+                    request,
+                    patient_id: form.patient_id,
+                    substance,
+                    reaction,
+                    severity,
+                });
+            }
+            (Some(Popup::Prescription(_) | Popup::Allergy(_)), Cmd::Remove) => {
                 // "Discard" from the question asked by Esc.
                 form.popup = None;
                 return Outcome::redraw();
@@ -849,6 +1232,10 @@ impl RecordsScreen {
             }
             Cmd::AddPrescription => {
                 form.open_prescription();
+                Outcome::redraw()
+            }
+            Cmd::AddAllergy => {
+                form.open_allergy();
                 Outcome::redraw()
             }
             Cmd::Remove => {
@@ -1007,6 +1394,24 @@ impl RecordsScreen {
                     Err(e) => {
                         if let Some(Popup::Prescription(rx)) = &mut form.popup {
                             rx.set_error(0, e.clone());
+                        }
+                        Outcome::notice(e)
+                    }
+                }
+            }
+            Reply::AllergyRecorded { request, result } => {
+                let Some(substance) = form.part.finish(request) else {
+                    return Outcome::default();
+                };
+                match result {
+                    Ok(_) => {
+                        form.popup = None;
+                        self.refresh_chart(ctx)
+                            .with_notice(sentence(&format!("{substance}: allergy recorded.")))
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Allergy(a)) = &mut form.popup {
+                            a.set_error(0, e.clone());
                         }
                         Outcome::notice(e)
                     }

@@ -239,12 +239,11 @@ pub fn draw(
     let theme = env.theme;
     let width = usize::from(area.width);
     let today = screen.now.with_timezone(&screen.tz).date_naive();
-    let allergies: Vec<_> = view
+    let allergies: Option<Vec<_>> = view
         .chart
         .as_ref()
-        .map(|c| c.open_allergies().cloned().collect())
-        .unwrap_or_default();
-    let mut lines = patient_header(&view.patient, &allergies, today, width, theme);
+        .map(|c| c.open_allergies().cloned().collect());
+    let mut lines = patient_header(&view.patient, allergies.as_deref(), today, width, theme);
     if let Some(chart) = &view.chart {
         if chart.access == crate::domain::record::Access::Emergency {
             lines.push(Line::styled(
@@ -255,10 +254,11 @@ pub fn draw(
     }
     let body_rows = usize::from(area.height).saturating_sub(lines.len() + 1);
     match (&view.chart, &view.error) {
-        (_, Some(e)) => lines.push(Line::styled(
-            truncate(&format!(" {e}"), width),
-            theme.error(),
-        )),
+        (_, Some(e)) => lines.extend(
+            wrap(e, width.saturating_sub(2))
+                .into_iter()
+                .map(|l| Line::styled(format!(" {l}"), theme.error())),
+        ),
         (None, None) => lines.push(Line::raw(format!(
             " {} Opening the chart…",
             spinner(env.now)

@@ -61,7 +61,7 @@ pub fn draw(
         number: form.patient_number,
         date_of_birth: form.date_of_birth,
     };
-    let header = patient_header(&patient, &form.allergies, today, width, theme);
+    let header = patient_header(&patient, Some(&form.allergies), today, width, theme);
     let header_rows = u16::try_from(header.len()).unwrap_or(1);
     frame.render_widget(Paragraph::new(header), rect(area, 0, header_rows));
     let dx_rows = u16::try_from(form.diagnoses.len().clamp(1, 3)).unwrap_or(1);
@@ -484,6 +484,41 @@ fn draw_popup(
                 rx,
                 FormLayout {
                     label_width: 14,
+                    field_width: None,
+                },
+                true,
+                theme,
+            )
+        }
+        Popup::Allergy(a) => {
+            let boxed = centered(area, 64, 11);
+            frame.render_widget(Clear, boxed);
+            let block = popup_block("Record an allergy", theme);
+            let inner = block.inner(boxed);
+            frame.render_widget(block, boxed);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    truncate(
+                        &format!(
+                            "{}: shown on every chart and prescription.",
+                            form.patient_name
+                        ),
+                        usize::from(inner.width),
+                    ),
+                    theme.dim(),
+                )),
+                rect(inner, 0, 1),
+            );
+            form_widget::draw(
+                frame,
+                Rect {
+                    y: inner.y + 2,
+                    height: inner.height.saturating_sub(2),
+                    ..inner
+                },
+                a,
+                FormLayout {
+                    label_width: 11,
                     field_width: None,
                 },
                 true,

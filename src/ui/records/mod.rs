@@ -4,6 +4,7 @@
 mod chart;
 mod day;
 mod encounter;
+mod popups;
 
 use chrono::NaiveDate;
 use ratatui::layout::{Position, Rect};
@@ -31,12 +32,13 @@ impl View for RecordsScreen {
         if let Some(form) = &self.encounter {
             return encounter::draw(frame, area, form, self, env);
         }
-        if let Some(view) = &self.chart {
-            chart::draw(frame, area, view, self, env);
-            return None;
+        match &self.chart {
+            Some(view) => chart::draw(frame, area, view, self, env),
+            None => day::draw(frame, area, self, env),
         }
-        day::draw(frame, area, self, env);
-        None
+        self.popup
+            .as_ref()
+            .and_then(|p| popups::draw(frame, area, p, self.break_glass_minutes, env.theme))
     }
 }
 
@@ -45,7 +47,7 @@ impl View for RecordsScreen {
 /// name they get a line of their own (never cut: they are what must not be missed).
 pub fn patient_header(
     patient: &PatientLine,
-    allergies: &[Allergy],
+    allergies: Option<&[Allergy]>,
     today: NaiveDate,
     width: usize,
     theme: Theme,
@@ -57,6 +59,10 @@ pub fn patient_header(
     if let Some(n) = patient.number {
         head.push_str(&format!(" · #{n}"));
     }
+    // Before the chart is read (or when it may not be) nothing is claimed about allergies.
+    let Some(allergies) = allergies else {
+        return vec![Line::styled(truncate(&head, width), theme.title())];
+    };
     let (words, style) = if allergies.is_empty() {
         ("no allergies recorded".to_string(), theme.dim())
     } else {
