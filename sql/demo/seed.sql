@@ -152,15 +152,26 @@ WITH
 INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason,
                                  status_changed_at, booked_at, booked_by, status_changed_by)
 SELECT b.patient_id, b.doctor_id, b.starts_at, b.starts_at + interval '15 minutes',
-       (ARRAY['Check-up','Follow-up','Blood pressure review','Vaccination','Cough and fever','Back pain',
-              'Diabetes review','Medication review','Skin rash','Headaches','Sports injury','Prenatal visit',
-              'Test results','Ear pain','Asthma review','Travel advice'])[1 + floor(b.fate * 1000)::int % 16],
+       -- A prenatal visit is a woman's of child-bearing age; anyone else comes for a check-up.
+       CASE WHEN r.reason = 'Prenatal visit'
+                 AND NOT (p.sex = 'female' AND p.date_of_birth BETWEEN current_date - interval '45 years'
+                                                               AND current_date - interval '18 years')
+            THEN 'Check-up' ELSE r.reason END,
        st.status,
        CASE WHEN st.status = 'cancelled' THEN (ARRAY['Patient called to cancel','Doctor unavailable','Rebooked'])[1 + floor(b.fate * 100)::int % 3] END,
-       LEAST(now(), b.starts_at),
+       -- Those waiting arrived a few minutes ago.
+       LEAST(now(), b.starts_at) - CASE WHEN st.status = 'checked_in'
+                                        THEN make_interval(mins => 2 + floor(b.fill * 20)::int)
+                                        ELSE interval '0' END,
        b.starts_at - (1 + floor(b.fill * 20)) * interval '1 day',
        (SELECT id FROM desk), (SELECT id FROM desk)
   FROM booked b
+  JOIN clinic.patients p ON p.id = b.patient_id
+  CROSS JOIN LATERAL (
+    SELECT (ARRAY['Check-up','Follow-up','Blood pressure review','Vaccination','Cough and fever','Back pain',
+                  'Diabetes review','Medication review','Skin rash','Headaches','Sports injury','Prenatal visit',
+                  'Test results','Ear pain','Asthma review','Travel advice'])[1 + floor(b.fate * 1000)::int % 16] AS reason
+  ) r
   CROSS JOIN LATERAL (
     SELECT CASE
       WHEN b.fate < 0.06 THEN 'cancelled'
@@ -235,7 +246,8 @@ SELECT a.patient_id, a.doctor_id, a.id, 'consultation',
   FROM clinic.appointments a
   JOIN demo_care c ON c.reason = a.reason
  WHERE a.status = 'in_progress'
-    OR (a.status = 'completed' AND (a.id % 5 < 3 OR a.patient_id = (SELECT id FROM clinic.patients WHERE patient_number = 10001)));
+    OR (a.status = 'completed' AND (a.id % 5 < 3 OR a.starts_at > now() - interval '7 days'
+                                    OR a.patient_id = (SELECT id FROM clinic.patients WHERE patient_number = 10001)));
 
 -- Vitals: each patient keeps a height and a weight of their own that drifts a little per visit;
 -- fever with a cough, raised pressure at a pressure review.

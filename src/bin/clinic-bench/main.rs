@@ -6,6 +6,7 @@
 //! receptionist login so row-level security is in the measured path.
 
 mod booking;
+mod chart;
 mod generate;
 mod lookup;
 mod stats;
@@ -57,6 +58,8 @@ enum Command {
     },
     /// Only the booking race: 16 desks, 50 tries each, 100 slots of 2 doctors.
     Race,
+    /// Opening long charts as a doctor (clinic.chart, audited) beside the plain reads of the rows.
+    Chart(chart::Options),
     /// Stop the bench's cluster.
     Stop,
 }
@@ -81,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Search { text } => lookup::search_once(&cluster, &text).await,
         Command::Race => booking::run(&cluster, &booking::Race::default()).await,
+        Command::Chart(opts) => chart::run(&cluster, &opts).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.

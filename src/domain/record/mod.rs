@@ -25,6 +25,7 @@ pub enum Access {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "ChartDocument")]
 pub struct Chart {
     pub access: Access,
     pub records: Vec<Encounter>,
@@ -32,6 +33,37 @@ pub struct Chart {
     pub diagnoses: Vec<Diagnosis>,
     pub prescriptions: Vec<Prescription>,
     pub allergies: Vec<Allergy>,
+}
+
+/// The chart as clinic.chart sends it: each code's description once, beside the diagnoses.
+#[derive(Deserialize)]
+struct ChartDocument {
+    access: Access,
+    records: Vec<Encounter>,
+    vitals: Vec<Vitals>,
+    diagnoses: Vec<Diagnosis>,
+    #[serde(default)]
+    codes: std::collections::HashMap<String, String>,
+    prescriptions: Vec<Prescription>,
+    allergies: Vec<Allergy>,
+}
+
+impl From<ChartDocument> for Chart {
+    fn from(mut d: ChartDocument) -> Self {
+        for dx in &mut d.diagnoses {
+            if dx.description.is_empty() {
+                dx.description = d.codes.get(&dx.code).cloned().unwrap_or_default();
+            }
+        }
+        Chart {
+            access: d.access,
+            records: d.records,
+            vitals: d.vitals,
+            diagnoses: d.diagnoses,
+            prescriptions: d.prescriptions,
+            allergies: d.allergies,
+        }
+    }
 }
 
 impl Chart {
@@ -124,6 +156,8 @@ pub struct Diagnosis {
     pub id: i64,
     pub record_id: i64,
     pub code: String,
+    /// Filled from the chart's code list.
+    #[serde(default)]
     pub description: String,
     pub note: Option<String>,
     pub is_primary: bool,
