@@ -334,7 +334,7 @@ async fn neither_kind_of_search_reads_the_whole_list() {
         ("E11", "icd10cm_code_key"),
         ("e11.9", "icd10cm_code_key"),
         ("S7", "icd10cm_code_key"),
-        ("S72.001A", "icd10cm_code_key"),
+        ("S72.001A", "icd10cm_pkey"),
         ("b12", "icd10cm_words"),
         ("type 2 diab", "icd10cm_words"),
         ("sezary", "icd10cm_words"),

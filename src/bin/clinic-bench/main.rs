@@ -8,6 +8,7 @@
 mod booking;
 mod chart;
 mod generate;
+mod icd;
 mod lookup;
 mod stats;
 
@@ -26,6 +27,8 @@ const LOGIN_PREFIX: &str = "bench_";
 /// The receptionist whose session runs the measured queries.
 const DESK_LOGIN: &str = "bench_desk";
 const ACCOUNTS_LOGIN: &str = "bench_accounts";
+/// The first of the generated doctors, whose session runs the ICD-10-CM searches.
+const DOCTOR_LOGIN: &str = "bench_dr001";
 /// The logins exist only in the bench's private cluster, which listens on loopback and a private
 /// socket; a fixed password keeps `run` independent of `generate`'s process.
 const BENCH_PASSWORD: &str = "bench-only-password";
@@ -60,6 +63,9 @@ enum Command {
     Race,
     /// Opening long charts as a doctor (clinic.chart, audited) beside the plain reads of the rows.
     Chart(chart::Options),
+    /// The ICD-10-CM search as a doctor types codes and words (p50/p95/p99), beside the naive
+    /// substring search.
+    Icd(icd::Options),
     /// Stop the bench's cluster.
     Stop,
 }
@@ -85,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Search { text } => lookup::search_once(&cluster, &text).await,
         Command::Race => booking::run(&cluster, &booking::Race::default()).await,
         Command::Chart(opts) => chart::run(&cluster, &opts).await,
+        Command::Icd(opts) => icd::run(&cluster, &opts).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.

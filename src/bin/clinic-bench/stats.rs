@@ -38,6 +38,11 @@ impl Samples {
         Samples { times }
     }
 
+    /// The durations, shortest first.
+    pub fn times(&self) -> &[Duration] {
+        &self.times
+    }
+
     pub fn len(&self) -> usize {
         self.times.len()
     }
