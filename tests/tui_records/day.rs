@@ -142,3 +142,41 @@ fn a_stale_day_answer_is_dropped() {
     );
     assert_eq!(screen(&app).visits.len(), 0);
 }
+
+/// As the desk's queue: another desk checks a patient in, and the day reads again by itself; a
+/// lost connection says so, and its return reads again.
+#[test]
+fn the_day_follows_the_desk_live() {
+    use clinic::app::Action;
+    use clinic::domain::live::LiveEvent;
+    let (mut app, _) = doctors_day();
+    let effects = app.update(Action::Live(LiveEvent::Appointment(3)));
+    assert!(
+        matches!(requests(&effects).as_slice(), [Request::Day { .. }]),
+        "{effects:?}"
+    );
+    let request = screen(&app).loading.id().expect("reading");
+    let mut now_waiting = visits();
+    now_waiting[3].status = clinic::domain::appointment::AppointmentStatus::CheckedIn;
+    now_waiting[3].status_changed_at = Some(local(9, 40));
+    reply(
+        &mut app,
+        Reply::Day {
+            request,
+            result: Ok((now_waiting, vec![])),
+        },
+    );
+    assert!(
+        render(&app).contains("2 waiting for you"),
+        "{}",
+        render(&app)
+    );
+    app.update(Action::Live(LiveEvent::Lost));
+    assert!(
+        render(&app).contains("not live (r reloads)"),
+        "{}",
+        render(&app)
+    );
+    let back = app.update(Action::Live(LiveEvent::Reconnected));
+    assert!(matches!(requests(&back).as_slice(), [Request::Day { .. }]));
+}

@@ -71,7 +71,9 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &RecordsScreen, env: &ViewEnv
         (false, Some(false)) => "not live (r reloads)".into(),
         (false, None) => String::new(),
     };
-    let gap = width.saturating_sub(head.chars().count() + right.chars().count() + 1);
+    // The live state always shows: the head gives way.
+    let head = truncate(&head, width.saturating_sub(right.chars().count() + 1));
+    let gap = width.saturating_sub(head.chars().count() + right.chars().count());
     lines.push(Line::from(vec![
         Span::styled(head, theme.title()),
         Span::raw(" ".repeat(gap)),
