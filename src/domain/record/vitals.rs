@@ -195,7 +195,7 @@ impl VitalsInput {
             )),
             (Some(s), Some(d)) if d >= s => problems.push((
                 VitalField::Diastolic,
-                VitalsProblem::Error("the diastolic pressure is below the systolic".into()),
+                VitalsProblem::Error("the diastolic pressure must be below the systolic".into()),
             )),
             _ => {}
         }

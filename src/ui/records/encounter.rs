@@ -267,10 +267,11 @@ fn draw_vitals(
         Section::Vitals(f) => form.problems.iter().find(|(p, _)| *p == f),
         _ => None,
     };
-    if let Some((f, p)) = focused_problem.or(form.problems.first()) {
+    // The message names its field already ("not a possible pulse: ...").
+    if let Some((_, p)) = focused_problem.or(form.problems.first()) {
         let (text, style) = match p {
-            VitalsProblem::Error(e) => (format!("   {}: {e}", f.name()), theme.error()),
-            VitalsProblem::Warning(w) => (format!("   {}: {w}", f.name()), theme.warning()),
+            VitalsProblem::Error(e) => (format!("   {e}"), theme.error()),
+            VitalsProblem::Warning(w) => (format!("   {w}"), theme.warning()),
         };
         frame.render_widget(
             Paragraph::new(Line::styled(
