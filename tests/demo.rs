@@ -195,6 +195,15 @@ async fn the_demo_is_created_seeded_reused_and_shared() {
         counts[6], 0,
         "every completed consultation is coded: {counts:?}"
     );
+    let services: i64 = su
+        .query_one(
+            "SELECT count(*) FROM clinic.services WHERE valid_to IS NULL OR valid_to >= current_date",
+            &[],
+        )
+        .await
+        .expect("services")
+        .get(0);
+    assert!(services >= 8, "a fee schedule in force: {services}");
     let chain_ok: Option<i64> = su
         .query_one("SELECT clinic.audit_verify()", &[])
         .await

@@ -299,6 +299,31 @@ UPDATE clinic.medical_records r
 DROP TABLE demo_care;
 
 -- step: invoices and payments
+-- The fee schedule, its prices in force since the start of last year; the consultation went up
+-- on the first of this month (the old price stays for what was invoiced before).
+INSERT INTO clinic.services (code, description, price_minor, currency, tax_rate, valid_from, valid_to, suggested_for)
+VALUES
+  ('CONS', 'Consultation', 6000, '{{currency}}', 0, date_trunc('year', current_date)::date - interval '1 year',
+   date_trunc('month', current_date)::date - 1,
+   '{Check-up,Follow-up,Cough and fever,Back pain,Skin rash,Headaches,Ear pain,Test results,Annual check-up}'),
+  ('CONS', 'Consultation', 6500, '{{currency}}', 0, date_trunc('month', current_date)::date, NULL,
+   '{Check-up,Follow-up,Cough and fever,Back pain,Skin rash,Headaches,Ear pain,Test results,Annual check-up}'),
+  ('CHRONIC', 'Chronic condition review', 7500, '{{currency}}', 0,
+   date_trunc('year', current_date)::date - interval '1 year', NULL,
+   '{Blood pressure review,Diabetes review,Asthma review,Medication review}'),
+  ('VACC', 'Vaccination, administration', 2500, '{{currency}}', 0,
+   date_trunc('year', current_date)::date - interval '1 year', NULL, '{Vaccination}'),
+  ('SPORT', 'Minor injury assessment', 5500, '{{currency}}', 0,
+   date_trunc('year', current_date)::date - interval '1 year', NULL, '{Sports injury}'),
+  ('PRENATAL', 'Antenatal visit', 7000, '{{currency}}', 0,
+   date_trunc('year', current_date)::date - interval '1 year', NULL, '{Prenatal visit}'),
+  ('TRAVEL', 'Travel health consultation', 4500, '{{currency}}', 20,
+   date_trunc('year', current_date)::date - interval '1 year', NULL, '{Travel advice}'),
+  ('ECG', 'Electrocardiogram', 4000, '{{currency}}', 0,
+   date_trunc('year', current_date)::date - interval '1 year', NULL, '{}'),
+  ('CERT', 'Medical certificate', 2000, '{{currency}}', 20,
+   date_trunc('year', current_date)::date - interval '1 year', NULL, '{}');
+
 INSERT INTO clinic.invoices (patient_id, appointment_id, currency, created_at, created_by)
 SELECT a.patient_id, a.id, '{{currency}}', a.ends_at, (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1)
   FROM clinic.appointments a

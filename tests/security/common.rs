@@ -423,6 +423,14 @@ impl World {
         )
         .await;
 
+        // The fee schedule's consultation, since the start of 2026.
+        ok(
+            &su,
+            "INSERT INTO clinic.services (code, description, price_minor, currency, valid_from, suggested_for)
+             VALUES ('CONSULT', 'Consultation', 5000, 'EUR', '2026-01-01', '{Follow-up}')",
+        )
+        .await;
+
         // Something in the audit log by the doctor, and an emergency grant for the admin to review.
         let dc = db.connect(&doctor).await;
         ok(

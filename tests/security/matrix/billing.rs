@@ -10,6 +10,24 @@ pub fn rows(w: &World) -> Vec<Cell> {
     let fresh = "00000000-0000-4000-8000-0000000000aa";
     let admin_id = sid(&w.admin);
     vec![
+        // The fee schedule: accounts keep it (a price only ever changes from a date on), the desk
+        // and the admin read it, doctors see no billing.
+        cell("SELECT * FROM clinic.services", [Allowed, Denied, Allowed, Allowed]),
+        cell(
+            "INSERT INTO clinic.services (code, description, price_minor, currency) VALUES ('ECG', 'Electrocardiogram', 4000, 'EUR')",
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            "UPDATE clinic.services SET description = 'Standard consultation' WHERE code = 'CONSULT'",
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell("UPDATE clinic.services SET price_minor = 1 WHERE code = 'CONSULT'", NONE),
+        cell("DELETE FROM clinic.services WHERE code = 'CONSULT'", NONE),
+        cell("TRUNCATE clinic.services", NONE),
+        cell(
+            "SELECT clinic.set_service_price('CONSULT', 5500, NULL, '2027-01-01')",
+            [Denied, Denied, Denied, Allowed],
+        ),
         // invoices: the accountant runs them; reception and admin read; doctors nothing.
         cell("SELECT * FROM clinic.invoices", [Allowed, Denied, Allowed, Allowed]),
         cell(

@@ -1,6 +1,6 @@
 //! Invoices and payments, with totals kept by the database.
 
-use crate::common::{err_code, ok, one_i64, sid, World};
+use crate::common::{err_code, ok, one_i64, one_string, sid, World};
 
 #[tokio::test]
 async fn invoice_totals_and_balances_are_kept_by_the_database() {
@@ -264,4 +264,108 @@ async fn the_accountant_cannot_forge_totals_or_reopen_an_invoice() {
         &format!("UPDATE clinic.invoices SET due_on = current_date + 60 WHERE id = {draft}"),
     )
     .await;
+}
+
+/// A price changes from a date on and never under an invoice already made: the old row ends the day
+/// before, the new one starts, one price a day per code; prices are never edited or deleted, not
+/// even by the owner; a visit's reason suggests its service at the price of its day.
+#[tokio::test]
+async fn the_fee_schedule_keeps_old_prices_and_suggests_by_reason() {
+    let w = World::new().await;
+    let ac = w.connect(&w.accountant).await;
+    let rc = w.connect(&w.receptionist).await;
+    let dc = w.connect(&w.doctor).await;
+    let su = w.su().await;
+    ok(
+        &ac,
+        "INSERT INTO clinic.services (code, description, price_minor, currency, valid_from, suggested_for)
+         VALUES ('FOLLOW', 'Follow-up visit', 5000, 'EUR', '2026-01-01', '{follow-up, Review}')",
+    )
+    .await;
+    assert_eq!(
+        err_code(
+            &ac,
+            "INSERT INTO clinic.services (code, description, price_minor, currency, valid_from)
+             VALUES ('FOLLOW', 'Follow-up visit', 5200, 'EUR', '2026-06-01')"
+        )
+        .await,
+        "23P01",
+        "two prices on one day"
+    );
+    let new_id = one_i64(
+        &ac,
+        "SELECT clinic.set_service_price('FOLLOW', 6000, NULL, '2026-12-01')",
+    )
+    .await;
+    let price_on = |day: &'static str| {
+        format!(
+            "SELECT price_minor FROM clinic.services
+              WHERE code = 'FOLLOW' AND daterange(valid_from, valid_to, '[]') @> DATE '{day}'"
+        )
+    };
+    assert_eq!(one_i64(&ac, &price_on("2026-11-30")).await, 5000);
+    assert_eq!(one_i64(&ac, &price_on("2026-12-01")).await, 6000);
+    assert_eq!(
+        one_string(
+            &ac,
+            &format!("SELECT suggested_for::text FROM clinic.services WHERE id = {new_id}")
+        )
+        .await,
+        "{follow-up,Review}"
+    );
+    assert_eq!(
+        err_code(
+            &ac,
+            "SELECT clinic.set_service_price('FOLLOW', 6500, NULL, '2026-12-01')"
+        )
+        .await,
+        "23514",
+        "the same day again"
+    );
+    assert_eq!(
+        err_code(
+            &ac,
+            "SELECT clinic.set_service_price('NOPE', 100, NULL, '2026-12-01')"
+        )
+        .await,
+        "P0002"
+    );
+    for sql in [
+        "UPDATE clinic.services SET price_minor = 1 WHERE code = 'FOLLOW'",
+        "UPDATE clinic.services SET valid_from = '2020-01-01' WHERE code = 'FOLLOW'",
+        "DELETE FROM clinic.services WHERE code = 'FOLLOW'",
+    ] {
+        assert_eq!(
+            err_code(&su, sql).await,
+            "42501",
+            "even the superuser: {sql}"
+        );
+    }
+
+    // A follow-up on 2026-12-10 is suggested the price of its day; the reason itself stays hidden
+    // from accounts, and doctors see no billing.
+    let appt = one_i64(
+        &su,
+        &format!(
+            "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, reason)
+             VALUES ({}, {}, '2026-12-10 10:00+00', '2026-12-10 10:15+00', 'Follow-up') RETURNING id",
+            w.p_other,
+            sid(&w.other_doctor)
+        ),
+    )
+    .await;
+    let suggest = format!(
+        "SELECT string_agg(code || ' ' || price_minor, ', ' ORDER BY code) FROM clinic.suggest_services({appt})"
+    );
+    assert_eq!(one_string(&ac, &suggest).await, "CONSULT 5000, FOLLOW 6000");
+    assert_eq!(one_string(&rc, &suggest).await, "CONSULT 5000, FOLLOW 6000");
+    assert_eq!(err_code(&dc, &suggest).await, "42501");
+    assert_eq!(
+        err_code(
+            &ac,
+            &format!("SELECT reason FROM clinic.appointments WHERE id = {appt}")
+        )
+        .await,
+        "42501"
+    );
 }
