@@ -351,5 +351,8 @@ SELECT i.id,
   FROM clinic.invoices i
  WHERE i.status = 'issued' AND i.id % 5 <> 4;
 
+-- The issued invoices get their numbers, in the order they were issued.
+SELECT clinic.number_invoices();
+
 -- step: statistics
 ANALYZE;

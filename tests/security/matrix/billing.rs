@@ -28,6 +28,15 @@ pub fn rows(w: &World) -> Vec<Cell> {
             "SELECT clinic.set_service_price('CONSULT', 5500, NULL, '2027-01-01')",
             [Denied, Denied, Denied, Allowed],
         ),
+        // The yearly invoice counters are the numberer's alone.
+        cell("SELECT * FROM clinic.invoice_counters", NONE),
+        cell("INSERT INTO clinic.invoice_counters (year) VALUES (2031)", NONE),
+        cell("UPDATE clinic.invoice_counters SET last = 0", NONE),
+        cell("DELETE FROM clinic.invoice_counters", NONE),
+        cell(
+            format!("UPDATE clinic.invoices SET invoice_number = '2026-999999' WHERE id = {issued}"),
+            NONE,
+        ),
         // invoices: the accountant runs them; reception and admin read; doctors nothing.
         cell("SELECT * FROM clinic.invoices", [Allowed, Denied, Allowed, Allowed]),
         cell(

@@ -1,6 +1,6 @@
 //! Invoices and payments, with totals kept by the database.
 
-use crate::common::{err_code, ok, one_i64, one_string, sid, World};
+use crate::common::{err_code, ok, one_bool, one_i64, one_string, sid, World};
 
 #[tokio::test]
 async fn invoice_totals_and_balances_are_kept_by_the_database() {
@@ -367,5 +367,149 @@ async fn the_fee_schedule_keeps_old_prices_and_suggests_by_reason() {
         )
         .await,
         "42501"
+    );
+}
+
+/// Numbers go to issued invoices only, one year's series without a hole: a rolled-back issue burns
+/// nothing, drafts have none, a number never changes, and one login sitting in an open transaction
+/// after issuing holds up nobody's issue (its numbering only waits its turn).
+#[tokio::test]
+async fn invoice_numbers_are_gap_free_per_year_and_given_at_issue() {
+    let w = World::new().await;
+    let ac = w.connect(&w.accountant).await;
+    let idle = w.connect(&w.accountant).await;
+    let su = w.su().await;
+    let draft = |c: &'static str| {
+        format!(
+            "INSERT INTO clinic.invoices (patient_id, currency) VALUES ({}, '{c}') RETURNING id",
+            w.p_own
+        )
+    };
+    let issue = |id: i64| {
+        format!("UPDATE clinic.invoices SET status = 'issued', issued_at = '2026-11-20 10:00+00'::timestamptz + make_interval(secs => {id}) WHERE id = {id}")
+    };
+    let number = |id: i64| {
+        format!("SELECT COALESCE(invoice_number, '-') FROM clinic.invoices WHERE id = {id}")
+    };
+    let (a, b, c) = (
+        one_i64(&ac, &draft("EUR")).await,
+        one_i64(&ac, &draft("EUR")).await,
+        one_i64(&ac, &draft("EUR")).await,
+    );
+    assert_eq!(
+        one_string(&ac, &number(a)).await,
+        "-",
+        "a draft has no number"
+    );
+    // The fixtures' issued invoice is numbered first.
+    ok(&ac, "SELECT clinic.number_invoices()").await;
+    let first = one_string(&ac, &number(w.inv_issued)).await;
+    assert!(first.ends_with("-000001"), "{first}");
+
+    ok(&ac, "BEGIN").await;
+    ok(&ac, &issue(a)).await;
+    ok(&ac, "SELECT clinic.number_invoices()").await;
+    ok(&ac, "ROLLBACK").await;
+    // One issue left open (as from psql), numbered inside it: the others go on regardless.
+    ok(&idle, "BEGIN").await;
+    ok(&idle, &issue(c)).await;
+    ok(&idle, "SELECT clinic.number_invoices()").await;
+    let done = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        ac.batch_execute(&issue(b)),
+    )
+    .await;
+    assert!(
+        matches!(done, Ok(Ok(()))),
+        "an issue next to an open one: {done:?}"
+    );
+    assert_eq!(
+        one_i64(&ac, "SELECT clinic.number_invoices()").await,
+        0,
+        "its turn comes later"
+    );
+    ok(&idle, "COMMIT").await;
+    assert!(one_i64(&ac, "SELECT clinic.number_invoices()").await >= 1);
+    assert_eq!(one_string(&ac, &number(c)).await, "2026-000002");
+    assert_eq!(one_string(&ac, &number(b)).await, "2026-000003");
+    assert_eq!(
+        one_string(&ac, &number(a)).await,
+        "-",
+        "the rolled-back issue burned no number"
+    );
+    ok(&ac, &issue(a)).await;
+    ok(&ac, "SELECT clinic.number_invoices()").await;
+    assert_eq!(one_string(&ac, &number(a)).await, "2026-000004");
+    assert_eq!(
+        err_code(
+            &su,
+            &format!("UPDATE clinic.invoices SET invoice_number = '2026-000009' WHERE id = {a}")
+        )
+        .await,
+        "42501",
+        "not even the superuser renumbers"
+    );
+    assert!(
+        one_bool(
+            &su,
+            &format!(
+                "INSERT INTO clinic.invoices (patient_id, currency, invoice_number)
+                 VALUES ({}, 'EUR', 'X-1') RETURNING invoice_number IS NULL",
+                w.p_own
+            )
+        )
+        .await,
+        "a number cannot come with the insert"
+    );
+}
+
+/// Many accountants issuing at once: every issued invoice numbered, the numbers 1..n of the year
+/// without a hole or a twin.
+#[tokio::test]
+async fn racing_issues_number_without_holes_or_twins() {
+    let w = World::new().await;
+    let mut desks = Vec::new();
+    for _ in 0..8 {
+        desks.push(w.connect(&w.accountant).await);
+    }
+    let p = w.p_own;
+    let results = futures::future::join_all(desks.iter().map(|c| async move {
+        for _ in 0..5 {
+            let id: i64 = c
+                .query_one(
+                    &format!("INSERT INTO clinic.invoices (patient_id, currency) VALUES ({p}, 'EUR') RETURNING id"),
+                    &[],
+                )
+                .await?
+                .get(0);
+            c.batch_execute(&format!(
+                "UPDATE clinic.invoices SET status = 'issued', issued_at = now() WHERE id = {id};
+                 SELECT clinic.number_invoices();"
+            ))
+            .await?;
+        }
+        Ok::<_, tokio_postgres::Error>(())
+    }))
+    .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let ac = w.connect(&w.accountant).await;
+    ok(&ac, "SELECT clinic.number_invoices()").await;
+    let (n, lo, hi, distinct, unnumbered): (i64, i32, i32, i64, i64) = {
+        let r = ac
+            .query_one(
+                "SELECT count(*), min(number_seq), max(number_seq), count(DISTINCT number_seq),
+                        count(*) FILTER (WHERE invoice_number IS NULL)
+                   FROM clinic.invoices WHERE issued_at IS NOT NULL",
+                &[],
+            )
+            .await
+            .expect("numbers");
+        (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))
+    };
+    assert_eq!(unnumbered, 0);
+    assert_eq!(
+        (lo, i64::from(hi), distinct),
+        (1, n, n),
+        "1..{n}, each once"
     );
 }
