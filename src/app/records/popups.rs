@@ -3,7 +3,8 @@
 
 use tui_input::Input;
 
-use super::PatientLine;
+use super::{Cmd, PatientLine, RecordsScreen, Request};
+use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::app::widgets::PatientPicker;
 use crate::domain::record::Chart;
@@ -69,5 +70,98 @@ impl ScreenPopup {
             form: Box::new(Form::new("Amendment", (), fields, 1)),
             records: signed.iter().map(|r| r.id).collect(),
         })
+    }
+}
+
+impl RecordsScreen {
+    /// A key while one of the screen's own popups is open.
+    pub(super) fn popup_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        match (&mut self.popup, cmd) {
+            (Some(ScreenPopup::Find(picker)), Cmd::Up | Cmd::Down) => {
+                picker.hits.move_by(if cmd == Cmd::Up { -1 } else { 1 });
+                Outcome::redraw()
+            }
+            (Some(ScreenPopup::Find(picker)), Cmd::Pick) => {
+                let Some(hit) = picker.selected_hit().cloned() else {
+                    return Outcome::notice(
+                        "Type a name, a date of birth or a number, then choose.",
+                    );
+                };
+                self.popup = None;
+                let patient = PatientLine {
+                    patient_id: hit.id,
+                    name: format!("{}, {}", hit.family_name, hit.given_names),
+                    number: Some(hit.patient_number),
+                    date_of_birth: Some(hit.date_of_birth),
+                };
+                self.open_chart(patient, None, None, ctx)
+            }
+            (
+                Some(ScreenPopup::BreakGlass {
+                    patient,
+                    reason,
+                    error,
+                }),
+                Cmd::Pick,
+            ) => {
+                if let Some(problem) = reason_problem(reason.value()) {
+                    *error = Some(problem.into());
+                    return Outcome::redraw();
+                }
+                if self.asking.in_flight() {
+                    return Outcome::notice("Still asking.");
+                }
+                let (patient_id, reason) = (patient.patient_id, reason.value().trim().to_string());
+                let request = ctx.start(&mut self.asking, "emergency access".into());
+                Outcome::request(Request::BreakGlass {
+                    request,
+                    patient_id,
+                    reason,
+                    minutes: i32::from(ctx.break_glass_minutes),
+                })
+            }
+            (Some(ScreenPopup::Amend { form, .. }), Cmd::NextSection | Cmd::PreviousSection) => {
+                form.next_field(cmd == Cmd::NextSection, true);
+                Outcome::redraw()
+            }
+            (Some(ScreenPopup::Amend { form, .. }), Cmd::Up | Cmd::Down) => {
+                form.step(cmd == Cmd::Down);
+                Outcome::redraw()
+            }
+            (Some(ScreenPopup::Amend { form, records }), Cmd::Pick) => {
+                form.clear_errors();
+                for (i, what) in [
+                    (1, "a line saying what is corrected"),
+                    (2, "the correction"),
+                ] {
+                    if form.value(i).trim().is_empty() {
+                        form.set_error(i, what);
+                    }
+                }
+                if form.has_errors() {
+                    form.focus_first_error();
+                    return Outcome::redraw();
+                }
+                let Some(record_id) = records.get(form.fields[0].chosen()).copied() else {
+                    return Outcome::default();
+                };
+                let (summary, text) = (
+                    form.value(1).trim().to_string(),
+                    form.value(2).trim().to_string(),
+                );
+                let Some(patient_id) = self.chart.as_ref().map(|c| c.patient.patient_id) else {
+                    return Outcome::default();
+                };
+                let request = ctx.start(&mut self.asking, "amendment".into());
+                Outcome::request(Request::Amend {
+                    request,
+                    record_id,
+                    patient_id,
+                    summary,
+                    text,
+                })
+            }
+            _ => Outcome::default(),
+        }
     }
 }

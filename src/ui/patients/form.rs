@@ -4,7 +4,7 @@
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::Keys;
@@ -13,7 +13,7 @@ use crate::app::widgets::List;
 use crate::domain::patient::{DuplicateCandidate, PatientField};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::{self, Layout as FormLayout};
-use crate::ui::widgets::{centered, spinner, truncate};
+use crate::ui::widgets::{centered, popup_block, spinner, truncate};
 
 /// Two for the focus mark, then the longest label ("Emergency contact phone") and a space; the
 /// field leaves room after it for the longest hint (the date formats) at 80 columns.
@@ -94,13 +94,6 @@ pub(super) fn draw(
             None
         }
     }
-}
-
-fn popup_block(title: &str, theme: Theme) -> Block<'static> {
-    Block::bordered()
-        .padding(Padding::horizontal(1))
-        .border_style(theme.popup_border())
-        .title(Span::styled(format!(" {title} "), theme.warning()))
 }
 
 fn key_hint(key: String, what: &str, theme: Theme) -> Vec<Span<'static>> {
@@ -200,7 +193,7 @@ fn duplicates(
     let popup = centered(area, area.width.saturating_sub(2), height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(popup_block(&title, theme)),
+        Paragraph::new(lines).block(popup_block(&title, theme.warning(), theme)),
         popup,
     );
 }
@@ -291,7 +284,11 @@ fn stale(
     lines.push(Line::from(answer));
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(popup_block("Not saved: changed by someone else", theme)),
+        Paragraph::new(lines).block(popup_block(
+            "Not saved: changed by someone else",
+            theme.warning(),
+            theme,
+        )),
         popup,
     );
 }

@@ -5,11 +5,10 @@
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
-use tui_input::Input;
 
-use super::patient_header;
+use super::{labelled_input, patient_header, popup_block};
 use crate::app::records::{EncounterForm, Popup, RecordsScreen, Section};
 use crate::domain::record::{VitalField, VitalsProblem};
 use crate::ui::theme::Theme;
@@ -341,43 +340,6 @@ fn draw_list(frame: &mut Frame, area: Rect, form: &EncounterForm, which: Section
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn popup_block(title: &str, theme: Theme) -> Block<'static> {
-    Block::bordered()
-        .padding(Padding::horizontal(1))
-        .border_style(theme.popup_border())
-        .title(Span::styled(format!(" {title} "), theme.title()))
-}
-
-fn input_line(
-    frame: &mut Frame,
-    area: Rect,
-    label: &str,
-    input: &Input,
-    masked: bool,
-    theme: Theme,
-) -> Option<Position> {
-    let w = u16::try_from(label.chars().count()).unwrap_or(0);
-    frame.render_widget(
-        Paragraph::new(Span::raw(label.to_string())),
-        Rect { width: w, ..area },
-    );
-    TextField {
-        input,
-        masked,
-        focused: true,
-        brackets: true,
-    }
-    .render(
-        frame,
-        Rect {
-            x: area.x + w,
-            width: area.width.saturating_sub(w),
-            ..area
-        },
-        theme,
-    )
-}
-
 fn draw_popup(
     frame: &mut Frame,
     area: Rect,
@@ -399,7 +361,7 @@ fn draw_popup(
             let block = popup_block("Add a diagnosis (ICD-10-CM)", theme);
             let inner = block.inner(boxed);
             frame.render_widget(block, boxed);
-            let cursor = input_line(
+            let cursor = labelled_input(
                 frame,
                 rect(inner, 0, 1),
                 "Code or words ",
@@ -545,7 +507,7 @@ fn draw_popup(
                 ]),
                 rect(inner, 0, 2),
             );
-            let cursor = input_line(
+            let cursor = labelled_input(
                 frame,
                 rect(inner, 3, 1),
                 "Your password ",

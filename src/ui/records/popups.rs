@@ -1,56 +1,15 @@
 //! The screen's own popups: finding a patient, emergency access, amending a signed record.
 
 use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::{labelled_input, popup_block};
 use crate::app::records::ScreenPopup;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::{self as form_widget, Layout as FormLayout};
-use crate::ui::widgets::text_field::TextField;
 use crate::ui::widgets::{centered, picker, truncate};
-
-fn block(title: &str, theme: Theme) -> Block<'static> {
-    Block::bordered()
-        .padding(Padding::horizontal(1))
-        .border_style(theme.popup_border())
-        .title(Span::styled(format!(" {title} "), theme.title()))
-}
-
-fn field(
-    frame: &mut Frame,
-    area: Rect,
-    label: &str,
-    input: &tui_input::Input,
-    theme: Theme,
-) -> Option<Position> {
-    let w = u16::try_from(label.chars().count()).unwrap_or(0);
-    frame.render_widget(
-        Paragraph::new(label.to_string()),
-        Rect {
-            width: w,
-            height: 1,
-            ..area
-        },
-    );
-    TextField {
-        input,
-        masked: false,
-        focused: true,
-        brackets: true,
-    }
-    .render(
-        frame,
-        Rect {
-            x: area.x + w,
-            width: area.width.saturating_sub(w),
-            height: 1,
-            ..area
-        },
-        theme,
-    )
-}
 
 pub fn draw(
     frame: &mut Frame,
@@ -63,14 +22,15 @@ pub fn draw(
         ScreenPopup::Find(p) => {
             let boxed = centered(area, 76, 16);
             frame.render_widget(Clear, boxed);
-            let b = block("Find a patient", theme);
+            let b = popup_block("Find a patient", theme);
             let inner = b.inner(boxed);
             frame.render_widget(b, boxed);
-            let cursor = field(
+            let cursor = labelled_input(
                 frame,
                 inner,
                 "Name, date of birth, number ",
                 &p.input,
+                false,
                 theme,
             );
             let mut lines = picker::lines(p, 2, theme);
@@ -97,7 +57,7 @@ pub fn draw(
         } => {
             let boxed = centered(area, 72, 12);
             frame.render_widget(Clear, boxed);
-            let b = block("Emergency access", theme);
+            let b = popup_block("Emergency access", theme);
             let inner = b.inner(boxed);
             frame.render_widget(b, boxed);
             let how_long = minutes.map_or_else(String::new, |m| format!(" for {m} minutes"));
@@ -118,7 +78,7 @@ pub fn draw(
                     ..inner
                 },
             );
-            let cursor = field(
+            let cursor = labelled_input(
                 frame,
                 Rect {
                     y: inner.y + 4,
@@ -126,6 +86,7 @@ pub fn draw(
                 },
                 "Reason ",
                 reason,
+                false,
                 theme,
             );
             if let Some(e) = error {
@@ -144,7 +105,7 @@ pub fn draw(
         ScreenPopup::Amend { form, .. } => {
             let boxed = centered(area, 72, 12);
             frame.render_widget(Clear, boxed);
-            let b = block("Amend a signed record", theme);
+            let b = popup_block("Amend a signed record", theme);
             let inner = b.inner(boxed);
             frame.render_widget(b, boxed);
             frame.render_widget(

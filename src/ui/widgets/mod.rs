@@ -27,6 +27,21 @@ pub fn spinner(now: DateTime<Utc>) -> char {
     SPINNER[usize::try_from(step).unwrap_or(0)]
 }
 
+/// A popup's frame: bordered, padded, its title in `title_style` (a warning's, or a plain title).
+pub fn popup_block(
+    title: &str,
+    title_style: ratatui::style::Style,
+    theme: crate::ui::theme::Theme,
+) -> ratatui::widgets::Block<'static> {
+    ratatui::widgets::Block::bordered()
+        .padding(ratatui::widgets::Padding::horizontal(1))
+        .border_style(theme.popup_border())
+        .title(ratatui::text::Span::styled(
+            format!(" {title} "),
+            title_style,
+        ))
+}
+
 /// A box of at most `width` x `height` in the middle of `area`, never larger than it.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     area.centered(
