@@ -48,8 +48,68 @@ pub fn rows(w: &World) -> Vec<Cell> {
             [Denied, Denied, Denied, Allowed],
         ),
         cell(
-            format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {issued}"),
+            format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {draft}"),
             [Denied, Denied, Denied, Allowed],
+        ),
+        // Paid in part: voided by nobody (a refund first, or a credit note).
+        cell(
+            format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {issued}"),
+            [Denied, Denied, Denied, Fails("23514")],
+        ),
+        // The status follows the money: writing 'paid' leaves it partially paid.
+        cell(
+            format!("UPDATE clinic.invoices SET status = 'paid' WHERE id = {issued} RETURNING status = 'partially_paid' OR NULL"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(format!("UPDATE clinic.invoices SET tax_minor = 0, credited_minor = 1 WHERE id = {issued}"), NONE),
+        // The privileged steps, by their functions.
+        cell(
+            format!("SELECT clinic.issue_invoice({draft}, current_date + 30)"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("SELECT clinic.credit_note({issued}, 'Charged twice')"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("SELECT clinic.invoice_appointment({}, 'EUR')", w.appt_scheduled),
+            [Denied, Denied, Denied, Fails("23514")],
+        ),
+        cell(
+            "SELECT count(*) FROM clinic.uninvoiced_appointments(current_date, 'EUR')",
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("SELECT count(*) FROM clinic.invoice_appointments(ARRAY[{}], 'EUR', current_date + 30)", w.appt_scheduled),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("SELECT clinic.record_payment({issued}, 500, 'cash', 'desk', '{fresh}')"),
+            [Denied, Denied, Allowed, Allowed],
+        ),
+        cell(
+            format!("SELECT clinic.record_refund({issued}, 500, 'cash', NULL, '{fresh}')"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!("SELECT clinic.record_money({issued}, 'refund', -500, 'cash', NULL, '{fresh}')"),
+            [Denied, Denied, Denied, Allowed],
+        ),
+        // The patient's credit: read by who reads payments, written by the payment rules only.
+        cell("SELECT count(*) FROM clinic.patient_credit", [Allowed, Denied, Allowed, Allowed]),
+        cell(
+            format!("SELECT clinic.credit_balance({p}, 'EUR')"),
+            [Allowed, Denied, Allowed, Allowed],
+        ),
+        cell(
+            format!("INSERT INTO clinic.patient_credit (patient_id, currency, amount_minor, kind, invoice_id) VALUES ({p}, 'EUR', 100000, 'credit_note', {issued})"),
+            NONE,
+        ),
+        cell("UPDATE clinic.patient_credit SET amount_minor = 100000", NONE),
+        cell("DELETE FROM clinic.patient_credit", NONE),
+        cell(
+            format!("SELECT clinic.refund_credit({p}, 'EUR', 100, 'cash', NULL, '{fresh}')"),
+            [Denied, Denied, Denied, Fails("23514")],
         ),
         cell(format!("UPDATE clinic.invoices SET total_minor = 1 WHERE id = {issued}"), NONE),
         cell(format!("UPDATE clinic.invoices SET paid_minor = 999999 WHERE id = {issued}"), NONE),

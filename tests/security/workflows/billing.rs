@@ -180,8 +180,14 @@ async fn invoice_totals_and_balances_are_kept_by_the_database() {
         .await,
         300
     );
+    // An invoice that was paid is not voided; once what was paid is paid back, it may be.
+    let void = format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Wrong patient' WHERE id = {inv}");
+    assert_eq!(err_code(&ac, &void).await, "23514");
+    ok(&ac, &pay("", "refund", -300, 6, inv)).await;
+    assert_eq!(err_code(&ac, &pay("", "refund", -1, 7, inv)).await, "23514");
+    // Refunded in full, it still shows it had payments: void goes by what is left paid.
+    ok(&ac, &void).await;
     // A void invoice takes nothing more.
-    ok(&ac, &format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Wrong patient' WHERE id = {inv}")).await;
     assert_eq!(
         err_code(&rc, &pay("", "payment", 100, 5, inv)).await,
         "23514"
@@ -229,7 +235,19 @@ async fn the_accountant_cannot_forge_totals_or_reopen_an_invoice() {
         err_code(&ac, &format!("UPDATE clinic.invoices SET issued_at = now() - interval '1 year' WHERE id = {issued}")).await,
         "23514"
     );
-    ok(&ac, &format!("UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {issued}")).await;
+    // Paid in part, it is not voided: what was paid goes back first.
+    let void = format!(
+        "UPDATE clinic.invoices SET status = 'void', void_reason = 'Duplicate' WHERE id = {issued}"
+    );
+    assert_eq!(err_code(&ac, &void).await, "23514");
+    ok(
+        &ac,
+        &format!(
+            "SELECT clinic.record_refund({issued}, 1000, 'cash', NULL, '00000000-0000-4000-8002-000000000001')"
+        ),
+    )
+    .await;
+    ok(&ac, &void).await;
     for set in [
         "status = 'issued'",
         "status = 'draft', issued_at = NULL",

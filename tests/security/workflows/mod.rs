@@ -3,4 +3,5 @@
 mod appointments;
 mod billing;
 mod encounters;
+mod payments;
 mod records;
