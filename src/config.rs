@@ -29,6 +29,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub session: SessionConfig,
     pub records: RecordsConfig,
+    pub billing: BillingConfig,
     pub display: DisplayConfig,
     /// Key overrides: action name -> key, e.g. `quit = "ctrl-q"`.
     pub keys: BTreeMap<String, String>,
@@ -129,6 +130,22 @@ impl Default for RecordsConfig {
     }
 }
 
+/// The accounts office.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingConfig {
+    /// Days from issue to an invoice's due date: 0 (due on receipt) to 365.
+    pub payment_terms_days: u16,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        Self {
+            payment_terms_days: 30,
+        }
+    }
+}
+
 /// What the terminal is told to draw.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -192,6 +209,12 @@ impl Config {
             return Err(bad(format!(
                 "key records.break_glass_minutes: {} is not between 1 and 240 (the most the database grants)",
                 self.records.break_glass_minutes
+            )));
+        }
+        if self.billing.payment_terms_days > 365 {
+            return Err(bad(format!(
+                "key billing.payment_terms_days: {} is more than a year (365 days at most)",
+                self.billing.payment_terms_days
             )));
         }
         if NumberFormat::from_example(&self.clinic.number_format).is_none() {

@@ -267,7 +267,9 @@ impl Screen for CalendarScreen {
                     appointment_id,
                 })
             }
-            Intent::OpenPatient { .. } | Intent::Return { .. } => Outcome::default(),
+            Intent::OpenPatient { .. } | Intent::TakePayment { .. } | Intent::Return { .. } => {
+                Outcome::default()
+            }
         };
         out.and(more)
     }

@@ -72,6 +72,8 @@ pub struct App {
     pub idle_lock_minutes: u32,
     /// `[records] break_glass_minutes`.
     pub break_glass_minutes: u16,
+    /// `[billing] payment_terms_days`.
+    pub payment_terms_days: u16,
     /// The clinic's local date format (chrono), besides ISO.
     pub date_format: String,
     pub number_format: NumberFormat,
@@ -106,6 +108,7 @@ impl App {
             login_notes: Vec::new(),
             idle_lock_minutes: config.session.idle_lock_minutes,
             break_glass_minutes: config.records.break_glass_minutes,
+            payment_terms_days: config.billing.payment_terms_days,
             date_format: config.clinic.date_format.clone(),
             number_format: config.number_format(),
             currency: config.currency(),
@@ -412,6 +415,7 @@ impl App {
             currency: self.currency,
             body_rows: self.size.1.saturating_sub(SHELL_ROWS),
             break_glass_minutes: self.break_glass_minutes,
+            payment_terms_days: self.payment_terms_days,
             password_hash: match &shell.unlock_hash {
                 UnlockHash::Ready(hash) => Some(hash.as_str()),
                 _ => None,

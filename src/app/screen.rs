@@ -235,6 +235,8 @@ pub struct Ctx<'a> {
     pub password_hash: Option<&'a str>,
     /// How long an emergency access asked for from here lasts (`[records] break_glass_minutes`).
     pub break_glass_minutes: u16,
+    /// Days from an invoice's issue to its due date (`[billing] payment_terms_days`).
+    pub payment_terms_days: u16,
     pub ids: &'a mut RequestIds,
 }
 
@@ -380,6 +382,12 @@ pub enum Intent {
     ShowAppointment {
         appointment_id: i64,
         back_to: Option<ScreenId>,
+    },
+    /// Take a payment at the desk from this patient: their invoices on the billing screen, with
+    /// the payment form on the open one.
+    TakePayment {
+        patient_id: i64,
+        patient_name: String,
     },
     /// Back to the screen that handed work over: the shell's own step, taken by no screen.
     Return { to: ScreenId },

@@ -4,6 +4,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod availability;
+pub mod billing;
 pub mod error;
 pub mod icd10;
 pub mod listen;

@@ -3,6 +3,7 @@
 pub mod appointment;
 pub mod audit;
 pub mod diagnosis;
+pub mod invoice;
 pub mod live;
 pub mod money;
 pub mod patient;

@@ -7,6 +7,7 @@
 //! the desk's words through [`words`]: one place each.
 
 pub mod appointments;
+pub mod billing;
 pub mod lock;
 pub mod patients;
 pub mod records;

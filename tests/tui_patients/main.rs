@@ -12,3 +12,4 @@ mod drawn;
 mod form;
 mod hints;
 mod lookup;
+mod payment;

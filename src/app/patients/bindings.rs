@@ -174,6 +174,13 @@ const SUMMARY: &[Binding] = &[
         Some("check in"),
     ),
     bind(
+        "patients.summary.pay",
+        &["p"],
+        "Take a payment against the patient's open invoice (shows a receipt)",
+        Cmd::Pay,
+        Some("payment"),
+    ),
+    bind(
         "patients.summary.refresh",
         &["r"],
         "Read the summary again",

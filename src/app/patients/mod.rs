@@ -54,6 +54,8 @@ pub enum Cmd {
     Edit,
     Book,
     CheckIn,
+    /// Take a payment at the desk (the billing screen, on the patient's open invoice).
+    Pay,
     /// Read the summary again, or (after a conflict) load the stored version into the form.
     Refresh,
     NextField,

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 
 use super::{book, Cmd, Form, LookupFocus, PatientsScreen, Request};
 use crate::app::pending::{Pending, RequestId};
-use crate::app::screen::{Ctx, Outcome};
+use crate::app::screen::{Ctx, Intent, Outcome};
 use crate::domain::appointment::{patient_list_name, AppointmentStatus, PatientAppointment};
 use crate::domain::money::Money;
 use crate::domain::patient::{BillingPatient, Patient};
@@ -255,6 +255,10 @@ impl PatientsScreen {
             },
             Cmd::Book if self.full => book(summary.patient_id, summary.list_name()),
             Cmd::CheckIn if self.full => self.check_in(ctx),
+            Cmd::Pay if self.full => Outcome::hand_over(Intent::TakePayment {
+                patient_id: summary.patient_id,
+                patient_name: summary.list_name(),
+            }),
             _ => Outcome::default(),
         }
     }

@@ -94,42 +94,9 @@ pub fn patient_header(
     lines
 }
 
+pub(super) use crate::ui::widgets::text_field::labelled_input;
+
 /// A popup's frame with a plain title.
 pub(super) fn popup_block(title: &str, theme: Theme) -> ratatui::widgets::Block<'static> {
     crate::ui::widgets::popup_block(title, theme.title(), theme)
-}
-
-pub(super) fn labelled_input(
-    frame: &mut Frame,
-    area: Rect,
-    label: &str,
-    input: &tui_input::Input,
-    masked: bool,
-    theme: Theme,
-) -> Option<Position> {
-    let w = u16::try_from(label.chars().count()).unwrap_or(0);
-    frame.render_widget(
-        ratatui::widgets::Paragraph::new(label.to_string()),
-        Rect {
-            width: w,
-            height: 1,
-            ..area
-        },
-    );
-    crate::ui::widgets::text_field::TextField {
-        input,
-        masked,
-        focused: true,
-        brackets: true,
-    }
-    .render(
-        frame,
-        Rect {
-            x: area.x + w,
-            width: area.width.saturating_sub(w),
-            height: 1,
-            ..area
-        },
-        theme,
-    )
 }

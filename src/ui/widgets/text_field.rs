@@ -57,3 +57,39 @@ impl TextField<'_> {
         })
     }
 }
+
+/// `label` then a one-line text field after it, focused: where the cursor belongs.
+pub fn labelled_input(
+    frame: &mut Frame,
+    area: Rect,
+    label: &str,
+    input: &tui_input::Input,
+    masked: bool,
+    theme: Theme,
+) -> Option<Position> {
+    let w = u16::try_from(label.chars().count()).unwrap_or(0);
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(label.to_string()),
+        Rect {
+            width: w,
+            height: 1,
+            ..area
+        },
+    );
+    TextField {
+        input,
+        masked,
+        focused: true,
+        brackets: true,
+    }
+    .render(
+        frame,
+        Rect {
+            x: area.x + w,
+            width: area.width.saturating_sub(w),
+            height: 1,
+            ..area
+        },
+        theme,
+    )
+}

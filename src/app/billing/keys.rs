@@ -1,0 +1,303 @@
+//! The Billing screen's keys: the invoice list, an invoice's detail, and the popups (a payment,
+//! its receipt, a reason for a void or a credit note, invoicing a day).
+
+use super::Cmd;
+use crate::app::keymap::{self, Binding, Command};
+use crate::app::registry::ScreenCmd;
+use crate::app::screen::PanelKind;
+
+const fn bind(
+    name: &'static str,
+    keys: &'static [&'static str],
+    desc: &'static str,
+    cmd: Cmd,
+    footer: Option<&'static str>,
+) -> Binding {
+    keymap::bind(
+        name,
+        keys,
+        desc,
+        Command::Screen(ScreenCmd::Billing(cmd)),
+        footer,
+    )
+}
+
+/// The invoice list.
+pub const BINDINGS: &[Binding] = &[
+    bind(
+        "billing.open",
+        &["enter"],
+        "Open the invoice (lines, payments, what is owed)",
+        Cmd::Open,
+        Some("open"),
+    ),
+    bind(
+        "billing.pay",
+        &["p"],
+        "Take a payment for the selected invoice",
+        Cmd::Pay,
+        Some("payment"),
+    ),
+    bind(
+        "billing.issue",
+        &["i"],
+        "Issue the draft (it gets its number and due date)",
+        Cmd::Issue,
+        Some("issue"),
+    ),
+    bind(
+        "billing.day",
+        &["d"],
+        "Invoice a day's completed appointments (preview first)",
+        Cmd::InvoiceDay,
+        Some("invoice a day"),
+    ),
+    bind(
+        "billing.filter",
+        &["f"],
+        "Show open invoices, drafts, or all (newest first)",
+        Cmd::NextFilter,
+        Some("open/drafts/all"),
+    ),
+    bind(
+        "billing.void",
+        &["v"],
+        "Void the invoice (nothing paid yet; say why)",
+        Cmd::Void,
+        None,
+    ),
+    bind(
+        "billing.credit",
+        &["c"],
+        "Credit note for an issued invoice (say why)",
+        Cmd::CreditNote,
+        None,
+    ),
+    bind(
+        "billing.down",
+        &["down", "j"],
+        "Next invoice",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.up",
+        &["up", "k"],
+        "Previous invoice",
+        Cmd::Up,
+        None,
+    ),
+    bind(
+        "billing.page_down",
+        &["pagedown"],
+        "A page down",
+        Cmd::PageDown,
+        None,
+    ),
+    bind(
+        "billing.page_up",
+        &["pageup"],
+        "A page up",
+        Cmd::PageUp,
+        None,
+    ),
+    bind(
+        "billing.refresh",
+        &["r", "ctrl-r"],
+        "Load again",
+        Cmd::Refresh,
+        None,
+    ),
+];
+
+const DETAIL: &[Binding] = &[
+    bind(
+        "billing.detail.pay",
+        &["p"],
+        "Take a payment for this invoice",
+        Cmd::Pay,
+        Some("payment"),
+    ),
+    bind(
+        "billing.detail.issue",
+        &["i"],
+        "Issue this draft",
+        Cmd::Issue,
+        Some("issue"),
+    ),
+    bind(
+        "billing.detail.void",
+        &["v"],
+        "Void this invoice (nothing paid yet; say why)",
+        Cmd::Void,
+        Some("void"),
+    ),
+    bind(
+        "billing.detail.credit",
+        &["c"],
+        "Credit note for this invoice (say why)",
+        Cmd::CreditNote,
+        Some("credit note"),
+    ),
+    bind(
+        "billing.detail.down",
+        &["down", "j"],
+        "Scroll down",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.detail.up",
+        &["up", "k"],
+        "Scroll up",
+        Cmd::Up,
+        None,
+    ),
+    bind(
+        "billing.detail.refresh",
+        &["r", "ctrl-r"],
+        "Read the invoice again",
+        Cmd::Refresh,
+        None,
+    ),
+];
+
+/// Every key here is a control key: the fields take all the printable ones.
+const PAYMENT: &[Binding] = &[
+    bind(
+        "billing.payment.save",
+        &["ctrl-s"],
+        "Record the payment",
+        Cmd::Save,
+        Some("record"),
+    ),
+    bind(
+        "billing.payment.enter",
+        &["enter"],
+        "Next field; on the last, record the payment",
+        Cmd::FormEnter,
+        Some("next"),
+    ),
+    bind(
+        "billing.payment.next",
+        &["tab"],
+        "Next field",
+        Cmd::NextField,
+        None,
+    ),
+    bind(
+        "billing.payment.previous",
+        &["shift-tab"],
+        "Previous field",
+        Cmd::PreviousField,
+        None,
+    ),
+    bind(
+        "billing.payment.down",
+        &["down"],
+        "Next method (on the method)",
+        Cmd::FormDown,
+        None,
+    ),
+    bind(
+        "billing.payment.up",
+        &["up"],
+        "Previous method (on the method)",
+        Cmd::FormUp,
+        None,
+    ),
+];
+
+const RECEIPT: &[Binding] = &[bind(
+    "billing.receipt.close",
+    &["enter"],
+    "Close the receipt",
+    Cmd::Close,
+    Some("close"),
+)];
+
+const REASON: &[Binding] = &[bind(
+    "billing.reason.submit",
+    &["enter"],
+    "Go ahead with this reason",
+    Cmd::Submit,
+    Some("go ahead"),
+)];
+
+const DAY: &[Binding] = &[
+    bind(
+        "billing.day.submit",
+        &["enter"],
+        "Preview the day; once previewed, invoice and issue it (asks first)",
+        Cmd::Submit,
+        Some("preview / invoice"),
+    ),
+    bind(
+        "billing.day.previous",
+        &["pageup", "ctrl-left"],
+        "The day before",
+        Cmd::PreviousDay,
+        Some("day"),
+    ),
+    bind(
+        "billing.day.next",
+        &["pagedown", "ctrl-right"],
+        "The day after",
+        Cmd::NextDay,
+        None,
+    ),
+    bind(
+        "billing.day.down",
+        &["down"],
+        "Scroll the preview down",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.day.up",
+        &["up"],
+        "Scroll the preview up",
+        Cmd::Up,
+        None,
+    ),
+];
+
+/// The parts of the screen with keys of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Panel {
+    Detail,
+    Payment,
+    Receipt,
+    Reason,
+    Day,
+}
+
+impl PanelKind for Panel {
+    const ALL: &'static [Panel] = &[
+        Panel::Detail,
+        Panel::Payment,
+        Panel::Receipt,
+        Panel::Reason,
+        Panel::Day,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Panel::Detail => "Invoice",
+            Panel::Payment => "Take a payment",
+            Panel::Receipt => "Receipt",
+            Panel::Reason => "Void or credit: the reason",
+            Panel::Day => "Invoice a day",
+        }
+    }
+
+    fn bindings(self) -> &'static [Binding] {
+        match self {
+            Panel::Detail => DETAIL,
+            Panel::Payment => PAYMENT,
+            Panel::Receipt => RECEIPT,
+            Panel::Reason => REASON,
+            Panel::Day => DAY,
+        }
+    }
+}

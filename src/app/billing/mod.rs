@@ -1,0 +1,430 @@
+//! Invoices and payments. The accounts office lists open invoices, drafts or everything, opens one
+//! (its lines, its payments, what is owed), issues drafts, voids and credits with a reason,
+//! invoices a day's completed appointments after a preview, and takes payments; the desk takes
+//! payments only (from a patient's summary, or here); admins read. Every total, status and number
+//! is the database's (sql/0017): this screen only shows what it answered and asks in its words.
+
+mod keys;
+mod popups;
+mod requests;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use tui_input::InputRequest;
+
+pub use keys::{Panel, BINDINGS};
+pub use popups::{DayInvoicing, PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use requests::{Cmd, Reply, Request};
+
+use super::confirm::Confirm;
+use super::keymap::Binding;
+use super::pending::Pending;
+use super::screen::{Access, Ctx, Intent, Outcome, Screen};
+use super::widgets::List;
+use crate::domain::invoice::{InvoiceDetail, InvoiceFilter, InvoiceRow, InvoiceStatus};
+use crate::domain::money::{Currency, Money, NumberFormat};
+use crate::domain::staff::Job;
+
+/// Most invoices a list holds; the list says "500+" when there are more.
+pub const LIST_LIMIT: i64 = 500;
+
+/// An invoice open on the screen.
+#[derive(Debug)]
+pub struct DetailView {
+    pub invoice_id: i64,
+    pub detail: Option<Box<InvoiceDetail>>,
+    pub loading: Pending,
+    pub error: Option<String>,
+    /// Lines scrolled past at the top.
+    pub scroll: u16,
+}
+
+#[derive(Debug, Default)]
+pub struct BillingScreen {
+    pub filter: InvoiceFilter,
+    pub invoices: List<InvoiceRow>,
+    /// The list stopped at its limit.
+    pub more: bool,
+    pub loaded: bool,
+    pub loading: Pending,
+    pub error: Option<String>,
+    pub detail: Option<DetailView>,
+    pub popup: Option<Popup>,
+    /// An issue, a void, a credit note or a day's invoicing on its way, in words.
+    pub asking: Pending<String>,
+    /// The invoice a question is about (id, version), so "yes" acts on what was asked about.
+    asked_about: Option<(i64, i32)>,
+    /// Open the payment form once the list of a patient handed over from the desk is here.
+    pay_when_loaded: bool,
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+    pub number_format: NumberFormat,
+    pub currency: Option<Currency>,
+    pub job: Option<Job>,
+    pub access: Option<Access>,
+}
+
+impl Screen for BillingScreen {
+    type Cmd = Cmd;
+    type Request = Request;
+    type Reply = Reply;
+    type Panel = Panel;
+
+    const TITLE: &'static str = "Billing";
+    const COMMAND: &'static str = "billing";
+    const BINDINGS: &'static [Binding] = BINDINGS;
+
+    /// Accountants keep the books; the desk takes payments; admins read; doctors see no money.
+    fn access(job: Job) -> Option<Access> {
+        match job {
+            Job::Accountant | Job::Receptionist => Some(Access::Full),
+            Job::Admin => Some(Access::ReadOnly),
+            Job::Doctor => None,
+        }
+    }
+
+    fn entered(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        let list = self.load(ctx);
+        match &self.detail {
+            Some(_) => list.and(self.load_detail(ctx)),
+            None => list,
+        }
+    }
+
+    fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        if self.popup.is_some() {
+            return self.popup_command(cmd, ctx);
+        }
+        match cmd {
+            Cmd::Refresh => match &self.detail {
+                Some(_) => self.load_detail(ctx),
+                None => self.load(ctx),
+            },
+            Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown => {
+                let rows = usize::from(ctx.body_rows.saturating_sub(5)).max(1);
+                match &mut self.detail {
+                    Some(view) => {
+                        let by: i32 = match cmd {
+                            Cmd::Up => -1,
+                            Cmd::Down => 1,
+                            Cmd::PageUp => -i32::from(ctx.body_rows),
+                            _ => i32::from(ctx.body_rows),
+                        };
+                        let next = (i32::from(view.scroll) + by).clamp(0, i32::from(u16::MAX));
+                        view.scroll = u16::try_from(next).unwrap_or(0);
+                    }
+                    None => match cmd {
+                        Cmd::Up => self.invoices.move_by(-1),
+                        Cmd::Down => self.invoices.move_by(1),
+                        Cmd::PageUp => self.invoices.page(false, rows),
+                        _ => self.invoices.page(true, rows),
+                    },
+                }
+                Outcome::redraw()
+            }
+            Cmd::Open => match self.invoices.selected_item() {
+                Some(row) => {
+                    self.detail = Some(DetailView {
+                        invoice_id: row.id,
+                        detail: None,
+                        loading: Pending::default(),
+                        error: None,
+                        scroll: 0,
+                    });
+                    self.load_detail(ctx)
+                }
+                None => Outcome::notice("No invoice is selected."),
+            },
+            Cmd::NextFilter => {
+                self.filter = match self.filter {
+                    InvoiceFilter::Open => InvoiceFilter::Drafts,
+                    InvoiceFilter::Drafts => InvoiceFilter::Recent,
+                    _ => InvoiceFilter::Open,
+                };
+                self.invoices.clear();
+                self.loaded = false;
+                self.load(ctx)
+            }
+            Cmd::Pay => self.open_payment(ctx),
+            Cmd::Issue => self.ask_issue(ctx),
+            Cmd::IssueConfirmed => self.issue(ctx),
+            Cmd::Void | Cmd::CreditNote => self.ask_reason(cmd, ctx),
+            Cmd::InvoiceDay => self.open_day(ctx),
+            _ => Outcome::default(),
+        }
+    }
+
+    fn edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        self.popup_edit(request, ctx)
+    }
+
+    fn back(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        match self.popup.take() {
+            Some(Popup::Payment(p)) if p.form.changed() && !p.form.saving.in_flight() => {
+                self.popup = Some(Popup::Payment(p));
+                return Outcome::confirm(Confirm::discard(Cmd::Discard));
+            }
+            Some(Popup::Payment(p)) if p.form.saving.in_flight() => {
+                // The payment is on its way: its answer (the receipt) must be seen.
+                self.popup = Some(Popup::Payment(p));
+                return Outcome::notice("The payment is being recorded: wait for its receipt.");
+            }
+            Some(_) => return Outcome::redraw(),
+            None => {}
+        }
+        if self.detail.take().is_some() {
+            return self.load(ctx);
+        }
+        Outcome::default()
+    }
+
+    fn reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        match reply {
+            Reply::Loaded { request, result } => {
+                if self.loading.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(rows) => {
+                        self.more = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= LIST_LIMIT;
+                        self.invoices.replace(rows, |r| r.id);
+                        self.loaded = true;
+                        self.error = None;
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+                if std::mem::take(&mut self.pay_when_loaded) && self.error.is_none() {
+                    return self.pay_for_patient(ctx);
+                }
+                Outcome::redraw()
+            }
+            Reply::Detail { request, result } => {
+                let Some(view) = &mut self.detail else {
+                    return Outcome::default();
+                };
+                if view.loading.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(d) => {
+                        view.detail = Some(d);
+                        view.error = None;
+                    }
+                    Err(e) => view.error = Some(e),
+                }
+                Outcome::redraw()
+            }
+            other => self.popup_reply(other, ctx),
+        }
+    }
+
+    fn takes(intent: &Intent) -> bool {
+        matches!(intent, Intent::TakePayment { .. })
+    }
+
+    /// From the patient's summary at the desk: their invoices, and the payment form on the one
+    /// that is open.
+    fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        let Intent::TakePayment {
+            patient_id,
+            patient_name,
+        } = intent
+        else {
+            return Outcome::default();
+        };
+        self.popup = None;
+        self.detail = None;
+        self.filter = InvoiceFilter::Patient {
+            patient_id,
+            name: patient_name,
+        };
+        self.invoices.clear();
+        self.loaded = false;
+        self.pay_when_loaded = true;
+        self.load(ctx)
+    }
+
+    fn has_unsaved_input(&self) -> bool {
+        match &self.popup {
+            Some(Popup::Payment(p)) => p.form.changed() || p.form.saving.in_flight(),
+            _ => false,
+        }
+    }
+
+    fn text_focused(&self) -> bool {
+        match &self.popup {
+            Some(Popup::Payment(p)) => p.form.text_focused(),
+            Some(Popup::Reason { .. } | Popup::Day(_)) => true,
+            Some(Popup::Receipt { .. }) | None => false,
+        }
+    }
+
+    fn offers(&self, cmd: Cmd) -> bool {
+        let accounts = self.job == Some(Job::Accountant);
+        let takes_money = self.access == Some(Access::Full);
+        let target = self.target();
+        match cmd {
+            Cmd::Pay => takes_money && target.is_some_and(InvoiceRow::takes_payment),
+            Cmd::Issue => accounts && target.is_some_and(|r| r.status == InvoiceStatus::Draft),
+            Cmd::Void => accounts && target.is_some_and(InvoiceRow::can_be_voided),
+            Cmd::CreditNote => accounts && target.is_some_and(InvoiceRow::can_be_credited),
+            Cmd::InvoiceDay => accounts,
+            _ => true,
+        }
+    }
+
+    fn panel(&self) -> Option<Panel> {
+        match &self.popup {
+            Some(Popup::Payment(_)) => Some(Panel::Payment),
+            Some(Popup::Receipt { .. }) => Some(Panel::Receipt),
+            Some(Popup::Reason { .. }) => Some(Panel::Reason),
+            Some(Popup::Day(_)) => Some(Panel::Day),
+            None => self.detail.as_ref().map(|_| Panel::Detail),
+        }
+    }
+
+    fn spinning(&self, now: DateTime<Utc>) -> bool {
+        self.loading.spinning(now)
+            || self.asking.spinning(now)
+            || self
+                .detail
+                .as_ref()
+                .is_some_and(|d| d.loading.spinning(now))
+            || matches!(&self.popup, Some(Popup::Payment(p)) if p.form.saving.spinning(now))
+    }
+}
+
+impl BillingScreen {
+    fn sync(&mut self, ctx: &Ctx) {
+        self.now = ctx.now;
+        self.tz = ctx.tz;
+        self.number_format = ctx.number_format;
+        self.currency = Some(ctx.currency);
+        self.job = Some(ctx.me.job);
+        self.access = Some(ctx.access);
+    }
+
+    /// The invoice the keys act on: the one open, or the one selected.
+    pub fn target(&self) -> Option<&InvoiceRow> {
+        match &self.detail {
+            Some(view) => view.detail.as_ref().map(|d| &d.row),
+            None => self.invoices.selected_item(),
+        }
+    }
+
+    /// What the open invoices of the list owe in the clinic's currency (other currencies are left
+    /// out); only for a list that holds them all.
+    pub fn owed(&self) -> Option<Money> {
+        let currency = self.currency?;
+        let whole = matches!(
+            self.filter,
+            InvoiceFilter::Open | InvoiceFilter::Patient { .. }
+        );
+        if !whole || self.more || !self.loaded {
+            return None;
+        }
+        self.invoices
+            .iter()
+            .filter(|r| r.takes_payment() && r.currency == currency)
+            .try_fold(Money::zero(currency), |sum, r| sum.checked_add(r.balance()))
+            .ok()
+    }
+
+    fn load(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let request = ctx.start(&mut self.loading, ());
+        Outcome::request(Request::Load {
+            request,
+            filter: self.filter.clone(),
+            limit: LIST_LIMIT,
+        })
+    }
+
+    fn load_detail(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(view) = &mut self.detail else {
+            return Outcome::default();
+        };
+        let invoice_id = view.invoice_id;
+        let request = ctx.start(&mut view.loading, ());
+        Outcome::request(Request::Detail {
+            request,
+            invoice_id,
+        })
+    }
+
+    /// The list, and the invoice open, read again after a change.
+    fn reload(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        self.load(ctx).and(self.load_detail(ctx))
+    }
+
+    /// Why `job` may not do an accounts-office step, or None when it may.
+    fn accounts_only(&self, ctx: &Ctx, what: &str) -> Option<Outcome<Self>> {
+        match (ctx.me.job, ctx.access) {
+            (Job::Accountant, Access::Full) => None,
+            (Job::Receptionist, _) => Some(Outcome::notice(format!(
+                "Only the accounts office can {what}: the desk takes payments."
+            ))),
+            _ => Some(Outcome::notice(format!(
+                "Billing is read-only for you: the accounts office can {what}."
+            ))),
+        }
+    }
+
+    fn ask_issue(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        if let Some(no) = self.accounts_only(ctx, "issue invoices") {
+            return no;
+        }
+        let Some(row) = self.target() else {
+            return Outcome::notice("No invoice is selected.");
+        };
+        if row.status != InvoiceStatus::Draft {
+            return Outcome::notice(format!(
+                "{} is {}: only a draft is issued.",
+                row.label(),
+                row.status.word()
+            ));
+        }
+        if row.total_minor == 0 {
+            return Outcome::notice(format!(
+                "{} has nothing charged: add its lines before issuing it.",
+                row.label()
+            ));
+        }
+        let due = popups::due_date(ctx);
+        let question = format!(
+            "Issue {} to {} for {}, due on {}? An issued invoice never changes: corrections are credit notes.",
+            row.label(),
+            row.patient_name,
+            row.total().display(ctx.number_format),
+            due.format(ctx.date_format)
+        );
+        self.asked_about = Some((row.id, row.version));
+        Outcome::confirm(Confirm::new(
+            "Issue the invoice?",
+            question,
+            "Issue",
+            "Not yet",
+            Cmd::IssueConfirmed,
+        ))
+    }
+
+    fn issue(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some((invoice_id, _)) = self.asked_about.take() else {
+            return Outcome::default();
+        };
+        if self.asking.in_flight() {
+            return Outcome::notice("Still working on the last step.");
+        }
+        let request = ctx.start(&mut self.asking, "issue".into());
+        Outcome::request(Request::Issue {
+            request,
+            invoice_id,
+            due_on: popups::due_date(ctx),
+        })
+    }
+}

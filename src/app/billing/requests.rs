@@ -1,0 +1,132 @@
+//! What the Billing screen's keys ask for, and what it asks of the database (run by
+//! `crate::effects::billing`), each answer carrying the request id it answers.
+
+use chrono::NaiveDate;
+
+use crate::app::pending::RequestId;
+use crate::domain::invoice::{
+    IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, PaymentMethod, Receipt,
+    UninvoicedVisit,
+};
+use crate::domain::money::Currency;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    Refresh,
+    Open,
+    Pay,
+    Issue,
+    /// "Yes" to issuing the draft asked about.
+    IssueConfirmed,
+    Void,
+    CreditNote,
+    InvoiceDay,
+    /// "Yes" to invoicing the previewed day.
+    InvoiceDayConfirmed,
+    NextFilter,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    // The payment form.
+    Save,
+    FormEnter,
+    NextField,
+    PreviousField,
+    FormUp,
+    FormDown,
+    /// "Yes" to throwing a typed payment away.
+    Discard,
+    // The other popups.
+    Close,
+    Submit,
+    PreviousDay,
+    NextDay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Load {
+        request: RequestId,
+        filter: InvoiceFilter,
+        limit: i64,
+    },
+    Detail {
+        request: RequestId,
+        invoice_id: i64,
+    },
+    Pay {
+        request: RequestId,
+        invoice_id: i64,
+        amount_minor: i64,
+        method: PaymentMethod,
+        reference: Option<String>,
+        key: IdempotencyKey,
+    },
+    Issue {
+        request: RequestId,
+        invoice_id: i64,
+        due_on: NaiveDate,
+    },
+    Void {
+        request: RequestId,
+        invoice_id: i64,
+        version: i32,
+        reason: String,
+    },
+    CreditNote {
+        request: RequestId,
+        invoice_id: i64,
+        reason: String,
+    },
+    Uninvoiced {
+        request: RequestId,
+        day: NaiveDate,
+        currency: Currency,
+    },
+    InvoiceDay {
+        request: RequestId,
+        appointment_ids: Vec<i64>,
+        currency: Currency,
+        due_on: NaiveDate,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Loaded {
+        request: RequestId,
+        result: Result<Vec<InvoiceRow>, String>,
+    },
+    Detail {
+        request: RequestId,
+        result: Result<Box<InvoiceDetail>, String>,
+    },
+    Paid {
+        request: RequestId,
+        result: Result<Receipt, String>,
+    },
+    /// The number the issue got (None until the numberer gets to it).
+    Issued {
+        request: RequestId,
+        result: Result<Option<String>, String>,
+    },
+    Voided {
+        request: RequestId,
+        result: Result<(), String>,
+    },
+    /// The new credit note's id.
+    Credited {
+        request: RequestId,
+        result: Result<i64, String>,
+    },
+    Uninvoiced {
+        request: RequestId,
+        result: Result<Vec<UninvoicedVisit>, String>,
+    },
+    /// The new invoices' ids.
+    DayInvoiced {
+        request: RequestId,
+        result: Result<Vec<i64>, String>,
+    },
+}

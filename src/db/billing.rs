@@ -1,0 +1,288 @@
+//! Invoices and payments, as the signed-in person's own login: the lists and an invoice's detail
+//! read the tables their grants and policies allow; every change is one of the database's billing
+//! functions (sql/0017) or the one column update a void is, so the rules are the database's.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tokio_postgres::{GenericClient, Row};
+
+use super::DbError;
+use crate::domain::invoice::{
+    IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceRow,
+    InvoiceStatus, PaymentEntry, PaymentMethod, Receipt, UninvoicedVisit,
+};
+use crate::domain::money::Currency;
+
+const ROW_COLUMNS: &str =
+    "i.id, i.invoice_number, i.kind, i.status, i.patient_id, p.patient_number,
+     p.family_name || ', ' || p.given_names, i.currency::text, i.created_at, i.issued_at, i.due_on,
+     i.total_minor, i.paid_minor, i.credited_minor, i.version";
+
+fn invoice_row(r: &Row) -> Result<InvoiceRow, DbError> {
+    let kind: &str = r.get(2);
+    let status: &str = r.get(3);
+    let currency: &str = r.get(7);
+    Ok(InvoiceRow {
+        id: r.get(0),
+        number: r.get(1),
+        kind: match kind {
+            "credit_note" => InvoiceKind::CreditNote,
+            _ => InvoiceKind::Invoice,
+        },
+        status: InvoiceStatus::parse(status)
+            .ok_or_else(|| DbError::Other(format!("unknown invoice status {status:?}")))?,
+        patient_id: r.get(4),
+        patient_number: r.get(5),
+        patient_name: r.get(6),
+        currency: Currency::parse(currency)
+            .ok_or_else(|| DbError::Other(format!("unknown currency {currency:?}")))?,
+        created_at: r.get(8),
+        issued_at: r.get(9),
+        due_on: r.get(10),
+        total_minor: r.get(11),
+        paid_minor: r.get(12),
+        credited_minor: r.get(13),
+        version: r.get(14),
+    })
+}
+
+/// Up to `limit` invoices of `filter`.
+pub async fn invoices(
+    client: &impl GenericClient,
+    filter: &InvoiceFilter,
+    limit: i64,
+) -> Result<Vec<InvoiceRow>, DbError> {
+    let from = "FROM clinic.invoices i JOIN clinic.patients p ON p.id = i.patient_id";
+    let rows = match filter {
+        InvoiceFilter::Open => {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} {from}
+                  WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
+                  ORDER BY i.issued_at, i.id LIMIT $1"
+            );
+            client.query(&sql, &[&limit]).await?
+        }
+        InvoiceFilter::Drafts => {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} {from} WHERE i.status = 'draft'
+                  ORDER BY i.created_at DESC, i.id DESC LIMIT $1"
+            );
+            client.query(&sql, &[&limit]).await?
+        }
+        InvoiceFilter::Recent => {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} {from} ORDER BY i.created_at DESC, i.id DESC LIMIT $1"
+            );
+            client.query(&sql, &[&limit]).await?
+        }
+        InvoiceFilter::Patient { patient_id, .. } => {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} {from} WHERE i.patient_id = $2
+                  ORDER BY (i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')) DESC,
+                           i.created_at DESC, i.id DESC
+                  LIMIT $1"
+            );
+            client.query(&sql, &[&limit, patient_id]).await?
+        }
+    };
+    rows.iter().map(invoice_row).collect()
+}
+
+/// One invoice with its lines, its payments and the patient's credit.
+pub async fn invoice(client: &impl GenericClient, id: i64) -> Result<InvoiceDetail, DbError> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, i.tax_minor, i.void_reason, i.credit_reason,
+                (SELECT COALESCE(c.invoice_number, 'draft #' || c.id)
+                   FROM clinic.invoices c WHERE c.id = i.credits_invoice_id),
+                ARRAY(SELECT COALESCE(c.invoice_number, 'draft #' || c.id) || ' (' || c.status || ')'
+                        FROM clinic.invoices c WHERE c.credits_invoice_id = i.id ORDER BY c.id),
+                clinic.credit_balance(i.patient_id, i.currency::text)
+           FROM clinic.invoices i JOIN clinic.patients p ON p.id = i.patient_id
+          WHERE i.id = $1"
+    );
+    let row = client.query_opt(&sql, &[&id]).await?.ok_or_else(|| {
+        DbError::Invalid("that invoice is not there (or not yours to see)".into())
+    })?;
+    let lines = client
+        .query(
+            "SELECT s.code, l.description, l.quantity, l.unit_price_minor, l.discount_minor,
+                    l.tax_rate::text, l.net_minor, l.tax_minor, l.amount_minor
+               FROM clinic.invoice_lines l LEFT JOIN clinic.services s ON s.id = l.service_id
+              WHERE l.invoice_id = $1 ORDER BY l.id",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|r| InvoiceLine {
+            service_code: r.get(0),
+            description: r.get(1),
+            quantity: r.get(2),
+            unit_price_minor: r.get(3),
+            discount_minor: r.get(4),
+            tax_rate: r.get(5),
+            net_minor: r.get(6),
+            tax_minor: r.get(7),
+            amount_minor: r.get(8),
+        })
+        .collect();
+    let payments = client
+        .query(
+            "SELECT p.id, p.kind = 'refund', p.amount_minor, p.applied_minor, p.method, p.reference,
+                    p.received_at, s.full_name
+               FROM clinic.payments p LEFT JOIN clinic.staff s ON s.id = p.received_by
+              WHERE p.invoice_id = $1 ORDER BY p.received_at, p.id",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|r| PaymentEntry {
+            id: r.get(0),
+            refund: r.get(1),
+            amount_minor: r.get(2),
+            applied_minor: r.get(3),
+            method: r.get(4),
+            reference: r.get(5),
+            received_at: r.get(6),
+            received_by: r.get(7),
+        })
+        .collect();
+    Ok(InvoiceDetail {
+        row: invoice_row(&row)?,
+        tax_minor: row.get(15),
+        void_reason: row.get(16),
+        credit_reason: row.get(17),
+        credits: row.get(18),
+        credit_notes: row.get(19),
+        lines,
+        payments,
+        patient_credit_minor: row.get(20),
+    })
+}
+
+/// Money received for an invoice, through clinic.record_payment: a retry with the same key
+/// records nothing twice and answers as the first did.
+pub async fn record_payment(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    amount_minor: i64,
+    method: PaymentMethod,
+    reference: Option<&str>,
+    key: &IdempotencyKey,
+) -> Result<Receipt, DbError> {
+    let row = client
+        .query_one(
+            "SELECT r.payment_id, r.invoice_id, r.amount_minor, r.applied_minor, r.credit_minor,
+                    r.method, r.received_at
+               FROM clinic.record_payment($1, $2, $3, $4, $5::text::uuid) r",
+            &[
+                &invoice_id,
+                &amount_minor,
+                &method.code(),
+                &reference,
+                &key.as_str(),
+            ],
+        )
+        .await?;
+    Ok(Receipt {
+        payment_id: row.get(0),
+        invoice_id: row.get(1),
+        amount_minor: row.get(2),
+        applied_minor: row.get(3),
+        credit_minor: row.get(4),
+        method: row.get(5),
+        received_at: row.get(6),
+    })
+}
+
+/// Issue a draft, due on `due_on`: its number, or None while the numberer is busy (the next
+/// issue anywhere numbers it).
+pub async fn issue(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    due_on: NaiveDate,
+) -> Result<Option<String>, DbError> {
+    let row = client
+        .query_one(
+            "SELECT clinic.issue_invoice($1, $2)",
+            &[&invoice_id, &due_on],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Void an invoice as it was read (`version`), with the reason; the database refuses one that
+/// was paid or credited.
+pub async fn void(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    version: i32,
+    reason: &str,
+) -> Result<(), DbError> {
+    let n = client
+        .execute(
+            "UPDATE clinic.invoices SET status = 'void', void_reason = $3
+              WHERE id = $1 AND version = $2 AND status <> 'void'",
+            &[&invoice_id, &version, &reason],
+        )
+        .await?;
+    if n == 0 {
+        return Err(DbError::Conflict(
+            "the invoice changed since it was read (a payment, or another void): look again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A draft credit note for an issued invoice, holding all its lines: its id.
+pub async fn credit_note(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    reason: &str,
+) -> Result<i64, DbError> {
+    let row = client
+        .query_one("SELECT clinic.credit_note($1, $2)", &[&invoice_id, &reason])
+        .await?;
+    Ok(row.get(0))
+}
+
+/// A day's completed appointments not invoiced yet, with what their invoices would hold.
+pub async fn uninvoiced(
+    client: &impl GenericClient,
+    day: NaiveDate,
+    currency: Currency,
+) -> Result<Vec<UninvoicedVisit>, DbError> {
+    let rows = client
+        .query(
+            "SELECT appointment_id, starts_at, patient_name, doctor_name, services, total_minor
+               FROM clinic.uninvoiced_appointments($1, $2)",
+            &[&day, &currency.code()],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| UninvoicedVisit {
+            appointment_id: r.get(0),
+            starts_at: r.get::<_, DateTime<Utc>>(1),
+            patient_name: r.get(2),
+            doctor_name: r.get(3),
+            services: r.get(4),
+            total_minor: r.get(5),
+        })
+        .collect())
+}
+
+/// Invoice and issue the previewed appointments in one transaction: the new invoices' ids (the
+/// ones without a known service, or invoiced meanwhile, are left out).
+pub async fn invoice_appointments(
+    client: &impl GenericClient,
+    appointment_ids: &[i64],
+    currency: Currency,
+    due_on: NaiveDate,
+) -> Result<Vec<i64>, DbError> {
+    let rows = client
+        .query(
+            "SELECT clinic.invoice_appointments($1, $2, $3)",
+            &[&appointment_ids, &currency.code(), &due_on],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

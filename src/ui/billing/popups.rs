@@ -1,0 +1,248 @@
+//! The Billing screen's popups: a payment (the form, with the invoice it is for and what it owes),
+//! the receipt as the database recorded it, the reason for a void or a credit note, and a day's
+//! invoicing with its preview.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::billing::{BillingScreen, DayInvoicing, Popup, ReasonFor};
+use crate::domain::appointment::doctor_title;
+use crate::domain::invoice::method_word;
+use crate::domain::money::Money;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::form::{self as form_widget, Layout as FormLayout};
+use crate::ui::widgets::text_field::labelled_input;
+use crate::ui::widgets::{centered, popup_block, truncate};
+
+/// A popup's box, cleared and framed; its inside.
+fn open(frame: &mut Frame, area: Rect, title: &str, size: (u16, u16), theme: Theme) -> Rect {
+    let boxed = centered(area, size.0, size.1);
+    frame.render_widget(Clear, boxed);
+    let b = popup_block(title, theme.title(), theme);
+    let inner = b.inner(boxed);
+    frame.render_widget(b, boxed);
+    inner
+}
+
+fn below(inner: Rect, rows: u16) -> Rect {
+    Rect {
+        y: inner.y + rows.min(inner.height),
+        height: inner.height.saturating_sub(rows),
+        ..inner
+    }
+}
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    popup: &Popup,
+    state: &BillingScreen,
+    theme: Theme,
+) -> Option<Position> {
+    let fmt = state.number_format;
+    match popup {
+        Popup::Payment(p) => {
+            let inner = open(frame, area, &p.form.title, (72, 11), theme);
+            let row = &p.invoice;
+            let head = vec![
+                Line::raw(truncate(
+                    &format!("{} · #{}", row.patient_name, row.patient_number),
+                    usize::from(inner.width),
+                )),
+                Line::styled(
+                    format!(
+                        "Owed {} of {}; more becomes the patient's credit.",
+                        row.balance().display(fmt),
+                        row.total().amount(fmt)
+                    ),
+                    theme.dim(),
+                ),
+            ];
+            frame.render_widget(
+                Paragraph::new(head).wrap(Wrap { trim: true }),
+                Rect {
+                    height: 2.min(inner.height),
+                    ..inner
+                },
+            );
+            let mut rest = below(inner, 3);
+            if p.form.saving.in_flight() {
+                frame.render_widget(
+                    Paragraph::new(Line::styled("Recording the payment…", theme.warning())),
+                    Rect {
+                        y: rest.y + rest.height.saturating_sub(1),
+                        height: 1.min(rest.height),
+                        ..rest
+                    },
+                );
+                rest.height = rest.height.saturating_sub(1);
+            }
+            form_widget::draw(
+                frame,
+                rest,
+                &p.form,
+                FormLayout {
+                    label_width: 12,
+                    field_width: Some(22),
+                },
+                true,
+                theme,
+            )
+        }
+        Popup::Receipt {
+            receipt,
+            invoice,
+            patient,
+            currency,
+        } => {
+            let inner = open(frame, area, "Receipt", (60, 9), theme);
+            let currency_of = |minor| Money::new(minor, *currency).display(fmt);
+            let mut lines = vec![
+                Line::styled(
+                    format!("Received {}", currency_of(receipt.amount_minor)),
+                    theme.title(),
+                ),
+                Line::raw(format!(
+                    "by {} at {}, payment no. {}",
+                    method_word(&receipt.method),
+                    receipt
+                        .received_at
+                        .with_timezone(&state.tz)
+                        .format("%Y-%m-%d %H:%M"),
+                    receipt.payment_id
+                )),
+                Line::raw(truncate(
+                    &format!("for {invoice}, {patient}"),
+                    usize::from(inner.width),
+                )),
+                Line::raw(""),
+                Line::raw(format!(
+                    "Paid on the invoice:  {}",
+                    currency_of(receipt.applied_minor)
+                )),
+            ];
+            if receipt.credit_minor != 0 {
+                lines.push(Line::styled(
+                    format!(
+                        "Kept as credit:       {}",
+                        currency_of(receipt.credit_minor)
+                    ),
+                    theme.warning(),
+                ));
+            }
+            frame.render_widget(Paragraph::new(lines), inner);
+            None
+        }
+        Popup::Reason {
+            what,
+            invoice,
+            input,
+            error,
+        } => {
+            let title = match what {
+                ReasonFor::Void => "Void the invoice",
+                ReasonFor::CreditNote => "Credit note",
+            };
+            let inner = open(frame, area, title, (70, 10), theme);
+            let text = match what {
+                ReasonFor::Void => format!(
+                    "Void {} of {} ({})? It stays on file, marked void.",
+                    invoice.label(),
+                    invoice.patient_name,
+                    invoice.total().display(fmt)
+                ),
+                ReasonFor::CreditNote => format!(
+                    "A draft credit note for {} of {}, with all its lines (issue it to credit).",
+                    invoice.label(),
+                    invoice.patient_name
+                ),
+            };
+            frame.render_widget(
+                Paragraph::new(text).wrap(Wrap { trim: true }),
+                Rect {
+                    height: 2.min(inner.height),
+                    ..inner
+                },
+            );
+            let cursor = labelled_input(frame, below(inner, 3), "Reason ", input, false, theme);
+            if let Some(e) = error {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(e.clone(), theme.error()))
+                        .wrap(Wrap { trim: true }),
+                    below(inner, 5),
+                );
+            }
+            cursor
+        }
+        Popup::Day(day) => draw_day(frame, area, day, state, theme),
+    }
+}
+
+fn draw_day(
+    frame: &mut Frame,
+    area: Rect,
+    day: &DayInvoicing,
+    state: &BillingScreen,
+    theme: Theme,
+) -> Option<Position> {
+    let inner = open(frame, area, "Invoice a day", (78, 18), theme);
+    let width = usize::from(inner.width);
+    let fmt = state.number_format;
+    let cursor = labelled_input(frame, inner, "Day ", &day.date, false, theme);
+    let currency = state
+        .currency
+        .unwrap_or(crate::domain::money::Currency::USD);
+    let mut lines = Vec::new();
+    if let Some(e) = &day.error {
+        lines.push(Line::styled(truncate(e, width), theme.error()));
+    }
+    match &day.visits {
+        None if day.loading.in_flight() => lines.push(Line::raw("Reading the day…")),
+        None => lines.push(Line::styled(
+            "Enter shows the day's completed appointments not invoiced yet.",
+            theme.dim(),
+        )),
+        Some(v) if v.is_empty() => {
+            lines.push(Line::raw(
+                "Nothing to invoice: every completed appointment is.",
+            ));
+        }
+        Some(visits) => {
+            let n = day.invoiceable().count();
+            let total: i64 = day.invoiceable().map(|v| v.total_minor).sum();
+            lines.push(Line::styled(
+                truncate(
+                    &format!(
+                        "{n} to invoice, {} with tax · Enter invoices and issues them",
+                        Money::new(total, currency).display(fmt)
+                    ),
+                    width,
+                ),
+                theme.title(),
+            ));
+            let room = usize::from(inner.height).saturating_sub(3 + lines.len());
+            for v in visits.iter().skip(day.scroll).take(room) {
+                let services = if v.services.is_empty() {
+                    "no service known: by hand".to_string()
+                } else {
+                    v.services.clone()
+                };
+                lines.push(Line::raw(truncate(
+                    &format!(
+                        "{} {:<20} {:<14} {:<14} {:>10}",
+                        v.starts_at.with_timezone(&state.tz).format("%H:%M"),
+                        truncate(&v.patient_name, 20),
+                        truncate(&doctor_title(&v.doctor_name), 14),
+                        truncate(&services, 14),
+                        Money::new(v.total_minor, currency).amount(fmt)
+                    ),
+                    width,
+                )));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), below(inner, 2));
+    cursor
+}

@@ -1,0 +1,472 @@
+//! The Billing screen's effects against a real database, as real logins: what the screen asks for
+//! (`clinic::effects::billing`) and the replies it gets, for the accounts office, the desk and an
+//! admin.
+
+mod support;
+
+use chrono::{Duration, NaiveDate, Utc};
+use clinic::app::billing::{Reply, Request};
+use clinic::app::RequestId;
+use clinic::domain::invoice::{
+    IdempotencyKey, InvoiceFilter, InvoiceKind, InvoiceStatus, PaymentMethod, Receipt,
+};
+use clinic::domain::money::Currency;
+use clinic::domain::staff::Job;
+use clinic::effects::Run;
+use deadpool_postgres::Pool;
+use support::TestDb;
+use tokio_postgres::Client;
+
+const EUR: &str = "EUR";
+
+fn eur() -> Currency {
+    Currency::parse(EUR).expect("a currency")
+}
+
+fn r(n: u64) -> RequestId {
+    RequestId(n)
+}
+
+fn key(n: u8) -> IdempotencyKey {
+    IdempotencyKey::from_bytes([n; 16])
+}
+
+struct Books {
+    db: TestDb,
+    adam: Pool,
+    rita: Pool,
+    ada: Pool,
+    su: Client,
+    patient: i64,
+    doctor: i64,
+}
+
+async fn books() -> Books {
+    let db = TestDb::new().await;
+    let pools = {
+        let mut out = Vec::new();
+        for (name, job) in [
+            ("adam", Job::Accountant),
+            ("rita", Job::Receptionist),
+            ("ada", Job::Admin),
+        ] {
+            let login = db.staff(name, job).await;
+            out.push(
+                clinic::db::connect_as(&db.server_config(), &login.user, &login.password)
+                    .expect("a pool"),
+            );
+        }
+        out
+    };
+    let doctor = db.staff("alice", Job::Doctor).await.staff_id.expect("id");
+    let su = db.superuser().await;
+    let patient: i64 = su
+        .query_one(
+            "INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, gender_identity,
+                                          emergency_contact_name, emergency_contact_phone, insurer, phone)
+             VALUES ('Okoye', 'Ada', DATE '1980-01-01', 'female', 'woman', 'Kin', '0123456789',
+                     'Acme Health', '0201234567')
+             RETURNING id",
+            &[],
+        )
+        .await
+        .expect("a patient")
+        .get(0);
+    su.batch_execute(
+        "UPDATE clinic.settings SET time_zone = 'UTC';
+         INSERT INTO clinic.services (code, description, price_minor, currency, tax_rate, valid_from, suggested_for)
+         VALUES ('CONSULT', 'Consultation', 5000, 'EUR', 10, '2026-01-01', '{Check-up}')",
+    )
+    .await
+    .expect("settings and a fee schedule");
+    let mut pools = pools.into_iter();
+    let (adam, rita, ada) = (
+        pools.next().expect("adam"),
+        pools.next().expect("rita"),
+        pools.next().expect("ada"),
+    );
+    Books {
+        db,
+        adam,
+        rita,
+        ada,
+        su,
+        patient,
+        doctor,
+    }
+}
+
+impl Books {
+    /// An issued invoice of `unit` x 1, numbered.
+    async fn issued(&self, unit: i64) -> i64 {
+        let id: i64 = self
+            .su
+            .query_one(
+                "INSERT INTO clinic.invoices (patient_id, currency) VALUES ($1, 'EUR') RETURNING id",
+                &[&self.patient],
+            )
+            .await
+            .expect("invoice")
+            .get(0);
+        self.su
+            .execute(
+                "INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor)
+                 VALUES ($1, 'Consultation', 1, $2)",
+                &[&id, &unit],
+            )
+            .await
+            .expect("line");
+        self.su
+            .batch_execute(&format!(
+                "UPDATE clinic.invoices SET status = 'issued', issued_at = now(), due_on = current_date + 30
+                  WHERE id = {id}; SELECT clinic.number_invoices();"
+            ))
+            .await
+            .expect("issued");
+        id
+    }
+
+    async fn completed_yesterday(&self, hour: i32) -> i64 {
+        self.su
+            .query_one(
+                "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, status, reason)
+                 VALUES ($1, $2, date_trunc('day', now()) - interval '1 day' + make_interval(hours => $3),
+                         date_trunc('day', now()) - interval '1 day' + make_interval(hours => $3, mins => 15),
+                         'completed', 'Check-up')
+                 RETURNING id",
+                &[&self.patient, &self.doctor, &hour],
+            )
+            .await
+            .expect("appointment")
+            .get(0)
+    }
+}
+
+async fn pay(
+    pool: &Pool,
+    invoice_id: i64,
+    amount_minor: i64,
+    method: PaymentMethod,
+    k: u8,
+) -> Result<Receipt, String> {
+    let reply = Request::Pay {
+        request: r(1),
+        invoice_id,
+        amount_minor,
+        method,
+        reference: Some("slip 1".into()),
+        key: key(k),
+    }
+    .run(pool.clone())
+    .await;
+    match reply {
+        Reply::Paid { result, .. } => result,
+        other => panic!("expected Paid, got {other:?}"),
+    }
+}
+
+async fn detail(
+    pool: &Pool,
+    invoice_id: i64,
+) -> Result<Box<clinic::domain::invoice::InvoiceDetail>, String> {
+    match (Request::Detail {
+        request: r(2),
+        invoice_id,
+    })
+    .run(pool.clone())
+    .await
+    {
+        Reply::Detail { result, .. } => result,
+        other => panic!("expected Detail, got {other:?}"),
+    }
+}
+
+async fn list(
+    pool: &Pool,
+    filter: InvoiceFilter,
+) -> Result<Vec<clinic::domain::invoice::InvoiceRow>, String> {
+    match (Request::Load {
+        request: r(3),
+        filter,
+        limit: 500,
+    })
+    .run(pool.clone())
+    .await
+    {
+        Reply::Loaded { result, .. } => result,
+        other => panic!("expected Loaded, got {other:?}"),
+    }
+}
+
+/// The desk takes a payment and gets the receipt the database recorded; an overpayment becomes
+/// the patient's credit, which then pays another invoice; a retry with the same key records
+/// nothing twice and answers alike; the list and the detail show the money as it is.
+#[tokio::test]
+async fn payments_from_the_screen_add_up_to_the_cent() {
+    let b = books().await;
+    let first = b.issued(12_000).await;
+    let second = b.issued(3_000).await;
+
+    let open = list(&b.rita, InvoiceFilter::Open)
+        .await
+        .expect("the desk lists");
+    assert_eq!(
+        open.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert!(open
+        .iter()
+        .all(|r| r.number.as_deref().is_some_and(|n| n.len() == 11)));
+
+    let receipt = pay(&b.rita, first, 5_000, PaymentMethod::Cash, 1)
+        .await
+        .expect("the desk takes a payment");
+    assert_eq!(
+        (
+            receipt.amount_minor,
+            receipt.applied_minor,
+            receipt.credit_minor
+        ),
+        (5_000, 5_000, 0)
+    );
+    let again = pay(&b.rita, first, 5_000, PaymentMethod::Cash, 1)
+        .await
+        .expect("a retry answers");
+    assert_eq!(again, receipt, "a retry answers as the first did");
+
+    let over = pay(&b.adam, first, 9_000, PaymentMethod::Card, 2)
+        .await
+        .expect("an overpayment is taken");
+    assert_eq!((over.applied_minor, over.credit_minor), (7_000, 2_000));
+
+    let d = detail(&b.adam, first).await.expect("the detail");
+    assert_eq!(d.row.status, InvoiceStatus::Paid);
+    assert_eq!(d.row.balance().minor(), 0);
+    assert_eq!(d.payments.len(), 2, "the retry recorded nothing");
+    assert_eq!(d.payments[0].received_by.as_deref(), Some("Rita"));
+    assert_eq!(d.patient_credit_minor, 2_000);
+    assert_eq!(d.lines[0].amount_minor, 12_000);
+
+    // The credit pays the second invoice; no more than is held.
+    let refused = pay(&b.adam, second, 2_500, PaymentMethod::Credit, 3).await;
+    assert!(refused.is_err(), "more credit than held: {refused:?}");
+    let from_credit = pay(&b.adam, second, 2_000, PaymentMethod::Credit, 4)
+        .await
+        .expect("credit pays");
+    assert_eq!(from_credit.applied_minor, 2_000);
+    let d2 = detail(&b.rita, second).await.expect("the desk reads it");
+    assert_eq!(
+        (d2.row.status, d2.row.balance().minor()),
+        (InvoiceStatus::PartiallyPaid, 1_000)
+    );
+    assert_eq!(d2.patient_credit_minor, 0);
+
+    let open = list(&b.ada, InvoiceFilter::Open)
+        .await
+        .expect("the admin reads");
+    assert_eq!(open.iter().map(|r| r.id).collect::<Vec<_>>(), [second]);
+    let mine = list(
+        &b.rita,
+        InvoiceFilter::Patient {
+            patient_id: b.patient,
+            name: "Okoye, Ada".into(),
+        },
+    )
+    .await
+    .expect("a patient's invoices");
+    assert_eq!(mine.first().map(|r| r.id), Some(second), "open ones first");
+    assert_eq!(mine.len(), 2);
+
+    // An admin reads but takes nothing; the refusal comes back in words.
+    let admin = pay(&b.ada, second, 100, PaymentMethod::Cash, 5).await;
+    let words = admin.expect_err("an admin takes no money");
+    assert!(
+        words.ends_with('.') && words.starts_with(char::is_uppercase),
+        "{words}"
+    );
+    drop(b.db);
+}
+
+/// Issue, void and credit notes go through the accounts office only; the desk and an admin are
+/// refused by the database, and a void of a paid invoice is refused with its reason.
+#[tokio::test]
+async fn issuing_voiding_and_crediting_are_the_accounts_office_s() {
+    let b = books().await;
+    let draft: i64 =
+        b.su.query_one(
+            "INSERT INTO clinic.invoices (patient_id, currency) VALUES ($1, 'EUR') RETURNING id",
+            &[&b.patient],
+        )
+        .await
+        .expect("draft")
+        .get(0);
+    b.su
+        .execute(
+            "INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor, tax_rate)
+             VALUES ($1, 'Dressing', 2, 1250, 10)",
+            &[&draft],
+        )
+        .await
+        .expect("line");
+    let due = Utc::now().date_naive() + Duration::days(30);
+    let issue = |pool: Pool| async move {
+        match (Request::Issue {
+            request: r(4),
+            invoice_id: draft,
+            due_on: due,
+        })
+        .run(pool)
+        .await
+        {
+            Reply::Issued { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(
+        issue(b.rita.clone()).await.is_err(),
+        "the desk issues nothing"
+    );
+    assert!(
+        issue(b.ada.clone()).await.is_err(),
+        "an admin issues nothing"
+    );
+    let number = issue(b.adam.clone())
+        .await
+        .expect("accounts issue")
+        .expect("numbered at once");
+    assert!(
+        number.starts_with(&format!("{}-", Utc::now().format("%Y"))),
+        "{number}"
+    );
+    let d = detail(&b.adam, draft).await.expect("detail");
+    assert_eq!((d.row.total_minor, d.tax_minor), (2_750, 250));
+    assert_eq!(d.row.due_on, Some(due));
+
+    pay(&b.rita, draft, 1_000, PaymentMethod::Card, 9)
+        .await
+        .expect("paid in part");
+    let void = |pool: Pool, version: i32| async move {
+        match (Request::Void {
+            request: r(5),
+            invoice_id: draft,
+            version,
+            reason: "Billed twice".into(),
+        })
+        .run(pool)
+        .await
+        {
+            Reply::Voided { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    let version = detail(&b.adam, draft).await.expect("detail").row.version;
+    let refused = void(b.adam.clone(), version)
+        .await
+        .expect_err("paid: no void");
+    assert!(
+        refused.contains("refund") || refused.contains("credit"),
+        "{refused}"
+    );
+    assert!(void(b.rita.clone(), version).await.is_err());
+
+    let credit = |pool: Pool| async move {
+        match (Request::CreditNote {
+            request: r(6),
+            invoice_id: draft,
+            reason: "Dressing not used".into(),
+        })
+        .run(pool)
+        .await
+        {
+            Reply::Credited { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(
+        credit(b.rita.clone()).await.is_err(),
+        "the desk writes no credit note"
+    );
+    let cn = credit(b.adam.clone()).await.expect("a credit note");
+    let c = detail(&b.adam, cn).await.expect("the credit note");
+    assert_eq!(c.row.kind, InvoiceKind::CreditNote);
+    assert_eq!(c.row.status, InvoiceStatus::Draft);
+    assert_eq!(c.credits.as_deref(), Some(number.as_str()));
+    assert_eq!(
+        c.row.total_minor, 2_750,
+        "all the lines, to reduce or issue"
+    );
+    let drafts = list(&b.adam, InvoiceFilter::Drafts).await.expect("drafts");
+    assert_eq!(drafts.iter().map(|r| r.id).collect::<Vec<_>>(), [cn]);
+
+    // A stale version is a conflict, not a silent void.
+    let other = b.issued(500).await;
+    let stale = match (Request::Void {
+        request: r(7),
+        invoice_id: other,
+        version: 0,
+        reason: "Wrong patient".into(),
+    })
+    .run(b.adam.clone())
+    .await
+    {
+        Reply::Voided { result, .. } => result,
+        other => panic!("{other:?}"),
+    };
+    assert!(stale.expect_err("stale").contains("changed"));
+}
+
+/// A day's completed appointments are previewed, then invoiced and issued in one step; a second
+/// time finds nothing left to invoice.
+#[tokio::test]
+async fn a_day_is_previewed_then_invoiced_once() {
+    let b = books().await;
+    let a1 = b.completed_yesterday(9).await;
+    let a2 = b.completed_yesterday(10).await;
+    let yesterday: NaiveDate = Utc::now().date_naive() - Duration::days(1);
+    let preview = |pool: Pool| async move {
+        match (Request::Uninvoiced {
+            request: r(8),
+            day: yesterday,
+            currency: eur(),
+        })
+        .run(pool)
+        .await
+        {
+            Reply::Uninvoiced { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(
+        preview(b.rita.clone()).await.is_err(),
+        "the desk does not invoice"
+    );
+    let visits = preview(b.adam.clone()).await.expect("the preview");
+    assert_eq!(
+        visits.iter().map(|v| v.appointment_id).collect::<Vec<_>>(),
+        [a1, a2]
+    );
+    assert!(visits
+        .iter()
+        .all(|v| v.services == "CONSULT" && v.total_minor == 5_500));
+    let due = Utc::now().date_naive() + Duration::days(14);
+    let made = match (Request::InvoiceDay {
+        request: r(9),
+        appointment_ids: vec![a1, a2],
+        currency: eur(),
+        due_on: due,
+    })
+    .run(b.adam.clone())
+    .await
+    {
+        Reply::DayInvoiced { result, .. } => result.expect("invoiced"),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(made.len(), 2);
+    for id in &made {
+        let d = detail(&b.adam, *id).await.expect("detail");
+        assert_eq!(d.row.status, InvoiceStatus::Issued);
+        assert_eq!((d.row.total_minor, d.row.due_on), (5_500, Some(due)));
+        assert!(d.row.number.is_some());
+    }
+    assert!(preview(b.adam.clone()).await.expect("again").is_empty());
+}
