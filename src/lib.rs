@@ -7,5 +7,6 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod effects;
+pub mod report;
 pub mod tui;
 pub mod ui;

@@ -60,6 +60,54 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Billing's reports and export for scripts and cron, as your own login (the same
+    /// permissions as on screen).
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Accounts receivable aging per patient and in total (0-30, 31-60, 61-90, 90+ days after the
+    /// due date).
+    Aging {
+        /// Count the days as of this date (default: today at the clinic).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        login: StaffLogin,
+    },
+    /// The money taken per day, payment method and desk (default: today).
+    Cash {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        login: StaffLogin,
+    },
+    /// invoices.csv, invoice_lines.csv and payments.csv (RFC 4180, UTF-8, amounts as plain
+    /// decimals) for the invoices issued and the payments received in a range of clinic days.
+    Export {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: chrono::NaiveDate,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: chrono::NaiveDate,
+        /// Where the files go (made if missing).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        login: StaffLogin,
+    },
+}
+
+#[derive(Args)]
+struct StaffLogin {
+    /// Your clinic login. The password comes from PGPASSWORD or a hidden prompt.
+    #[arg(long, short = 'U', env = "PGUSER")]
+    user: String,
 }
 
 #[derive(Subcommand)]
@@ -219,7 +267,56 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 name.as_deref(),
             ))
         }
+        Command::Billing { command } => rt.block_on(billing(&config, command)),
     }
+}
+
+async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()> {
+    let login = match &command {
+        BillingCommand::Aging { login, .. }
+        | BillingCommand::Cash { login, .. }
+        | BillingCommand::Export { login, .. } => login,
+    };
+    let password = admin_password(&login.user)?;
+    let pool = db::connect_as(&config.server, &login.user, &password)
+        .with_context(|| format!("connecting as {}", login.user))?;
+    let today = chrono::Utc::now()
+        .with_timezone(&config.time_zone())
+        .date_naive();
+    let (currency, format) = (config.currency(), config.number_format());
+    match command {
+        BillingCommand::Aging { as_of, .. } => {
+            let text =
+                clinic::report::aging_text(&pool, as_of.unwrap_or(today), currency, format).await?;
+            print!("{text}");
+        }
+        BillingCommand::Cash { from, to, .. } => {
+            let from = from.unwrap_or(today);
+            let text = clinic::report::cash_text(&pool, from, to.unwrap_or(from), currency, format)
+                .await?;
+            print!("{text}");
+        }
+        BillingCommand::Export { from, to, dir, .. } => {
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            let counts = clinic::report::export(&pool, from, to, &dir, |file, done, of| {
+                eprint!("\r{file}: {done} of {of} rows   ");
+                if done == of {
+                    eprintln!();
+                }
+            })
+            .await?;
+            println!(
+                "Wrote {} invoices, {} lines and {} payments to {}.",
+                counts.invoices,
+                counts.lines,
+                counts.payments,
+                dir.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {

@@ -97,8 +97,13 @@ async fn books() -> Books {
 }
 
 impl Books {
-    /// An issued invoice of `unit` x 1, numbered.
+    /// An issued invoice of `unit` x 1, numbered, due in 30 days.
     async fn issued(&self, unit: i64) -> i64 {
+        self.issued_due(unit, 30).await
+    }
+
+    /// An issued invoice of `unit` x 1, numbered, due `days` from today (negative: overdue).
+    async fn issued_due(&self, unit: i64, days: i32) -> i64 {
         let id: i64 = self
             .su
             .query_one(
@@ -118,7 +123,7 @@ impl Books {
             .expect("line");
         self.su
             .batch_execute(&format!(
-                "UPDATE clinic.invoices SET status = 'issued', issued_at = now(), due_on = current_date + 30
+                "UPDATE clinic.invoices SET status = 'issued', issued_at = now(), due_on = current_date + {days}
                   WHERE id = {id}; SELECT clinic.number_invoices();"
             ))
             .await
@@ -469,4 +474,124 @@ async fn a_day_is_previewed_then_invoiced_once() {
         assert!(d.row.number.is_some());
     }
     assert!(preview(b.adam.clone()).await.expect("again").is_empty());
+}
+
+/// The aging puts each open balance in its bucket by days after the due date and adds up per
+/// patient and in total; the cash report sums per day, method and desk; the export writes what
+/// the books hold, and each parses back with a CSV reader to the same cents. Who may read what is
+/// the database's: the desk gets no aging, a doctor no cash.
+#[tokio::test]
+async fn reports_and_the_export_add_up_to_the_cent() {
+    use clinic::app::billing::{Reply as R, Request as Q};
+    let b = books().await;
+    let not_due = b.issued_due(10_000, 10).await;
+    let d45 = b.issued_due(2_000, -45).await;
+    b.issued_due(3_000, -75).await;
+    b.issued_due(4_000, -120).await;
+    b.issued_due(555, -30).await;
+    pay(&b.rita, not_due, 2_500, PaymentMethod::Cash, 21)
+        .await
+        .expect("cash");
+    pay(&b.adam, d45, 2_000, PaymentMethod::Card, 22)
+        .await
+        .expect("card");
+    let today = Utc::now().date_naive();
+
+    let aging = |pool: Pool| async move {
+        match (Q::Aging {
+            request: r(10),
+            as_of: today,
+            currency: eur(),
+        })
+        .run(pool)
+        .await
+        {
+            R::Aging { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(
+        aging(b.rita.clone()).await.is_err(),
+        "the desk reads no aging"
+    );
+    let a = aging(b.ada.clone())
+        .await
+        .expect("an admin reads the aging");
+    assert_eq!(a.rows.len(), 1);
+    let row = &a.rows[0];
+    // 75.00 not due + 5.55 thirty days late in 0-30; 31-60 paid off; 30.00; 40.00.
+    assert_eq!(row.buckets, [7_500 + 555, 0, 3_000, 4_000]);
+    assert_eq!(row.total_minor, 15_055);
+    assert_eq!(row.invoices, 4, "the paid one is not open");
+    assert_eq!(a.totals().expect("sums").1.minor(), 15_055);
+
+    let cash = |pool: Pool| async move {
+        match (Q::Cash {
+            request: r(11),
+            from: today,
+            to: today,
+        })
+        .run(pool)
+        .await
+        {
+            R::Cash { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    let doctor = b.db.staff("greg", Job::Doctor).await;
+    let greg = clinic::db::connect_as(&b.db.server_config(), &doctor.user, &doctor.password)
+        .expect("pool");
+    assert!(cash(greg).await.is_err(), "a doctor sees no money");
+    let rows = cash(b.rita.clone()).await.expect("the desk reads its cash");
+    let seen: Vec<(&str, &str, i64, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.method.as_str(),
+                r.received_by.as_str(),
+                r.payments,
+                r.amount_minor,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [("card", "Adam", 1, 2_000), ("cash", "Rita", 1, 2_500)]
+    );
+
+    // The export, parsed back.
+    let dir = std::env::temp_dir().join(format!("clinic-export-{}", b.patient));
+    let mut seen_progress = Vec::new();
+    let counts = clinic::report::export(&b.adam, today, today, &dir, |f, done, of| {
+        seen_progress.push((f.to_string(), done, of));
+    })
+    .await
+    .expect("export");
+    assert_eq!((counts.invoices, counts.lines, counts.payments), (5, 5, 2));
+    assert!(seen_progress.contains(&("payments.csv".to_string(), 2, 2)));
+    let [inv, lines, payments] = clinic::report::export_paths(&dir);
+    let read = |p: &std::path::Path| -> Vec<csv::StringRecord> {
+        csv::Reader::from_path(p)
+            .expect("a csv")
+            .records()
+            .map(|r| r.expect("a record"))
+            .collect()
+    };
+    let cents = |s: &str| -> i64 {
+        let (whole, frac) = s.split_once('.').expect("two decimals");
+        whole.parse::<i64>().expect("whole") * 100 + frac.parse::<i64>().expect("cents")
+    };
+    let invoices = read(&inv);
+    assert_eq!(invoices.len(), 5);
+    let owed: i64 = invoices.iter().map(|r| cents(&r[15])).sum();
+    assert_eq!(
+        owed, 15_055,
+        "what the export says is owed is what the aging says"
+    );
+    let total: i64 = read(&lines).iter().map(|r| cents(&r[9])).sum();
+    assert_eq!(total, 10_000 + 2_000 + 3_000 + 4_000 + 555);
+    let paid: i64 = read(&payments).iter().map(|r| cents(&r[7])).sum();
+    assert_eq!(paid, 4_500);
+    assert!(invoices.iter().all(|r| r[0].len() == 11 && &r[7] == "EUR"));
+    std::fs::remove_dir_all(&dir).ok();
 }

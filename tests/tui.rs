@@ -121,11 +121,12 @@ fn signing_in_opens_exactly_the_screens_of_the_job() {
         let shell = shell(&app);
         let got: Vec<ScreenId> = shell.screens.iter().map(|(s, _)| *s).collect();
         assert_eq!(got, screens, "{job}");
-        // A doctor starts on their day; everyone else on the first screen of the bar.
-        let home = if job == Job::Doctor {
-            Records
-        } else {
-            screens[0]
+        // A doctor starts on their day, the accounts office on its books; everyone else on the
+        // first screen of the bar.
+        let home = match job {
+            Job::Doctor => Records,
+            Job::Accountant => Billing,
+            _ => screens[0],
         };
         assert_eq!(shell.current, home, "{job}");
         assert_eq!(shell.me.job, job);
@@ -159,7 +160,7 @@ fn function_keys_and_alt_digits_switch_screens_and_refuse_missing_ones() {
 
     let (mut app, _, _) = signed_in(Job::Accountant);
     press_with(&mut app, KeyCode::Char('3'), KeyModifiers::ALT);
-    assert_eq!(shell(&app).current, ScreenId::Patients);
+    assert_eq!(shell(&app).current, ScreenId::Billing);
     assert!(app.notice.is_some());
 }
 

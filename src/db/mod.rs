@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod audit;
 pub mod availability;
 pub mod billing;
+pub mod billing_reports;
 pub mod error;
 pub mod icd10;
 pub mod listen;

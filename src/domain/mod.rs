@@ -7,6 +7,7 @@ pub mod invoice;
 pub mod live;
 pub mod money;
 pub mod patient;
+pub mod receivables;
 pub mod record;
 pub mod schedule;
 pub mod staff;

@@ -191,6 +191,19 @@ impl Money {
         out
     }
 
+    /// As files for other software carry it: no grouping, a point before the decimals
+    /// ("-1234.50", "500" for yen), whatever the clinic's own format.
+    pub fn plain(self) -> String {
+        let exponent = usize::try_from(self.currency.exponent()).unwrap_or(2);
+        let scale = self.currency.scale().unsigned_abs();
+        let abs = self.minor.unsigned_abs();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        if exponent == 0 {
+            return format!("{sign}{abs}");
+        }
+        format!("{sign}{}.{:0exponent$}", abs / scale, abs % scale)
+    }
+
     /// With its currency, as statements and summaries show it: "USD 1,234.50".
     pub fn display(self, format: NumberFormat) -> String {
         format!("{} {}", self.currency, self.amount(format))
@@ -311,6 +324,16 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::parse("EUR").expect("EUR")
+    }
+
+    #[test]
+    fn files_get_plain_decimals() {
+        assert_eq!(Money::new(123_450, eur()).plain(), "1234.50");
+        assert_eq!(Money::new(-5, usd()).plain(), "-0.05");
+        let yen = Currency::parse("JPY").expect("JPY");
+        assert_eq!(Money::new(1_500, yen).plain(), "1500");
+        let dinar = Currency::parse("KWD").expect("KWD");
+        assert_eq!(Money::new(1_005, dinar).plain(), "1.005");
     }
 
     const POINT: NumberFormat = NumberFormat {

@@ -6,7 +6,7 @@ use deadpool_postgres::Pool;
 
 use super::{read, Run};
 use crate::app::billing::{Reply, Request};
-use crate::db::billing;
+use crate::db::{billing, billing_reports};
 
 impl Run for Request {
     type Reply = Reply;
@@ -102,6 +102,21 @@ impl Run for Request {
                     billing::invoice_appointments(c, &appointment_ids, currency, due_on).await
                 })
                 .await,
+            },
+            Request::Aging {
+                request,
+                as_of,
+                currency,
+            } => Reply::Aging {
+                request,
+                result: read(&pool, async |c| {
+                    billing_reports::aging(c, as_of, currency).await
+                })
+                .await,
+            },
+            Request::Cash { request, from, to } => Reply::Cash {
+                request,
+                result: read(&pool, async |c| billing_reports::cash(c, from, to).await).await,
             },
         }
     }

@@ -9,4 +9,5 @@ mod common;
 
 mod access;
 mod books;
+mod reports;
 mod terminal;

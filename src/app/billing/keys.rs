@@ -25,6 +25,20 @@ const fn bind(
 /// The invoice list.
 pub const BINDINGS: &[Binding] = &[
     bind(
+        "billing.next_tab",
+        &["tab"],
+        "Next part: invoices, aging, cash",
+        Cmd::NextTab,
+        None,
+    ),
+    bind(
+        "billing.previous_tab",
+        &["shift-tab"],
+        "Previous part",
+        Cmd::PreviousTab,
+        None,
+    ),
+    bind(
         "billing.open",
         &["enter"],
         "Open the invoice (lines, payments, what is owed)",
@@ -262,9 +276,117 @@ const DAY: &[Binding] = &[
     ),
 ];
 
+const AGING: &[Binding] = &[
+    bind(
+        "billing.aging.open",
+        &["enter"],
+        "The patient's invoices",
+        Cmd::Open,
+        Some("invoices"),
+    ),
+    bind(
+        "billing.aging.next_tab",
+        &["tab"],
+        "Next part",
+        Cmd::NextTab,
+        Some("next part"),
+    ),
+    bind(
+        "billing.aging.previous_tab",
+        &["shift-tab"],
+        "Previous part",
+        Cmd::PreviousTab,
+        None,
+    ),
+    bind(
+        "billing.aging.down",
+        &["down", "j"],
+        "Next patient",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.aging.up",
+        &["up", "k"],
+        "Previous patient",
+        Cmd::Up,
+        None,
+    ),
+    bind(
+        "billing.aging.page_down",
+        &["pagedown"],
+        "A page down",
+        Cmd::PageDown,
+        None,
+    ),
+    bind(
+        "billing.aging.page_up",
+        &["pageup"],
+        "A page up",
+        Cmd::PageUp,
+        None,
+    ),
+    bind(
+        "billing.aging.refresh",
+        &["r", "ctrl-r"],
+        "Read the aging again",
+        Cmd::Refresh,
+        None,
+    ),
+];
+
+const CASH: &[Binding] = &[
+    bind(
+        "billing.cash.previous_day",
+        &["left", "["],
+        "The day before",
+        Cmd::PreviousDay,
+        Some("day"),
+    ),
+    bind(
+        "billing.cash.next_day",
+        &["right", "]"],
+        "The day after",
+        Cmd::NextDay,
+        None,
+    ),
+    bind(
+        "billing.cash.today",
+        &["t"],
+        "Today",
+        Cmd::Today,
+        Some("today"),
+    ),
+    bind(
+        "billing.cash.next_tab",
+        &["tab"],
+        "Next part",
+        Cmd::NextTab,
+        Some("next part"),
+    ),
+    bind(
+        "billing.cash.previous_tab",
+        &["shift-tab"],
+        "Previous part",
+        Cmd::PreviousTab,
+        None,
+    ),
+    bind(
+        "billing.cash.refresh",
+        &["r", "ctrl-r"],
+        "Read the day again",
+        Cmd::Refresh,
+        None,
+    ),
+];
+
 /// The parts of the screen with keys of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Panel {
+    /// What is owed, by patient and how late.
+    Aging,
+    /// The money taken on a day.
+    Cash,
     Detail,
     Payment,
     Receipt,
@@ -274,6 +396,8 @@ pub enum Panel {
 
 impl PanelKind for Panel {
     const ALL: &'static [Panel] = &[
+        Panel::Aging,
+        Panel::Cash,
         Panel::Detail,
         Panel::Payment,
         Panel::Receipt,
@@ -283,6 +407,8 @@ impl PanelKind for Panel {
 
     fn title(self) -> &'static str {
         match self {
+            Panel::Aging => "Aging",
+            Panel::Cash => "Cash report",
             Panel::Detail => "Invoice",
             Panel::Payment => "Take a payment",
             Panel::Receipt => "Receipt",
@@ -293,6 +419,8 @@ impl PanelKind for Panel {
 
     fn bindings(self) -> &'static [Binding] {
         match self {
+            Panel::Aging => AGING,
+            Panel::Cash => CASH,
             Panel::Detail => DETAIL,
             Panel::Payment => PAYMENT,
             Panel::Receipt => RECEIPT,

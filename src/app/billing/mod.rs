@@ -6,6 +6,7 @@
 
 mod keys;
 mod popups;
+mod reports;
 mod requests;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use tui_input::InputRequest;
 
 pub use keys::{Panel, BINDINGS};
 pub use popups::{DayInvoicing, PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use reports::{AgingView, CashView, Tab};
 pub use requests::{Cmd, Reply, Request};
 
 use super::confirm::Confirm;
@@ -41,6 +43,10 @@ pub struct DetailView {
 
 #[derive(Debug, Default)]
 pub struct BillingScreen {
+    /// The part in front: invoices, aging or cash.
+    pub tab: Tab,
+    pub aging: AgingView,
+    pub cash: CashView,
     pub filter: InvoiceFilter,
     pub invoices: List<InvoiceRow>,
     /// The list stopped at its limit.
@@ -83,8 +89,16 @@ impl Screen for BillingScreen {
         }
     }
 
+    /// The accounts office starts on its books.
+    fn home(job: Job) -> bool {
+        job == Job::Accountant
+    }
+
     fn entered(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
+        if self.tab != Tab::Invoices && self.detail.is_none() {
+            return self.load_tab(ctx);
+        }
         let list = self.load(ctx);
         match &self.detail {
             Some(_) => list.and(self.load_detail(ctx)),
@@ -97,7 +111,11 @@ impl Screen for BillingScreen {
         if self.popup.is_some() {
             return self.popup_command(cmd, ctx);
         }
+        if self.tab != Tab::Invoices && self.detail.is_none() {
+            return self.report_command(cmd, ctx);
+        }
         match cmd {
+            Cmd::NextTab | Cmd::PreviousTab => self.switch_tab(cmd == Cmd::NextTab, ctx),
             Cmd::Refresh => match &self.detail {
                 Some(_) => self.load_detail(ctx),
                 None => self.load(ctx),
@@ -179,6 +197,10 @@ impl Screen for BillingScreen {
         if self.detail.take().is_some() {
             return self.load(ctx);
         }
+        if self.tab != Tab::Invoices {
+            self.tab = Tab::Invoices;
+            return self.load(ctx);
+        }
         Outcome::default()
     }
 
@@ -219,6 +241,7 @@ impl Screen for BillingScreen {
                 }
                 Outcome::redraw()
             }
+            Reply::Aging { .. } | Reply::Cash { .. } => self.report_reply(reply),
             other => self.popup_reply(other, ctx),
         }
     }
@@ -240,6 +263,7 @@ impl Screen for BillingScreen {
         };
         self.popup = None;
         self.detail = None;
+        self.tab = Tab::Invoices;
         self.filter = InvoiceFilter::Patient {
             patient_id,
             name: patient_name,
@@ -285,7 +309,12 @@ impl Screen for BillingScreen {
             Some(Popup::Receipt { .. }) => Some(Panel::Receipt),
             Some(Popup::Reason { .. }) => Some(Panel::Reason),
             Some(Popup::Day(_)) => Some(Panel::Day),
-            None => self.detail.as_ref().map(|_| Panel::Detail),
+            None if self.detail.is_some() => Some(Panel::Detail),
+            None => match self.tab {
+                Tab::Invoices => None,
+                Tab::Aging => Some(Panel::Aging),
+                Tab::Cash => Some(Panel::Cash),
+            },
         }
     }
 

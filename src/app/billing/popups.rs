@@ -547,7 +547,7 @@ impl BillingScreen {
                     }
                 }
             }
-            Reply::Loaded { .. } | Reply::Detail { .. } => Outcome::default(),
+            _ => Outcome::default(),
         }
     }
 

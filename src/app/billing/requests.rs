@@ -9,6 +9,7 @@ use crate::domain::invoice::{
     UninvoicedVisit,
 };
 use crate::domain::money::Currency;
+use crate::domain::receivables::{Aging, CashRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
@@ -24,6 +25,9 @@ pub enum Cmd {
     /// "Yes" to invoicing the previewed day.
     InvoiceDayConfirmed,
     NextFilter,
+    NextTab,
+    PreviousTab,
+    Today,
     Up,
     Down,
     PageUp,
@@ -90,6 +94,16 @@ pub enum Request {
         currency: Currency,
         due_on: NaiveDate,
     },
+    Aging {
+        request: RequestId,
+        as_of: NaiveDate,
+        currency: Currency,
+    },
+    Cash {
+        request: RequestId,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,5 +142,13 @@ pub enum Reply {
     DayInvoiced {
         request: RequestId,
         result: Result<Vec<i64>, String>,
+    },
+    Aging {
+        request: RequestId,
+        result: Result<Aging, String>,
+    },
+    Cash {
+        request: RequestId,
+        result: Result<Vec<CashRow>, String>,
     },
 }

@@ -3,6 +3,7 @@
 
 mod detail;
 mod popups;
+mod reports;
 
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -10,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::app::billing::BillingScreen;
+use crate::app::billing::{BillingScreen, Tab};
 use crate::app::screen::Access;
 use crate::domain::invoice::{InvoiceKind, InvoiceRow};
 use crate::domain::money::{Money, NumberFormat};
@@ -23,7 +24,7 @@ use crate::ui::{View, ViewEnv};
 /// What this screen holds for `job`.
 pub fn purpose(job: Job, access: Access) -> &'static str {
     match (job, access) {
-        (Job::Accountant, _) => "Invoices and payments: invoice, void, refund and reconcile.",
+        (Job::Accountant, _) => "Invoices, payments, credit notes, the aging and the day's cash.",
         (_, Access::Full) => {
             "Invoices and payments: see what a patient owes and take a payment at the desk."
         }
@@ -33,9 +34,11 @@ pub fn purpose(job: Job, access: Access) -> &'static str {
 
 impl View for BillingScreen {
     fn draw(&self, frame: &mut Frame, area: Rect, env: &ViewEnv) -> Option<Position> {
-        match &self.detail {
-            Some(view) => detail::draw(frame, area, view, self, env.theme),
-            None => draw_list(frame, area, self, env),
+        match (&self.detail, self.tab) {
+            (Some(view), _) => detail::draw(frame, area, view, self, env.theme),
+            (None, Tab::Invoices) => draw_list(frame, area, self, env),
+            (None, Tab::Aging) => reports::draw_aging(frame, area, self, env.theme),
+            (None, Tab::Cash) => reports::draw_cash(frame, area, self, env.theme),
         }
         self.popup
             .as_ref()
@@ -74,22 +77,16 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &BillingScreen, env: &ViewEnv
     let width = usize::from(area.width);
     let today = state.now.with_timezone(&state.tz).date_naive();
     let fmt = state.number_format;
-    let mut head = format!(" {}", capitalised(&state.filter.word()));
+    let mut head = capitalised(&state.filter.word());
     if let Some(owed) = state.owed() {
         head.push_str(&format!(" · {} owed", owed.display(fmt)));
     }
-    let right = if state.loading.in_flight() && state.loaded {
-        "loading… "
-    } else {
-        ""
-    };
-    let gap = width.saturating_sub(head.chars().count() + right.chars().count());
+    if state.loading.in_flight() && state.loaded {
+        head.push_str(" · loading…");
+    }
+    head.push(' ');
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(head, theme.title()),
-            Span::raw(" ".repeat(gap)),
-            Span::raw(right),
-        ]),
+        tab_bar(state, &head, width, theme),
         Line::styled(
             format!(
                 " {:<11} {:<21} {:<10} {:>10} {:>10} {}",
@@ -172,6 +169,41 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &BillingScreen, env: &ViewEnv
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// " [Invoices]  Aging  Cash" with `right` at the end of the line: where the person is, in
+/// brackets as well as in colour.
+pub(super) fn tab_bar(
+    state: &BillingScreen,
+    right: &str,
+    width: usize,
+    theme: Theme,
+) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for tab in Tab::for_job(state.job) {
+        let text = if *tab == state.tab {
+            format!("[{}]", tab.word())
+        } else {
+            format!(" {} ", tab.word())
+        };
+        used += text.chars().count() + 1;
+        spans.push(Span::styled(
+            text,
+            if *tab == state.tab {
+                theme.title()
+            } else {
+                theme.dim()
+            },
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let right = truncate(right, width.saturating_sub(used));
+    spans.push(Span::raw(
+        " ".repeat(width.saturating_sub(used + right.chars().count())),
+    ));
+    spans.push(Span::styled(right, theme.title()));
+    Line::from(spans)
 }
 
 pub(super) fn capitalised(s: &str) -> String {

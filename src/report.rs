@@ -1,0 +1,156 @@
+//! Billing's reports and export for scripts and cron, outside the TUI: the same database
+//! functions as the screen, through the person's own login, so the same permissions hold.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use deadpool_postgres::Pool;
+
+use crate::db::billing_reports::{self, ExportCounts, ExportError};
+use crate::db::DbError;
+use crate::domain::invoice::method_word;
+use crate::domain::money::{Currency, Money, NumberFormat};
+use crate::domain::receivables::{cash_totals, BUCKETS};
+
+async fn client(pool: &Pool) -> Result<deadpool_postgres::Object, DbError> {
+    pool.get().await.map_err(DbError::from)
+}
+
+/// The aging as a text table: one line per patient, then the totals.
+pub async fn aging_text(
+    pool: &Pool,
+    as_of: NaiveDate,
+    currency: Currency,
+    format: NumberFormat,
+) -> Result<String, DbError> {
+    let c = client(pool).await?;
+    let aging = billing_reports::aging(&**c, as_of, currency).await?;
+    let amount = |minor| Money::new(minor, currency).amount(format);
+    let mut out = format!(
+        "Accounts receivable aging as of {as_of}, in {currency} (days after the due date)\n\n{:<8} {:<28} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+        "number", "patient", BUCKETS[0], BUCKETS[1], BUCKETS[2], BUCKETS[3], "total"
+    );
+    for r in &aging.rows {
+        out.push_str(&format!(
+            "{:<8} {:<28} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+            r.patient_number,
+            r.patient_name.chars().take(28).collect::<String>(),
+            amount(r.buckets[0]),
+            amount(r.buckets[1]),
+            amount(r.buckets[2]),
+            amount(r.buckets[3]),
+            amount(r.total_minor)
+        ));
+    }
+    let (buckets, total) = aging.totals().map_err(|e| DbError::Other(e.to_string()))?;
+    out.push_str(&format!(
+        "{:<8} {:<28} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+        "",
+        format!("total, {} patients", aging.rows.len()),
+        buckets[0].amount(format),
+        buckets[1].amount(format),
+        buckets[2].amount(format),
+        buckets[3].amount(format),
+        total.amount(format)
+    ));
+    Ok(out)
+}
+
+/// The cash report as text: per day, method and desk, then per method and in total.
+pub async fn cash_text(
+    pool: &Pool,
+    from: NaiveDate,
+    to: NaiveDate,
+    currency: Currency,
+    format: NumberFormat,
+) -> Result<String, DbError> {
+    let c = client(pool).await?;
+    let rows = billing_reports::cash(&**c, from, to).await?;
+    let mut out = format!(
+        "Cash report {from} to {to}, in {currency}\n\n{:<10} {:<16} {:<24} {:>8} {:>12}\n",
+        "day", "method", "taken by", "count", "amount"
+    );
+    for r in rows.iter().filter(|r| r.currency == currency) {
+        out.push_str(&format!(
+            "{:<10} {:<16} {:<24} {:>8} {:>12}\n",
+            r.day.format("%Y-%m-%d"),
+            method_word(&r.method),
+            r.received_by.chars().take(24).collect::<String>(),
+            r.payments,
+            r.amount().amount(format)
+        ));
+    }
+    let (per, total) = cash_totals(&rows, currency).map_err(|e| DbError::Other(e.to_string()))?;
+    out.push('\n');
+    for (method, sum) in per {
+        out.push_str(&format!(
+            "{:<10} {:<16} {:<24} {:>8} {:>12}\n",
+            "",
+            method_word(&method),
+            "",
+            "",
+            sum.amount(format)
+        ));
+    }
+    out.push_str(&format!(
+        "{:<10} {:<16} {:<24} {:>8} {:>12}\n",
+        "",
+        "total",
+        "",
+        "",
+        total.amount(format)
+    ));
+    Ok(out)
+}
+
+/// The three files an export writes into `dir`.
+pub fn export_paths(dir: &Path) -> [PathBuf; 3] {
+    [
+        dir.join("invoices.csv"),
+        dir.join("invoice_lines.csv"),
+        dir.join("payments.csv"),
+    ]
+}
+
+/// invoices.csv, invoice_lines.csv and payments.csv for the range, into `dir` (made if
+/// missing); `progress(file, done, of)` as rows go out. The rows written per file.
+pub async fn export(
+    pool: &Pool,
+    from: NaiveDate,
+    to: NaiveDate,
+    dir: &Path,
+    mut progress: impl FnMut(&str, u64, u64),
+) -> Result<ExportCounts, ExportError> {
+    std::fs::create_dir_all(dir).map_err(|e| ExportError::Write(e.into()))?;
+    let c = client(pool).await?;
+    // One snapshot for all three files, so they agree with each other.
+    c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(DbError::from)?;
+    let expected = billing_reports::export_counts(&**c, from, to).await?;
+    let [inv, lines, pay] = export_paths(dir);
+    let writer = |p: &Path| -> Result<csv::Writer<BufWriter<File>>, ExportError> {
+        let f = File::create(p).map_err(|e| ExportError::Write(e.into()))?;
+        Ok(csv::Writer::from_writer(BufWriter::new(f)))
+    };
+    let invoices = billing_reports::export_invoices(&**c, from, to, &mut writer(&inv)?, &mut |n| {
+        progress("invoices.csv", n, expected.invoices)
+    })
+    .await?;
+    let lines = billing_reports::export_lines(&**c, from, to, &mut writer(&lines)?, &mut |n| {
+        progress("invoice_lines.csv", n, expected.lines)
+    })
+    .await?;
+    let payments = billing_reports::export_payments(&**c, from, to, &mut writer(&pay)?, &mut |n| {
+        progress("payments.csv", n, expected.payments)
+    })
+    .await?;
+    c.batch_execute("COMMIT").await.map_err(DbError::from)?;
+    Ok(ExportCounts {
+        invoices,
+        lines,
+        payments,
+    })
+}
