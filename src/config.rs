@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::money::{Currency, NumberFormat};
+use crate::domain::statement::CsvLayout;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -136,12 +137,49 @@ impl Default for RecordsConfig {
 pub struct BillingConfig {
     /// Days from issue to an invoice's due date: 0 (due on receipt) to 365.
     pub payment_terms_days: u16,
+    pub bank_csv: BankCsvConfig,
 }
 
 impl Default for BillingConfig {
     fn default() -> Self {
         Self {
             payment_terms_days: 30,
+            bank_csv: BankCsvConfig::default(),
+        }
+    }
+}
+
+/// How the bank's CSV statements are laid out.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BankCsvConfig {
+    /// One character: "," ";" or "\t".
+    pub delimiter: String,
+    /// Whether the first line names the columns.
+    pub header: bool,
+    /// Each a header name (any case) or a column number from 1.
+    pub date: String,
+    pub amount: String,
+    pub reference: String,
+    pub payer: String,
+    /// chrono formats for the date, tried in order after ISO (2026-11-14).
+    pub date_formats: Vec<String>,
+    /// The amount's decimal separator, "." or ","; the clinic's own when absent.
+    pub decimal: Option<String>,
+}
+
+impl Default for BankCsvConfig {
+    fn default() -> Self {
+        let layout = CsvLayout::default();
+        Self {
+            delimiter: ",".into(),
+            header: layout.header,
+            date: layout.date,
+            amount: layout.amount,
+            reference: layout.reference,
+            payer: layout.payer,
+            date_formats: layout.date_formats,
+            decimal: None,
         }
     }
 }
@@ -217,6 +255,18 @@ impl Config {
                 self.billing.payment_terms_days
             )));
         }
+        let csv = &self.billing.bank_csv;
+        if csv.delimiter.len() != 1 {
+            return Err(bad(format!(
+                "key billing.bank_csv.delimiter: {:?} is not one character such as \",\" or \";\"",
+                csv.delimiter
+            )));
+        }
+        if csv.decimal.as_deref().is_some_and(|d| d != "." && d != ",") {
+            return Err(bad(
+                "key billing.bank_csv.decimal: write \".\" or \",\"".to_string()
+            ));
+        }
         if NumberFormat::from_example(&self.clinic.number_format).is_none() {
             return Err(bad(format!(
                 "key clinic.number_format: {:?} is not an example amount such as \"1,234.50\" or \"1.234,50\"",
@@ -232,6 +282,25 @@ impl Config {
     }
 
     /// How the clinic writes amounts (validated at load).
+    /// How the bank's CSV statements are read (validated at load).
+    pub fn bank_csv(&self) -> CsvLayout {
+        let c = &self.billing.bank_csv;
+        CsvLayout {
+            delimiter: c.delimiter.bytes().next().unwrap_or(b','),
+            header: c.header,
+            date: c.date.clone(),
+            amount: c.amount.clone(),
+            reference: c.reference.clone(),
+            payer: c.payer.clone(),
+            date_formats: c.date_formats.clone(),
+            decimal: match c.decimal.as_deref() {
+                Some(",") => ',',
+                Some(_) => '.',
+                None => self.number_format().decimal,
+            },
+        }
+    }
+
     pub fn number_format(&self) -> NumberFormat {
         NumberFormat::from_example(&self.clinic.number_format).unwrap_or_default()
     }

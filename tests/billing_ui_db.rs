@@ -104,11 +104,15 @@ impl Books {
 
     /// An issued invoice of `unit` x 1, numbered, due `days` from today (negative: overdue).
     async fn issued_due(&self, unit: i64, days: i32) -> i64 {
+        self.issued_to(self.patient, unit, days).await
+    }
+
+    async fn issued_to(&self, patient: i64, unit: i64, days: i32) -> i64 {
         let id: i64 = self
             .su
             .query_one(
                 "INSERT INTO clinic.invoices (patient_id, currency) VALUES ($1, 'EUR') RETURNING id",
-                &[&self.patient],
+                &[&patient],
             )
             .await
             .expect("invoice")
@@ -594,4 +598,140 @@ async fn reports_and_the_export_add_up_to_the_cent() {
     assert_eq!(paid, 4_500);
     assert!(invoices.iter().all(|r| r[0].len() == 11 && &r[7] == "EUR"));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A statement is staged and matched in one call: by invoice number, by payer and amount, by
+/// amount alone; importing it again, or a file that overlaps it, records nothing twice; accepting
+/// records the payment once however often it is sent, a split puts one transfer on two invoices,
+/// and a line that is not ours leaves the list. Only the accounts office imports and accepts.
+#[tokio::test]
+async fn a_statement_is_matched_reviewed_and_never_counted_twice() {
+    use clinic::db::reconcile;
+    use clinic::domain::statement::{parse, CsvLayout};
+    let b = books().await;
+    let garcia: i64 = b
+        .su
+        .query_one(
+            "INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, gender_identity,
+                                          emergency_contact_name, emergency_contact_phone, insurer, phone)
+             VALUES ('Garcia', 'Luis', DATE '1975-03-02', 'male', 'man', 'Kin', '0123456789',
+                     'Acme Health', '0207654321')
+             RETURNING id",
+            &[],
+        )
+        .await
+        .expect("a patient")
+        .get(0);
+    let by_number = b.issued(8_000).await; // Okoye
+    let unique_amount = b.issued(1_234).await; // Okoye
+    let garcias = b.issued_to(garcia, 4_500, 30).await;
+    let number: String =
+        b.su.query_one(
+            "SELECT invoice_number FROM clinic.invoices WHERE id = $1",
+            &[&by_number],
+        )
+        .await
+        .expect("number")
+        .get(0);
+    let csv = format!(
+        "date,amount,reference,payer\n\
+         2026-11-14,80.00,INV {number} thanks,A OKOYE\n\
+         2026-11-14,-9.50,fee,\n\
+         2026-11-15,12.34,,unknown sender\n\
+         2026-11-15,45.00,doctor,L GARCIA\n\
+         2026-11-16,999.00,,Nobody Known\n"
+    );
+    let statement = parse(csv.as_bytes(), &CsvLayout::default(), eur()).expect("parses");
+    let import = |pool: Pool, s: clinic::domain::statement::Statement| async move {
+        let c = pool.get().await.expect("conn");
+        reconcile::import(&**c, "nov.csv", &s, eur()).await
+    };
+    assert!(
+        import(b.rita.clone(), statement.clone()).await.is_err(),
+        "the desk imports nothing"
+    );
+    let first = import(b.adam.clone(), statement.clone())
+        .await
+        .expect("imports");
+    assert_eq!((first.lines_read, first.lines_new), (4, 4));
+    assert_eq!((first.by_number, first.by_name, first.by_amount), (1, 1, 1));
+    let again = import(b.adam.clone(), statement.clone())
+        .await
+        .expect("again");
+    assert_eq!((again.lines_read, again.lines_new), (4, 0), "nothing twice");
+
+    let c = b.adam.get().await.expect("conn");
+    let (lines, total) = reconcile::open_lines(&**c, 100).await.expect("lines");
+    assert_eq!(total, 4);
+    let suggested: Vec<(i64, Option<i64>, Option<i16>)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.amount_minor,
+                l.suggestion.as_ref().map(|s| s.invoice_id),
+                l.suggestion.as_ref().map(|s| s.confidence),
+            )
+        })
+        .collect();
+    assert_eq!(suggested[0], (8_000, Some(by_number), Some(99)));
+    assert_eq!((suggested[1].0, suggested[1].1), (4_500, Some(garcias)));
+    assert!(suggested[1].2.is_some_and(|c| (50..=95).contains(&c)));
+    assert_eq!(suggested[2], (1_234, Some(unique_amount), Some(30)));
+    assert_eq!(suggested[3], (99_900, None, None));
+
+    // Accept, twice (a retry): one payment.
+    let line = lines[0].id;
+    let p1 = reconcile::accept(&**c, line, &[(by_number, 8_000)])
+        .await
+        .expect("accept");
+    let p2 = reconcile::accept(&**c, line, &[(by_number, 8_000)])
+        .await
+        .expect("retry");
+    assert_eq!(p1, p2);
+    let d = detail(&b.adam, by_number).await.expect("detail");
+    assert_eq!((d.row.status, d.payments.len()), (InvoiceStatus::Paid, 1));
+    assert_eq!(d.payments[0].method, "bank_transfer");
+
+    // A split that does not add up is refused; one that does pays both.
+    let big = lines[3].id;
+    let other = b.issued(100_000).await;
+    let refused = reconcile::accept(&**c, big, &[(other, 50_000), (unique_amount, 1_000)]).await;
+    assert!(refused.is_err());
+    let paid = reconcile::accept(&**c, big, &[(other, 98_666), (unique_amount, 1_234)])
+        .await
+        .expect("split");
+    assert_eq!(paid.len(), 2);
+    assert_eq!(
+        detail(&b.adam, unique_amount).await.expect("d").row.status,
+        InvoiceStatus::Paid
+    );
+
+    // Not ours leaves the list, and comes back when opened again; admins may not mark.
+    let garcia_line = lines[1].id;
+    let ada = b.ada.get().await.expect("conn");
+    assert!(reconcile::mark(&**ada, garcia_line, true).await.is_err());
+    reconcile::mark(&**c, garcia_line, true)
+        .await
+        .expect("not ours");
+    let (left, _) = reconcile::open_lines(&**c, 100).await.expect("lines");
+    assert_eq!(left.iter().map(|l| l.id).collect::<Vec<_>>(), [lines[2].id]);
+    reconcile::mark(&**c, garcia_line, false)
+        .await
+        .expect("open again");
+    assert_eq!(reconcile::open_lines(&**c, 100).await.expect("l").1, 2);
+    assert!(
+        reconcile::mark(&**c, line, true).await.is_err(),
+        "a matched line stays matched"
+    );
+
+    // An overlapping file: its old lines are known, its new one is staged.
+    let overlap = format!(
+        "date,amount,reference,payer\n\
+         2026-11-16,999.00,,Nobody Known\n\
+         2026-11-17,20.00,INV {number},A OKOYE\n"
+    );
+    let s = parse(overlap.as_bytes(), &CsvLayout::default(), eur()).expect("parses");
+    let third = import(b.adam.clone(), s).await.expect("imports");
+    assert_eq!((third.lines_read, third.lines_new), (2, 1));
+    assert_eq!(third.by_number, 0, "a paid invoice is not suggested again");
 }

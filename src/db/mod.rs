@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod patients;
 pub mod plan;
 pub mod pool;
+pub mod reconcile;
 pub mod records;
 pub mod staff;
 pub mod tls;

@@ -11,5 +11,6 @@ pub mod receivables;
 pub mod record;
 pub mod schedule;
 pub mod staff;
+pub mod statement;
 pub mod stored;
 pub mod text;
