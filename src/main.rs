@@ -88,6 +88,14 @@ enum BillingCommand {
         #[command(flatten)]
         login: StaffLogin,
     },
+    /// Import a bank statement (CSV as [billing.bank_csv] lays it out, or CAMT.053) and match its
+    /// lines to open invoices; the accounts office reviews them on the Billing screen. The same
+    /// file twice records nothing twice; a file with a bad line is refused whole.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        login: StaffLogin,
+    },
     /// invoices.csv, invoice_lines.csv and payments.csv (RFC 4180, UTF-8, amounts as plain
     /// decimals) for the invoices issued and the payments received in a range of clinic days.
     Export {
@@ -275,7 +283,8 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
     let login = match &command {
         BillingCommand::Aging { login, .. }
         | BillingCommand::Cash { login, .. }
-        | BillingCommand::Export { login, .. } => login,
+        | BillingCommand::Export { login, .. }
+        | BillingCommand::Import { login, .. } => login,
     };
     let password = admin_password(&login.user)?;
     let pool = db::connect_as(&config.server, &login.user, &password)
@@ -295,6 +304,20 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
             let text = clinic::report::cash_text(&pool, from, to.unwrap_or(from), currency, format)
                 .await?;
             print!("{text}");
+        }
+        BillingCommand::Import { file, .. } => {
+            let s = clinic::effects::billing::import(&pool, &file, &config.bank_csv(), currency)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "{}: {} money-in lines, {} new; suggested by invoice number {}, by payer and amount {}, by amount {}.",
+                file.display(),
+                s.lines_read,
+                s.lines_new,
+                s.by_number,
+                s.by_name,
+                s.by_amount
+            );
         }
         BillingCommand::Export { from, to, dir, .. } => {
             if to < from {

@@ -74,6 +74,8 @@ pub struct App {
     pub break_glass_minutes: u16,
     /// `[billing] payment_terms_days`.
     pub payment_terms_days: u16,
+    /// `[billing.bank_csv]`: how the bank's CSV statements are read.
+    pub bank_csv: crate::domain::statement::CsvLayout,
     /// The clinic's local date format (chrono), besides ISO.
     pub date_format: String,
     pub number_format: NumberFormat,
@@ -109,6 +111,7 @@ impl App {
             idle_lock_minutes: config.session.idle_lock_minutes,
             break_glass_minutes: config.records.break_glass_minutes,
             payment_terms_days: config.billing.payment_terms_days,
+            bank_csv: config.bank_csv(),
             date_format: config.clinic.date_format.clone(),
             number_format: config.number_format(),
             currency: config.currency(),
@@ -416,6 +419,7 @@ impl App {
             body_rows: self.size.1.saturating_sub(SHELL_ROWS),
             break_glass_minutes: self.break_glass_minutes,
             payment_terms_days: self.payment_terms_days,
+            bank_csv: &self.bank_csv,
             password_hash: match &shell.unlock_hash {
                 UnlockHash::Ready(hash) => Some(hash.as_str()),
                 _ => None,

@@ -237,6 +237,8 @@ pub struct Ctx<'a> {
     pub break_glass_minutes: u16,
     /// Days from an invoice's issue to its due date (`[billing] payment_terms_days`).
     pub payment_terms_days: u16,
+    /// How the bank's CSV statements are read (`[billing.bank_csv]`).
+    pub bank_csv: &'a crate::domain::statement::CsvLayout,
     pub ids: &'a mut RequestIds,
 }
 

@@ -7,19 +7,7 @@ use tokio_postgres::GenericClient;
 
 use super::DbError;
 use crate::domain::money::Currency;
-use crate::domain::statement::Statement;
-
-/// What an import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ImportSummary {
-    pub statement_id: i64,
-    pub lines_read: i32,
-    /// Not seen before (the rest came in an earlier file).
-    pub lines_new: i32,
-    pub by_number: i32,
-    pub by_name: i32,
-    pub by_amount: i32,
-}
+use crate::domain::statement::{BankLine, ImportSummary, Statement, Suggestion};
 
 /// Stage `statement` (its money-in lines) from `source`, and match its new lines: one round trip
 /// whatever its size.
@@ -71,31 +59,6 @@ pub async fn import(
         by_name: row.get(4),
         by_amount: row.get(5),
     })
-}
-
-/// A staged line with what is suggested for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BankLine {
-    pub id: i64,
-    pub source: String,
-    pub line_no: i32,
-    pub booked_on: NaiveDate,
-    pub amount_minor: i64,
-    pub currency: Currency,
-    pub reference: String,
-    pub payer: String,
-    pub suggestion: Option<Suggestion>,
-}
-
-/// The invoice suggested for a line, as it stands now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suggestion {
-    pub invoice_id: i64,
-    pub number: Option<String>,
-    pub patient_name: String,
-    pub owed_minor: i64,
-    pub confidence: i16,
-    pub rule: String,
 }
 
 /// The lines still open, surest suggestions first, then by day; with how many there are.

@@ -309,6 +309,43 @@ pub fn parse(
     }
 }
 
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    pub statement_id: i64,
+    pub lines_read: i32,
+    /// Not seen before (the rest came in an earlier file).
+    pub lines_new: i32,
+    pub by_number: i32,
+    pub by_name: i32,
+    pub by_amount: i32,
+}
+
+/// A staged line with what is suggested for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankLine {
+    pub id: i64,
+    pub source: String,
+    pub line_no: i32,
+    pub booked_on: NaiveDate,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub reference: String,
+    pub payer: String,
+    pub suggestion: Option<Suggestion>,
+}
+
+/// The invoice suggested for a line, as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub invoice_id: i64,
+    pub number: Option<String>,
+    pub patient_name: String,
+    pub owed_minor: i64,
+    pub confidence: i16,
+    pub rule: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,13 @@
 
 use deadpool_postgres::Pool;
 
-use super::{read, Run};
+use super::{read, words, Run};
 use crate::app::billing::{Reply, Request};
-use crate::db::{billing, billing_reports};
+use std::path::Path;
+
+use crate::db::{billing, billing_reports, reconcile};
+use crate::domain::money::Currency;
+use crate::domain::statement::{self, CsvLayout, ImportSummary};
 
 impl Run for Request {
     type Reply = Reply;
@@ -118,6 +122,64 @@ impl Run for Request {
                 request,
                 result: read(&pool, async |c| billing_reports::cash(c, from, to).await).await,
             },
+            Request::BankLines { request, limit } => Reply::BankLines {
+                request,
+                result: read(&pool, async |c| reconcile::open_lines(c, limit).await).await,
+            },
+            Request::Import {
+                request,
+                path,
+                layout,
+                currency,
+            } => Reply::Imported {
+                request,
+                result: import(&pool, &path, &layout, currency).await,
+            },
+            Request::Accept {
+                request,
+                line_id,
+                parts,
+            } => Reply::Accepted {
+                request,
+                result: read(&pool, async |c| reconcile::accept(c, line_id, &parts).await).await,
+            },
+            Request::NotOurs { request, line_id } => Reply::Marked {
+                request,
+                result: read(&pool, async |c| reconcile::mark(c, line_id, true).await).await,
+            },
+            Request::FindInvoice { request, number } => Reply::FoundInvoice {
+                request,
+                result: read(&pool, async |c| {
+                    reconcile::open_invoice_by_number(c, &number).await
+                })
+                .await,
+            },
         }
     }
+}
+
+/// Read the file, parse it off the event loop's threads, and stage it in one call; a bad file is
+/// refused whole, in words with its line numbers.
+pub async fn import(
+    pool: &Pool,
+    path: &Path,
+    layout: &CsvLayout,
+    currency: Currency,
+) -> Result<ImportSummary, String> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| words(&format!("cannot read {}: {e}", path.display())))?;
+    let layout = layout.clone();
+    let parsed = tokio::task::spawn_blocking(move || statement::parse(&bytes, &layout, currency))
+        .await
+        .map_err(|e| words(&format!("reading the statement stopped: {e}")))?
+        .map_err(|e| words(&format!("nothing imported: {e}")))?;
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    read(pool, async |c| {
+        reconcile::import(c, &source, &parsed, currency).await
+    })
+    .await
 }

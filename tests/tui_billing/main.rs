@@ -9,5 +9,6 @@ mod common;
 
 mod access;
 mod books;
+mod reconcile;
 mod reports;
 mod terminal;

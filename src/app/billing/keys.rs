@@ -335,6 +335,109 @@ const AGING: &[Binding] = &[
     ),
 ];
 
+const RECONCILE: &[Binding] = &[
+    bind(
+        "billing.reconcile.accept",
+        &["a"],
+        "Accept the suggestion: a bank-transfer payment on that invoice",
+        Cmd::Accept,
+        Some("accept"),
+    ),
+    bind(
+        "billing.reconcile.pick",
+        &["p"],
+        "Put the line on an invoice by its number",
+        Cmd::Pick,
+        Some("pick invoice"),
+    ),
+    bind(
+        "billing.reconcile.not_ours",
+        &["o"],
+        "Not ours (someone else's money): it leaves the list",
+        Cmd::NotOurs,
+        Some("not ours"),
+    ),
+    bind(
+        "billing.reconcile.skip",
+        &["space"],
+        "Leave it for later: the next line",
+        Cmd::Skip,
+        Some("skip"),
+    ),
+    bind(
+        "billing.reconcile.import",
+        &["i"],
+        "Import a bank statement (CSV or CAMT.053)",
+        Cmd::Import,
+        Some("import"),
+    ),
+    bind(
+        "billing.reconcile.next_tab",
+        &["tab"],
+        "Next part",
+        Cmd::NextTab,
+        None,
+    ),
+    bind(
+        "billing.reconcile.previous_tab",
+        &["shift-tab"],
+        "Previous part",
+        Cmd::PreviousTab,
+        None,
+    ),
+    bind(
+        "billing.reconcile.down",
+        &["down", "j"],
+        "Next line",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.reconcile.up",
+        &["up", "k"],
+        "Previous line",
+        Cmd::Up,
+        None,
+    ),
+    bind(
+        "billing.reconcile.page_down",
+        &["pagedown"],
+        "A page down",
+        Cmd::PageDown,
+        None,
+    ),
+    bind(
+        "billing.reconcile.page_up",
+        &["pageup"],
+        "A page up",
+        Cmd::PageUp,
+        None,
+    ),
+    bind(
+        "billing.reconcile.refresh",
+        &["r", "ctrl-r"],
+        "Read the lines again",
+        Cmd::Refresh,
+        None,
+    ),
+];
+
+const IMPORT: &[Binding] = &[bind(
+    "billing.import.submit",
+    &["enter"],
+    "Read and stage the file",
+    Cmd::Submit,
+    Some("import"),
+)];
+
+const PICK: &[Binding] = &[bind(
+    "billing.pick.submit",
+    &["enter"],
+    "Find the invoice; once found, put the line on it",
+    Cmd::Submit,
+    Some("find / accept"),
+)];
+
 const CASH: &[Binding] = &[
     bind(
         "billing.cash.previous_day",
@@ -387,6 +490,10 @@ pub enum Panel {
     Aging,
     /// The money taken on a day.
     Cash,
+    /// A bank statement's lines to review.
+    Reconcile,
+    Import,
+    Pick,
     Detail,
     Payment,
     Receipt,
@@ -398,6 +505,9 @@ impl PanelKind for Panel {
     const ALL: &'static [Panel] = &[
         Panel::Aging,
         Panel::Cash,
+        Panel::Reconcile,
+        Panel::Import,
+        Panel::Pick,
         Panel::Detail,
         Panel::Payment,
         Panel::Receipt,
@@ -409,6 +519,9 @@ impl PanelKind for Panel {
         match self {
             Panel::Aging => "Aging",
             Panel::Cash => "Cash report",
+            Panel::Reconcile => "Reconcile",
+            Panel::Import => "Import a statement",
+            Panel::Pick => "Put a line on an invoice",
             Panel::Detail => "Invoice",
             Panel::Payment => "Take a payment",
             Panel::Receipt => "Receipt",
@@ -421,6 +534,9 @@ impl PanelKind for Panel {
         match self {
             Panel::Aging => AGING,
             Panel::Cash => CASH,
+            Panel::Reconcile => RECONCILE,
+            Panel::Import => IMPORT,
+            Panel::Pick => PICK,
             Panel::Detail => DETAIL,
             Panel::Payment => PAYMENT,
             Panel::Receipt => RECEIPT,

@@ -6,6 +6,7 @@
 
 mod keys;
 mod popups;
+mod reconcile;
 mod reports;
 mod requests;
 
@@ -15,6 +16,7 @@ use tui_input::InputRequest;
 
 pub use keys::{Panel, BINDINGS};
 pub use popups::{DayInvoicing, PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use reconcile::{PickInvoice, ReconcileView, LINES_LIMIT};
 pub use reports::{AgingView, CashView, Tab};
 pub use requests::{Cmd, Reply, Request};
 
@@ -47,6 +49,7 @@ pub struct BillingScreen {
     pub tab: Tab,
     pub aging: AgingView,
     pub cash: CashView,
+    pub reconcile: ReconcileView,
     pub filter: InvoiceFilter,
     pub invoices: List<InvoiceRow>,
     /// The list stopped at its limit.
@@ -242,6 +245,11 @@ impl Screen for BillingScreen {
                 Outcome::redraw()
             }
             Reply::Aging { .. } | Reply::Cash { .. } => self.report_reply(reply),
+            Reply::BankLines { .. }
+            | Reply::Imported { .. }
+            | Reply::Accepted { .. }
+            | Reply::Marked { .. }
+            | Reply::FoundInvoice { .. } => self.reconcile_reply(reply, ctx),
             other => self.popup_reply(other, ctx),
         }
     }
@@ -284,7 +292,9 @@ impl Screen for BillingScreen {
     fn text_focused(&self) -> bool {
         match &self.popup {
             Some(Popup::Payment(p)) => p.form.text_focused(),
-            Some(Popup::Reason { .. } | Popup::Day(_)) => true,
+            Some(Popup::Reason { .. } | Popup::Day(_) | Popup::Import { .. } | Popup::Pick(_)) => {
+                true
+            }
             Some(Popup::Receipt { .. }) | None => false,
         }
     }
@@ -309,11 +319,14 @@ impl Screen for BillingScreen {
             Some(Popup::Receipt { .. }) => Some(Panel::Receipt),
             Some(Popup::Reason { .. }) => Some(Panel::Reason),
             Some(Popup::Day(_)) => Some(Panel::Day),
+            Some(Popup::Import { .. }) => Some(Panel::Import),
+            Some(Popup::Pick(_)) => Some(Panel::Pick),
             None if self.detail.is_some() => Some(Panel::Detail),
             None => match self.tab {
                 Tab::Invoices => None,
                 Tab::Aging => Some(Panel::Aging),
                 Tab::Cash => Some(Panel::Cash),
+                Tab::Reconcile => Some(Panel::Reconcile),
             },
         }
     }

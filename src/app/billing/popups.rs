@@ -82,6 +82,13 @@ pub enum Popup {
         error: Option<String>,
     },
     Day(Box<DayInvoicing>),
+    /// A statement file to import: its path.
+    Import {
+        path: Input,
+        error: Option<String>,
+    },
+    /// A statement line put on an invoice typed by its number.
+    Pick(Box<super::PickInvoice>),
 }
 
 /// An issue today is due this many days on (`[billing] payment_terms_days`).
@@ -256,6 +263,16 @@ impl BillingScreen {
                 day.error = None;
                 Outcome::redraw()
             }
+            Some(Popup::Import { path, error }) => {
+                path.handle(request);
+                *error = None;
+                Outcome::redraw()
+            }
+            Some(Popup::Pick(pick)) => {
+                pick.number.handle(request);
+                pick.error = None;
+                Outcome::redraw()
+            }
             _ => Outcome::default(),
         }
     }
@@ -280,6 +297,8 @@ impl BillingScreen {
             }
             (Some(Popup::Payment(_)), Cmd::FormEnter | Cmd::Save) => self.save_payment(ctx),
             (Some(Popup::Reason { .. }), Cmd::Submit) => self.submit_reason(ctx),
+            (Some(Popup::Import { .. }), Cmd::Submit) => self.submit_import(ctx),
+            (Some(Popup::Pick(_)), Cmd::Submit) => self.submit_pick(ctx),
             (Some(Popup::Day(day)), Cmd::Up | Cmd::Down) => {
                 day.scroll = if cmd == Cmd::Up {
                     day.scroll.saturating_sub(1)

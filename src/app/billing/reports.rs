@@ -19,6 +19,7 @@ pub enum Tab {
     Invoices,
     Aging,
     Cash,
+    Reconcile,
 }
 
 impl Tab {
@@ -27,15 +28,16 @@ impl Tab {
             Tab::Invoices => "Invoices",
             Tab::Aging => "Aging",
             Tab::Cash => "Cash",
+            Tab::Reconcile => "Reconcile",
         }
     }
 
-    /// The parts `job` has: the aging is the accounts office's and the admins' (the database
-    /// grants it to them only); the desk sees its cash.
+    /// The parts `job` has: reconciling and the aging are the accounts office's and the admins'
+    /// (the database grants them to them only); the desk sees its cash.
     pub fn for_job(job: Option<Job>) -> &'static [Tab] {
         match job {
             Some(Job::Receptionist) => &[Tab::Invoices, Tab::Cash],
-            _ => &[Tab::Invoices, Tab::Aging, Tab::Cash],
+            _ => &[Tab::Invoices, Tab::Reconcile, Tab::Aging, Tab::Cash],
         }
     }
 }
@@ -81,6 +83,7 @@ impl BillingScreen {
                     currency: ctx.currency,
                 })
             }
+            Tab::Reconcile => self.load_bank_lines(ctx),
             Tab::Cash => {
                 let day = *self.cash.day.get_or_insert(ctx.today());
                 let request = ctx.start(&mut self.cash.loading, ());
@@ -98,6 +101,7 @@ impl BillingScreen {
         match (self.tab, cmd) {
             (_, Cmd::NextTab | Cmd::PreviousTab) => self.switch_tab(cmd == Cmd::NextTab, ctx),
             (_, Cmd::Refresh) => self.load_tab(ctx),
+            (Tab::Reconcile, _) => self.reconcile_command(cmd, ctx),
             (Tab::Aging, Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
                 match cmd {
                     Cmd::Up => self.aging.rows.move_by(-1),

@@ -1,6 +1,8 @@
 //! What the Billing screen's keys ask for, and what it asks of the database (run by
 //! `crate::effects::billing`), each answer carrying the request id it answers.
 
+use std::path::PathBuf;
+
 use chrono::NaiveDate;
 
 use crate::app::pending::RequestId;
@@ -10,6 +12,7 @@ use crate::domain::invoice::{
 };
 use crate::domain::money::Currency;
 use crate::domain::receivables::{Aging, CashRow};
+use crate::domain::statement::{BankLine, CsvLayout, ImportSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
@@ -28,6 +31,12 @@ pub enum Cmd {
     NextTab,
     PreviousTab,
     Today,
+    // Reconciling.
+    Accept,
+    Pick,
+    NotOurs,
+    Skip,
+    Import,
     Up,
     Down,
     PageUp,
@@ -104,6 +113,33 @@ pub enum Request {
         from: NaiveDate,
         to: NaiveDate,
     },
+    /// The statement lines still to review.
+    BankLines {
+        request: RequestId,
+        limit: i64,
+    },
+    /// Read, parse and stage a statement file, as the clinic's CSV layout says.
+    Import {
+        request: RequestId,
+        path: PathBuf,
+        layout: CsvLayout,
+        currency: Currency,
+    },
+    Accept {
+        request: RequestId,
+        line_id: i64,
+        /// (invoice, amount) pairs adding up to the line.
+        parts: Vec<(i64, i64)>,
+    },
+    NotOurs {
+        request: RequestId,
+        line_id: i64,
+    },
+    /// An open invoice by its number, to put a line on by hand.
+    FindInvoice {
+        request: RequestId,
+        number: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,5 +186,28 @@ pub enum Reply {
     Cash {
         request: RequestId,
         result: Result<Vec<CashRow>, String>,
+    },
+    /// The lines shown (up to the limit) and how many are open.
+    BankLines {
+        request: RequestId,
+        result: Result<(Vec<BankLine>, i64), String>,
+    },
+    Imported {
+        request: RequestId,
+        result: Result<ImportSummary, String>,
+    },
+    /// The payments the line became.
+    Accepted {
+        request: RequestId,
+        result: Result<Vec<i64>, String>,
+    },
+    Marked {
+        request: RequestId,
+        result: Result<(), String>,
+    },
+    /// (id, patient, what it owes) of the open invoice with that number.
+    FoundInvoice {
+        request: RequestId,
+        result: Result<Option<(i64, String, i64)>, String>,
     },
 }

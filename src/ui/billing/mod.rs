@@ -3,6 +3,7 @@
 
 mod detail;
 mod popups;
+mod reconcile;
 mod reports;
 
 use ratatui::layout::{Position, Rect};
@@ -39,6 +40,7 @@ impl View for BillingScreen {
             (None, Tab::Invoices) => draw_list(frame, area, self, env),
             (None, Tab::Aging) => reports::draw_aging(frame, area, self, env.theme),
             (None, Tab::Cash) => reports::draw_cash(frame, area, self, env.theme),
+            (None, Tab::Reconcile) => reconcile::draw(frame, area, self, env.theme),
         }
         self.popup
             .as_ref()

@@ -177,6 +177,15 @@ pub fn draw(
             cursor
         }
         Popup::Day(day) => draw_day(frame, area, day, state, theme),
+        Popup::Import { path, error } => super::reconcile::draw_import(
+            frame,
+            area,
+            path,
+            error.as_deref(),
+            state.reconcile.working.in_flight(),
+            theme,
+        ),
+        Popup::Pick(pick) => super::reconcile::draw_pick(frame, area, pick, state, theme),
     }
 }
 

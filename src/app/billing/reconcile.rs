@@ -1,0 +1,295 @@
+//! Reconciling a bank statement: import a file (CSV or CAMT.053; a bad one is refused whole with
+//! its line numbers), then go through the lines still open, surest suggestion first: accept it,
+//! put the line on another invoice by its number, mark it not ours, or leave it for later. The
+//! matching and the payments are the database's (sql/0020).
+
+use std::path::PathBuf;
+
+use tui_input::Input;
+
+use super::{BillingScreen, Cmd, Popup, Reply, Request};
+use crate::app::pending::Pending;
+use crate::app::screen::{Access, Ctx, Outcome};
+use crate::app::widgets::List;
+use crate::domain::money::Money;
+use crate::domain::staff::Job;
+use crate::domain::statement::{BankLine, ImportSummary};
+
+/// Most lines the review list holds at once (it says how many more are open).
+pub const LINES_LIMIT: i64 = 500;
+
+#[derive(Debug, Default)]
+pub struct ReconcileView {
+    pub lines: List<BankLine>,
+    /// Lines open in all.
+    pub open: i64,
+    pub loaded: bool,
+    pub loading: Pending,
+    pub error: Option<String>,
+    /// The last import from here, for the line at the top.
+    pub last_import: Option<(String, ImportSummary)>,
+    /// An accept or a mark on its way, with the line's words.
+    pub working: Pending<String>,
+}
+
+/// Putting a line on an invoice typed by its number.
+#[derive(Debug)]
+pub struct PickInvoice {
+    pub line: BankLine,
+    pub number: Input,
+    /// The invoice found for the number as typed: (number, id, patient, owed).
+    pub found: Option<(String, i64, String, i64)>,
+    pub error: Option<String>,
+    pub looking: Pending,
+}
+
+impl BillingScreen {
+    pub(super) fn load_bank_lines(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let request = ctx.start(&mut self.reconcile.loading, ());
+        Outcome::request(Request::BankLines {
+            request,
+            limit: LINES_LIMIT,
+        })
+    }
+
+    fn may_reconcile(ctx: &Ctx) -> Option<Outcome<Self>> {
+        (ctx.me.job != Job::Accountant || ctx.access != Access::Full).then(|| {
+            Outcome::notice("Reconciling is the accounts office's: you can read the lines.")
+        })
+    }
+
+    pub(super) fn reconcile_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
+        let rows = usize::from(ctx.body_rows.saturating_sub(5)).max(1);
+        let view = &mut self.reconcile;
+        match cmd {
+            Cmd::Up => view.lines.move_by(-1),
+            Cmd::Down | Cmd::Skip => view.lines.move_by(1),
+            Cmd::PageUp => view.lines.page(false, rows),
+            Cmd::PageDown => view.lines.page(true, rows),
+            Cmd::Import => {
+                if let Some(no) = Self::may_reconcile(ctx) {
+                    return no;
+                }
+                self.popup = Some(Popup::Import {
+                    path: Input::default(),
+                    error: None,
+                });
+            }
+            Cmd::Accept | Cmd::Pick | Cmd::NotOurs => {
+                if let Some(no) = Self::may_reconcile(ctx) {
+                    return no;
+                }
+                let Some(line) = view.lines.selected_item().cloned() else {
+                    return Outcome::notice("No statement line is open: i imports a statement.");
+                };
+                if view.working.in_flight() {
+                    return Outcome::notice("Still working on the last line.");
+                }
+                match cmd {
+                    Cmd::Accept => {
+                        let Some(s) = &line.suggestion else {
+                            return Outcome::notice(
+                                "Nothing is suggested for this line: p puts it on an invoice by its number.",
+                            );
+                        };
+                        let words = format!(
+                            "{} to {}",
+                            Money::new(line.amount_minor, line.currency).display(ctx.number_format),
+                            s.number.clone().unwrap_or_default()
+                        );
+                        let parts = vec![(s.invoice_id, line.amount_minor)];
+                        let request = ctx.start(&mut view.working, words);
+                        return Outcome::request(Request::Accept {
+                            request,
+                            line_id: line.id,
+                            parts,
+                        });
+                    }
+                    Cmd::NotOurs => {
+                        let request = ctx.start(&mut view.working, "not ours".into());
+                        return Outcome::request(Request::NotOurs {
+                            request,
+                            line_id: line.id,
+                        });
+                    }
+                    _ => {
+                        self.popup = Some(Popup::Pick(Box::new(PickInvoice {
+                            number: Input::new(
+                                line.suggestion
+                                    .as_ref()
+                                    .and_then(|s| s.number.clone())
+                                    .unwrap_or_default(),
+                            ),
+                            line,
+                            found: None,
+                            error: None,
+                            looking: Pending::default(),
+                        })));
+                    }
+                }
+            }
+            _ => return Outcome::default(),
+        }
+        Outcome::redraw()
+    }
+
+    /// Enter in the import popup: the file is read and staged by the effect.
+    pub(super) fn submit_import(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(Popup::Import { path, error }) = &mut self.popup else {
+            return Outcome::default();
+        };
+        let typed = path.value().trim();
+        if typed.is_empty() {
+            *error = Some("Type the statement file's path (CSV or CAMT.053 XML).".into());
+            return Outcome::redraw();
+        }
+        let expanded = match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
+            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+            _ => PathBuf::from(typed),
+        };
+        if self.reconcile.working.in_flight() {
+            return Outcome::notice("Still working on the last step.");
+        }
+        let request = ctx.start(&mut self.reconcile.working, typed.to_string());
+        Outcome::request(Request::Import {
+            request,
+            path: expanded,
+            layout: ctx.bank_csv.clone(),
+            currency: ctx.currency,
+        })
+    }
+
+    /// Enter in the pick popup: look the number up, or (once found as typed) accept onto it.
+    pub(super) fn submit_pick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(Popup::Pick(pick)) = &mut self.popup else {
+            return Outcome::default();
+        };
+        let typed = pick.number.value().trim().to_string();
+        if typed.is_empty() {
+            pick.error = Some("Type the invoice's number, e.g. 2026-000123.".into());
+            return Outcome::redraw();
+        }
+        match &pick.found {
+            Some((number, invoice_id, _, _)) if *number == typed => {
+                if self.reconcile.working.in_flight() {
+                    return Outcome::notice("Still working on the last line.");
+                }
+                let (line_id, amount, invoice_id) =
+                    (pick.line.id, pick.line.amount_minor, *invoice_id);
+                let request = ctx.start(&mut self.reconcile.working, typed);
+                Outcome::request(Request::Accept {
+                    request,
+                    line_id,
+                    parts: vec![(invoice_id, amount)],
+                })
+            }
+            _ => {
+                pick.found = None;
+                let request = ctx.start(&mut pick.looking, ());
+                Outcome::request(Request::FindInvoice {
+                    request,
+                    number: typed,
+                })
+            }
+        }
+    }
+
+    pub(super) fn reconcile_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome<Self> {
+        match reply {
+            Reply::BankLines { request, result } => {
+                let view = &mut self.reconcile;
+                if view.loading.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok((lines, open)) => {
+                        view.lines.replace(lines, |l| l.id);
+                        view.open = open;
+                        view.loaded = true;
+                        view.error = None;
+                    }
+                    Err(e) => view.error = Some(e),
+                }
+                Outcome::redraw()
+            }
+            Reply::Imported { request, result } => {
+                let Some(file) = self.reconcile.working.finish(request) else {
+                    return Outcome::default();
+                };
+                match result {
+                    Ok(summary) => {
+                        self.popup = None;
+                        let words = format!(
+                            "{}: {} lines, {} new, {} with a suggestion.",
+                            file,
+                            summary.lines_read,
+                            summary.lines_new,
+                            summary.by_number + summary.by_name + summary.by_amount
+                        );
+                        self.reconcile.last_import = Some((file, summary));
+                        self.load_bank_lines(ctx).with_notice(words)
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Import { error, .. }) = &mut self.popup {
+                            *error = Some(e.clone());
+                        }
+                        Outcome::redraw()
+                    }
+                }
+            }
+            Reply::Accepted { request, result } => {
+                let Some(words) = self.reconcile.working.finish(request) else {
+                    return Outcome::default();
+                };
+                match result {
+                    Ok(_) => {
+                        if matches!(self.popup, Some(Popup::Pick(_))) {
+                            self.popup = None;
+                        }
+                        self.load_bank_lines(ctx)
+                            .with_notice(format!("Recorded: {words}."))
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Pick(pick)) = &mut self.popup {
+                            pick.error = Some(e.clone());
+                        }
+                        Outcome::notice(e)
+                    }
+                }
+            }
+            Reply::Marked { request, result } => {
+                if self.reconcile.working.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(()) => self
+                        .load_bank_lines(ctx)
+                        .with_notice("Marked not ours: it leaves the list."),
+                    Err(e) => Outcome::notice(e),
+                }
+            }
+            Reply::FoundInvoice { request, result } => {
+                let Some(Popup::Pick(pick)) = &mut self.popup else {
+                    return Outcome::default();
+                };
+                if pick.looking.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(Some((id, name, owed))) => {
+                        pick.found = Some((pick.number.value().trim().to_string(), id, name, owed));
+                        pick.error = None;
+                    }
+                    Ok(None) => {
+                        pick.error = Some(
+                            "No open invoice has that number (paid, void, or mistyped?).".into(),
+                        );
+                    }
+                    Err(e) => pick.error = Some(e),
+                }
+                Outcome::redraw()
+            }
+            _ => Outcome::default(),
+        }
+    }
+}
