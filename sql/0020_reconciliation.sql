@@ -106,8 +106,13 @@ CREATE FUNCTION clinic.check_bank_line() RETURNS trigger
   END $$;
 CREATE TRIGGER bank_lines_check BEFORE UPDATE ON clinic.bank_lines
   FOR EACH ROW EXECUTE FUNCTION clinic.check_bank_line();
-CREATE TRIGGER bank_lines_audit AFTER INSERT OR UPDATE ON clinic.bank_lines
-  FOR EACH ROW EXECUTE FUNCTION clinic.audit_write('suggested_invoice_id', 'invoices');
+-- Who imported what is the statement's entry; who resolved a line is the line's (its payments
+-- have their own). The suggestions are the matcher's, not a person's, and are not entries.
+CREATE TRIGGER bank_statements_audit AFTER INSERT ON clinic.bank_statements
+  FOR EACH ROW EXECUTE FUNCTION clinic.audit_write('patient_id');
+CREATE TRIGGER bank_lines_audit AFTER UPDATE OF state ON clinic.bank_lines
+  FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
+  EXECUTE FUNCTION clinic.audit_write('suggested_invoice_id', 'invoices');
 CREATE FUNCTION clinic.bank_rows_are_kept() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = ''
@@ -128,24 +133,45 @@ CREATE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
                                         OUT by_number integer, OUT by_name integer, OUT by_amount integer)
   LANGUAGE plpgsql
   SET search_path = ''
+  -- Compiling the plans costs more than running them; the open invoices' hash fits in memory.
+  SET jit = off
+  SET work_mem = '128MB'
   AS $$
+  DECLARE
+    waiting bigint;
   BEGIN
+    -- An invoice number is a probe of its unique index per number found, never a scan.
     WITH found AS (
       SELECT DISTINCT ON (l.id) l.id AS line_id, i.id AS invoice_id,
-             CASE WHEN i.total_minor - i.paid_minor - i.credited_minor = l.amount_minor THEN 99 ELSE 90 END AS c
+             CASE WHEN i.owed = l.amount_minor THEN 99 ELSE 90 END AS c
         FROM clinic.bank_lines l
         CROSS JOIN LATERAL pg_catalog.regexp_matches(l.reference, '([0-9]{4}-[0-9]{6})', 'g') AS m(n)
-        JOIN clinic.invoices i ON i.invoice_number = m.n[1]
+        CROSS JOIN LATERAL (
+          SELECT x.id, x.total_minor - x.paid_minor - x.credited_minor AS owed
+            FROM clinic.invoices x
+           WHERE x.invoice_number = m.n[1] AND x.kind = 'invoice'
+             AND x.status IN ('issued', 'partially_paid') AND x.currency = l.currency
+           LIMIT 1) i
        WHERE l.state = 'open' AND l.suggested_invoice_id IS NULL
          AND (p_statement_id IS NULL OR l.statement_id = p_statement_id)
-         AND i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid') AND i.currency = l.currency
        ORDER BY l.id, c DESC, i.id
     )
     UPDATE clinic.bank_lines l SET suggested_invoice_id = f.invoice_id, confidence = f.c, rule = 'number'
       FROM found f WHERE l.id = f.line_id;
     GET DIAGNOSTICS by_number = ROW_COUNT;
 
-    WITH words AS (
+    -- For a large statement, hash joins whatever the statistics of lines staged a moment ago say:
+    -- the cost is then one pass over the open invoices, not lines x patients sharing a family
+    -- name. A few lines are cheaper probed one by one through the indexes.
+    SELECT pg_catalog.count(*) INTO waiting FROM clinic.bank_lines l
+     WHERE l.state = 'open' AND l.suggested_invoice_id IS NULL AND l.payer <> ''
+       AND (p_statement_id IS NULL OR l.statement_id = p_statement_id);
+    IF waiting >= 200 THEN
+      PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+      PERFORM pg_catalog.set_config('enable_mergejoin', 'off', true);
+      PERFORM pg_catalog.set_config('join_collapse_limit', '1', true);
+    END IF;
+    WITH words AS MATERIALIZED (
       SELECT l.id AS line_id, l.amount_minor, l.currency, clinic.fold(l.payer) AS payer, w
         FROM clinic.bank_lines l
         CROSS JOIN LATERAL pg_catalog.regexp_split_to_table(clinic.fold(l.payer), '[^[:alpha:]]+') AS w
@@ -153,19 +179,22 @@ CREATE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
          AND (p_statement_id IS NULL OR l.statement_id = p_statement_id)
          AND pg_catalog.length(w) >= 2
     ), candidates AS (
-      SELECT w.line_id, i.id AS invoice_id,
-             ext.similarity(p.name_folded, w.payer) AS alike
-        FROM words w
-        JOIN clinic.patients p ON p.family_folded = w.w
-        JOIN clinic.invoices i ON i.patient_id = p.id
-       WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid') AND i.currency = w.currency
-         AND i.total_minor - i.paid_minor - i.credited_minor = w.amount_minor
+      -- In this order (join_collapse_limit 1): the open invoices with their patients, then the
+      -- payer's words by family name and amount.
+      SELECT DISTINCT w.line_id, i.id AS invoice_id, ext.similarity(p.name_folded, w.payer) AS alike
+        FROM clinic.invoices i
+        JOIN (SELECT x.id, x.family_folded, x.name_folded FROM clinic.patients x
+               WHERE x.family_folded IN (SELECT DISTINCT v.w FROM words v)) p ON p.id = i.patient_id
+        JOIN words w ON w.w = p.family_folded
+                    AND w.amount_minor = i.total_minor - i.paid_minor - i.credited_minor
+                    AND w.currency = i.currency
+       WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
     ), best AS (
       SELECT c.line_id, c.invoice_id, c.alike,
              pg_catalog.row_number() OVER (PARTITION BY c.line_id ORDER BY c.alike DESC, c.invoice_id) AS rank,
              pg_catalog.count(*) OVER (PARTITION BY c.line_id) AS n,
              pg_catalog.lead(c.alike) OVER (PARTITION BY c.line_id ORDER BY c.alike DESC, c.invoice_id) AS next_alike
-        FROM (SELECT DISTINCT line_id, invoice_id, alike FROM candidates) c
+        FROM candidates c
     )
     UPDATE clinic.bank_lines l
        SET suggested_invoice_id = b.invoice_id,
@@ -174,6 +203,9 @@ CREATE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
       FROM best b
      WHERE l.id = b.line_id AND b.rank = 1 AND (b.n = 1 OR b.next_alike < b.alike);
     GET DIAGNOSTICS by_name = ROW_COUNT;
+    PERFORM pg_catalog.set_config('enable_nestloop', 'on', true);
+    PERFORM pg_catalog.set_config('enable_mergejoin', 'on', true);
+    PERFORM pg_catalog.set_config('join_collapse_limit', '8', true);
 
     WITH single AS (
       SELECT l.id AS line_id, pg_catalog.min(o.id) AS invoice_id, pg_catalog.count(*) AS n

@@ -79,6 +79,14 @@ enum BillingCommand {
         #[command(flatten)]
         login: StaffLogin,
     },
+    /// A patient's statement of account as printable text: their open invoices, credit and total.
+    Statement {
+        /// The patient's number.
+        #[arg(long)]
+        patient: i64,
+        #[command(flatten)]
+        login: StaffLogin,
+    },
     /// The money taken per day, payment method and desk (default: today).
     Cash {
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -284,7 +292,8 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
         BillingCommand::Aging { login, .. }
         | BillingCommand::Cash { login, .. }
         | BillingCommand::Export { login, .. }
-        | BillingCommand::Import { login, .. } => login,
+        | BillingCommand::Import { login, .. }
+        | BillingCommand::Statement { login, .. } => login,
     };
     let password = admin_password(&login.user)?;
     let pool = db::connect_as(&config.server, &login.user, &password)
@@ -303,6 +312,18 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
             let from = from.unwrap_or(today);
             let text = clinic::report::cash_text(&pool, from, to.unwrap_or(from), currency, format)
                 .await?;
+            print!("{text}");
+        }
+        BillingCommand::Statement { patient, .. } => {
+            let text = clinic::report::statement_text(
+                &pool,
+                patient,
+                &config.clinic.name,
+                today,
+                currency,
+                format,
+            )
+            .await?;
             print!("{text}");
         }
         BillingCommand::Import { file, .. } => {

@@ -154,3 +154,97 @@ pub async fn export(
         payments,
     })
 }
+
+/// A patient's statement as printable text: who, where, each open invoice with what it owes, the
+/// credit held, and the total; for posting or handing over.
+pub async fn statement_text(
+    pool: &Pool,
+    patient_number: i64,
+    clinic_name: &str,
+    today: NaiveDate,
+    currency: Currency,
+    format: NumberFormat,
+) -> Result<String, DbError> {
+    let c = client(pool).await?;
+    let patient = c
+        .query_opt(
+            "SELECT id, given_names || ' ' || family_name, address_line1, address_line2,
+                    concat_ws(' ', postcode, city)
+               FROM clinic.patients WHERE patient_number = $1",
+            &[&patient_number],
+        )
+        .await
+        .map_err(DbError::from)?
+        .ok_or_else(|| DbError::Invalid(format!("no patient number {patient_number}")))?;
+    let patient_id: i64 = patient.get(0);
+    let invoices = c
+        .query(
+            "SELECT invoice_number, issued_at, due_on, total_minor, paid_minor + credited_minor,
+                    total_minor - paid_minor - credited_minor
+               FROM clinic.invoices
+              WHERE patient_id = $1 AND kind = 'invoice' AND status IN ('issued', 'partially_paid')
+                AND currency = $2
+              ORDER BY issued_at, id",
+            &[&patient_id, &currency.code()],
+        )
+        .await
+        .map_err(DbError::from)?;
+    let credit: i64 = c
+        .query_one(
+            "SELECT clinic.credit_balance($1, $2)",
+            &[&patient_id, &currency.code()],
+        )
+        .await
+        .map_err(DbError::from)?
+        .get(0);
+    let amount = |minor: i64| Money::new(minor, currency).amount(format);
+    let mut out = format!("{clinic_name}\n\nStatement of account, {today}\n\n");
+    out.push_str(&format!("{}\n", patient.get::<_, String>(1)));
+    for i in 2..5 {
+        if let Some(line) = patient
+            .get::<_, Option<String>>(i)
+            .filter(|l| !l.trim().is_empty())
+        {
+            out.push_str(&format!("{line}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "Patient no. {patient_number}\n\n{:<12} {:<10} {:<10} {:>12} {:>12} {:>12}\n",
+        "invoice", "issued", "due", "total", "paid", "owed"
+    ));
+    let mut owed = Money::zero(currency);
+    for r in &invoices {
+        let issued: Option<chrono::DateTime<chrono::Utc>> = r.get(1);
+        let due: Option<NaiveDate> = r.get(2);
+        let left: i64 = r.get(5);
+        owed = owed
+            .checked_add(Money::new(left, currency))
+            .map_err(|e| DbError::Other(e.to_string()))?;
+        out.push_str(&format!(
+            "{:<12} {:<10} {:<10} {:>12} {:>12} {:>12}{}\n",
+            r.get::<_, Option<String>>(0).unwrap_or_default(),
+            issued.map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string()),
+            due.map_or_else(String::new, |d| d.to_string()),
+            amount(r.get(3)),
+            amount(r.get(4)),
+            amount(left),
+            if due.is_some_and(|d| d < today) {
+                "  overdue"
+            } else {
+                ""
+            }
+        ));
+    }
+    if invoices.is_empty() {
+        out.push_str("Nothing is owed.\n");
+    }
+    out.push('\n');
+    if credit > 0 {
+        out.push_str(&format!(
+            "Credit held for you: {}\n",
+            Money::new(credit, currency).display(format)
+        ));
+    }
+    out.push_str(&format!("Total owed: {}\n", owed.display(format)));
+    Ok(out)
+}

@@ -735,3 +735,40 @@ async fn a_statement_is_matched_reviewed_and_never_counted_twice() {
     assert_eq!((third.lines_read, third.lines_new), (2, 1));
     assert_eq!(third.by_number, 0, "a paid invoice is not suggested again");
 }
+
+/// A patient's statement lists their open invoices with what each owes and the total, in the
+/// clinic's format; a doctor may not print one.
+#[tokio::test]
+async fn a_patient_statement_adds_up() {
+    let b = books().await;
+    let first = b.issued_due(12_000, -40).await;
+    b.issued_due(3_050, 10).await;
+    pay(&b.rita, first, 2_000, PaymentMethod::Cash, 31)
+        .await
+        .expect("paid in part");
+    let number: i64 =
+        b.su.query_one(
+            "SELECT patient_number FROM clinic.patients WHERE id = $1",
+            &[&b.patient],
+        )
+        .await
+        .expect("number")
+        .get(0);
+    let today = Utc::now().date_naive();
+    let fmt = clinic::domain::money::NumberFormat::default();
+    let text = clinic::report::statement_text(&b.adam, number, "Test Clinic", today, eur(), fmt)
+        .await
+        .expect("a statement");
+    assert!(text.starts_with("Test Clinic\n"), "{text}");
+    assert!(text.contains("Ada Okoye"), "{text}");
+    assert!(text.contains("100.00  overdue"), "{text}");
+    assert!(text.contains("Total owed: EUR 130.50"), "{text}");
+    let doctor = b.db.staff("greg", Job::Doctor).await;
+    let greg = clinic::db::connect_as(&b.db.server_config(), &doctor.user, &doctor.password)
+        .expect("pool");
+    assert!(
+        clinic::report::statement_text(&greg, number, "Test Clinic", today, eur(), fmt)
+            .await
+            .is_err()
+    );
+}

@@ -10,6 +10,7 @@ mod chart;
 mod generate;
 mod icd;
 mod lookup;
+mod reconcile;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +67,9 @@ enum Command {
     /// The ICD-10-CM search as a doctor types codes and words (p50/p95/p99), beside the naive
     /// substring search.
     Icd(icd::Options),
+    /// A bank statement of 10,000 lines staged and auto-matched against a million invoices, as the
+    /// accounts office, beside staging the same kind of lines one round trip each.
+    Reconcile(reconcile::Options),
     /// Stop the bench's cluster.
     Stop,
 }
@@ -92,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Race => booking::run(&cluster, &booking::Race::default()).await,
         Command::Chart(opts) => chart::run(&cluster, &opts).await,
         Command::Icd(opts) => icd::run(&cluster, &opts).await,
+        Command::Reconcile(opts) => reconcile::run(&cluster, &opts).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.

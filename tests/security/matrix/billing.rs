@@ -1,7 +1,7 @@
 //! Invoices, their lines, and payments.
 
 use super::{cell, run_matrix, Cell, NONE};
-use crate::common::{sid, Allowed, Denied, Fails, World};
+use crate::common::{sid, Allowed, Denied, Fails, World, ZeroRows};
 
 /// The rows of [`matrix_billing`].
 pub fn rows(w: &World) -> Vec<Cell> {
@@ -180,6 +180,56 @@ pub fn rows(w: &World) -> Vec<Cell> {
         cell("UPDATE clinic.payments SET reference = 'corrected'", NONE),
         cell("DELETE FROM clinic.payments", NONE),
         cell("TRUNCATE clinic.payments", NONE),
+        // Bank statements: the accounts office stages and resolves them, admins read (none are
+        // staged here: readable is "no rows", not a refusal), and what a statement brought is kept
+        // as the bank wrote it.
+        cell("SELECT * FROM clinic.bank_statements", [ZeroRows, Denied, Denied, ZeroRows]),
+        cell(
+            "INSERT INTO clinic.bank_statements (source, format, currency, lines_read) VALUES ('nov.csv', 'csv', 'EUR', 0)",
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.bank_statements (source, format, currency, lines_read, imported_by)
+                 VALUES ('nov.csv', 'csv', 'EUR', 0, {admin_id})"
+            ),
+            [Denied, Denied, Denied, Denied],
+        ),
+        cell("UPDATE clinic.bank_statements SET source = 'other.csv'", NONE),
+        cell("DELETE FROM clinic.bank_statements", NONE),
+        cell("SELECT * FROM clinic.bank_lines", [ZeroRows, Denied, Denied, ZeroRows]),
+        cell(
+            "INSERT INTO clinic.bank_lines (statement_id, line_key, line_no, booked_on, amount_minor, currency)
+             SELECT s.id, 'matrix-1', 1, current_date, 100, 'EUR' FROM clinic.bank_statements s WHERE false",
+            [Denied, Denied, Denied, ZeroRows],
+        ),
+        cell(
+            "UPDATE clinic.bank_lines SET state = 'not_ours' WHERE false",
+            [Denied, Denied, Denied, ZeroRows],
+        ),
+        cell("UPDATE clinic.bank_lines SET amount_minor = 1", NONE),
+        cell("DELETE FROM clinic.bank_lines", NONE),
+        cell("SELECT * FROM clinic.bank_line_payments", [ZeroRows, Denied, Denied, ZeroRows]),
+        cell(
+            "INSERT INTO clinic.bank_line_payments (bank_line_id, payment_id) SELECT 1, 1 WHERE false",
+            [Denied, Denied, Denied, ZeroRows],
+        ),
+        cell("UPDATE clinic.bank_line_payments SET payment_id = 1", NONE),
+        cell("DELETE FROM clinic.bank_line_payments", NONE),
+        cell(
+            "SELECT * FROM clinic.import_bank_statement('nov.csv', 'csv', 'EUR', '{}', '{}', '{}', '{}', '{}', '{}')",
+            [Denied, Denied, Denied, Allowed],
+        ),
+        cell(
+            "SELECT clinic.accept_bank_line(0, ARRAY[1], ARRAY[100])",
+            [Denied, Denied, Denied, Fails("P0002")],
+        ),
+        cell(
+            "SELECT clinic.mark_bank_line(0, 'not_ours')",
+            [Denied, Denied, Denied, Fails("P0002")],
+        ),
+        cell("SELECT * FROM clinic.receivables_aging(current_date, 'EUR')", [Allowed, Denied, Denied, Allowed]),
+        cell("SELECT * FROM clinic.cash_report(current_date, current_date)", [Allowed, Denied, Allowed, Allowed]),
     ]
 }
 
