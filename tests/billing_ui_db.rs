@@ -772,3 +772,97 @@ async fn a_patient_statement_adds_up() {
             .is_err()
     );
 }
+
+/// A draft by hand: a line by service code takes today's price and tax, one typed in full keeps
+/// what was typed, one comes off again; an issued invoice takes no line, and the desk adds none.
+#[tokio::test]
+async fn drafts_by_hand_take_lines_until_they_are_issued() {
+    use clinic::domain::invoice::NewLine;
+    let b = books().await;
+    let made = match (Request::NewInvoice {
+        request: r(40),
+        patient_id: b.patient,
+        currency: eur(),
+    })
+    .run(b.adam.clone())
+    .await
+    {
+        Reply::InvoiceCreated { result, .. } => result.expect("a draft"),
+        other => panic!("{other:?}"),
+    };
+    let add = |pool: Pool, invoice_id: i64, line: NewLine| async move {
+        match (Request::AddLine {
+            request: r(41),
+            invoice_id,
+            line,
+        })
+        .run(pool)
+        .await
+        {
+            Reply::LineSaved { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    let by_code = NewLine {
+        service_code: Some("consult".into()),
+        description: None,
+        quantity: 2,
+        unit_price_minor: None,
+        discount_minor: 1_000,
+        tax_rate: None,
+    };
+    add(b.adam.clone(), made, by_code.clone())
+        .await
+        .expect("by code");
+    let typed = NewLine {
+        service_code: None,
+        description: Some("Dressing".into()),
+        quantity: 1,
+        unit_price_minor: Some(250),
+        discount_minor: 0,
+        tax_rate: Some("7.5".into()),
+    };
+    add(b.adam.clone(), made, typed.clone())
+        .await
+        .expect("typed");
+    let unknown = NewLine {
+        service_code: Some("NOPE".into()),
+        ..by_code.clone()
+    };
+    let e = add(b.adam.clone(), made, unknown)
+        .await
+        .expect_err("unknown code");
+    assert!(e.contains("NOPE"), "{e}");
+    assert!(
+        add(b.rita.clone(), made, typed.clone()).await.is_err(),
+        "the desk adds no line"
+    );
+    let d = detail(&b.adam, made).await.expect("detail");
+    // 2 x 50.00 - 10.00 = 90.00 at 10%: 99.00; 2.50 at 7.5%: 0.1875 rounds to 0.19.
+    assert_eq!(d.lines.len(), 2);
+    assert_eq!(
+        (d.lines[0].amount_minor, d.lines[1].amount_minor),
+        (9_900, 269)
+    );
+    assert_eq!(d.row.total_minor, 10_169);
+    match (Request::RemoveLine {
+        request: r(42),
+        invoice_id: made,
+        line_id: d.lines[1].id,
+    })
+    .run(b.adam.clone())
+    .await
+    {
+        Reply::LineSaved { result, .. } => result.expect("taken off"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        detail(&b.adam, made).await.expect("d").row.total_minor,
+        9_900
+    );
+    let issued = b.issued(500).await;
+    assert!(
+        add(b.adam.clone(), issued, typed).await.is_err(),
+        "an issued invoice never changes"
+    );
+}

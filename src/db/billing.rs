@@ -8,7 +8,7 @@ use tokio_postgres::{GenericClient, Row};
 use super::DbError;
 use crate::domain::invoice::{
     IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceRow,
-    InvoiceStatus, PaymentEntry, PaymentMethod, Receipt, UninvoicedVisit,
+    InvoiceStatus, NewLine, PaymentEntry, PaymentMethod, Receipt, UninvoicedVisit,
 };
 use crate::domain::money::Currency;
 
@@ -105,7 +105,7 @@ pub async fn invoice(client: &impl GenericClient, id: i64) -> Result<InvoiceDeta
     let lines = client
         .query(
             "SELECT s.code, l.description, l.quantity, l.unit_price_minor, l.discount_minor,
-                    l.tax_rate::text, l.net_minor, l.tax_minor, l.amount_minor
+                    l.tax_rate::text, l.net_minor, l.tax_minor, l.amount_minor, l.id
                FROM clinic.invoice_lines l LEFT JOIN clinic.services s ON s.id = l.service_id
               WHERE l.invoice_id = $1 ORDER BY l.id",
             &[&id],
@@ -113,6 +113,7 @@ pub async fn invoice(client: &impl GenericClient, id: i64) -> Result<InvoiceDeta
         .await?
         .iter()
         .map(|r| InvoiceLine {
+            id: r.get(9),
             service_code: r.get(0),
             description: r.get(1),
             quantity: r.get(2),
@@ -285,4 +286,86 @@ pub async fn invoice_appointments(
         )
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// A line added to a draft (the database refuses one on an issued invoice, and keeps the totals).
+pub async fn add_line(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    line: &NewLine,
+) -> Result<(), DbError> {
+    let code = line
+        .service_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(code) = code {
+        let known = client
+            .query_opt(
+                "SELECT 1 FROM clinic.services s JOIN clinic.invoices i ON i.currency = s.currency
+                  WHERE i.id = $1 AND s.code = upper($2) AND s.valid_from <= current_date
+                    AND (s.valid_to IS NULL OR s.valid_to >= current_date)",
+                &[&invoice_id, &code],
+            )
+            .await?;
+        if known.is_none() {
+            return Err(DbError::Invalid(format!(
+                "no service {} has a price today in the invoice's currency",
+                code.to_uppercase()
+            )));
+        }
+    }
+    client
+        .execute(
+            "INSERT INTO clinic.invoice_lines (invoice_id, service_id, description, quantity,
+                                               unit_price_minor, discount_minor, tax_rate)
+             SELECT $1, s.id, COALESCE($3, s.description), $4, COALESCE($5, s.price_minor), $6,
+                    COALESCE($7::text::numeric, s.tax_rate, 0)
+               FROM (SELECT 1) one
+               LEFT JOIN clinic.services s
+                 ON s.code = upper($2) AND s.valid_from <= current_date
+                AND (s.valid_to IS NULL OR s.valid_to >= current_date)
+                AND s.currency = (SELECT i.currency FROM clinic.invoices i WHERE i.id = $1)",
+            &[
+                &invoice_id,
+                &code.unwrap_or(""),
+                &line.description,
+                &line.quantity,
+                &line.unit_price_minor,
+                &line.discount_minor,
+                &line.tax_rate,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A draft's line taken off again.
+pub async fn remove_line(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    line_id: i64,
+) -> Result<(), DbError> {
+    client
+        .execute(
+            "DELETE FROM clinic.invoice_lines WHERE id = $1 AND invoice_id = $2",
+            &[&line_id, &invoice_id],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A new draft for a patient, by hand: its id.
+pub async fn new_invoice(
+    client: &impl GenericClient,
+    patient_id: i64,
+    currency: Currency,
+) -> Result<i64, DbError> {
+    let row = client
+        .query_one(
+            "INSERT INTO clinic.invoices (patient_id, currency) VALUES ($1, $2) RETURNING id",
+            &[&patient_id, &currency.code()],
+        )
+        .await?;
+    Ok(row.get(0))
 }

@@ -203,6 +203,7 @@ impl InvoiceRow {
 /// One line of an invoice, with what the database computed of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceLine {
+    pub id: i64,
     pub service_code: Option<String>,
     pub description: String,
     pub quantity: i32,
@@ -213,6 +214,19 @@ pub struct InvoiceLine {
     pub net_minor: i64,
     pub tax_minor: i64,
     pub amount_minor: i64,
+}
+
+/// A line to add to a draft, as typed: a service by its code fills what is left blank (its
+/// description, its price of today, its tax rate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLine {
+    pub service_code: Option<String>,
+    pub description: Option<String>,
+    pub quantity: i32,
+    pub unit_price_minor: Option<i64>,
+    pub discount_minor: i64,
+    /// Percent as typed ("8", "7.5"); None takes the service's (or 0).
+    pub tax_rate: Option<String>,
 }
 
 /// Money received for an invoice, or paid back from it.

@@ -122,6 +122,39 @@ impl Run for Request {
                 request,
                 result: read(&pool, async |c| billing_reports::cash(c, from, to).await).await,
             },
+            Request::AddLine {
+                request,
+                invoice_id,
+                line,
+            } => Reply::LineSaved {
+                request,
+                result: read(&pool, async |c| {
+                    billing::add_line(c, invoice_id, &line).await
+                })
+                .await,
+            },
+            Request::RemoveLine {
+                request,
+                invoice_id,
+                line_id,
+            } => Reply::LineSaved {
+                request,
+                result: read(&pool, async |c| {
+                    billing::remove_line(c, invoice_id, line_id).await
+                })
+                .await,
+            },
+            Request::NewInvoice {
+                request,
+                patient_id,
+                currency,
+            } => Reply::InvoiceCreated {
+                request,
+                result: read(&pool, async |c| {
+                    billing::new_invoice(c, patient_id, currency).await
+                })
+                .await,
+            },
             Request::BankLines { request, limit } => Reply::BankLines {
                 request,
                 result: read(&pool, async |c| reconcile::open_lines(c, limit).await).await,

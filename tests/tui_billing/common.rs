@@ -85,6 +85,7 @@ pub fn detail_of(row: InvoiceRow) -> Box<InvoiceDetail> {
         credit_notes: Vec::new(),
         lines: vec![
             InvoiceLine {
+                id: 1,
                 service_code: Some("CONS".into()),
                 description: "Consultation".into(),
                 quantity: 1,
@@ -96,6 +97,7 @@ pub fn detail_of(row: InvoiceRow) -> Box<InvoiceDetail> {
                 amount_minor: 11_500,
             },
             InvoiceLine {
+                id: 2,
                 service_code: Some("DRESS".into()),
                 description: "Wound dressing".into(),
                 quantity: 2,

@@ -9,6 +9,7 @@ mod common;
 
 mod access;
 mod books;
+mod lines;
 mod reconcile;
 mod reports;
 mod terminal;

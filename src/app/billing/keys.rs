@@ -67,6 +67,13 @@ pub const BINDINGS: &[Binding] = &[
         Some("invoice a day"),
     ),
     bind(
+        "billing.new",
+        &["n"],
+        "A new invoice by hand, for the patient whose invoices are listed",
+        Cmd::NewInvoice,
+        None,
+    ),
+    bind(
         "billing.filter",
         &["f"],
         "Show open invoices, drafts, or all (newest first)",
@@ -154,6 +161,27 @@ const DETAIL: &[Binding] = &[
         Some("credit note"),
     ),
     bind(
+        "billing.detail.add_line",
+        &["a"],
+        "Add a line to this draft (a service code fills it in)",
+        Cmd::AddLine,
+        Some("add line"),
+    ),
+    bind(
+        "billing.detail.remove_line",
+        &["delete", "-"],
+        "Take the chosen line off this draft (asks first)",
+        Cmd::RemoveLine,
+        Some("take off"),
+    ),
+    bind(
+        "billing.detail.new",
+        &["n"],
+        "A new invoice by hand for this patient",
+        Cmd::NewInvoice,
+        None,
+    ),
+    bind(
         "billing.detail.down",
         &["down", "j"],
         "Scroll down",
@@ -218,6 +246,38 @@ const PAYMENT: &[Binding] = &[
         &["up"],
         "Previous method (on the method)",
         Cmd::FormUp,
+        None,
+    ),
+];
+
+/// Every key here is a control key: the fields take all the printable ones.
+const LINE: &[Binding] = &[
+    bind(
+        "billing.line.save",
+        &["ctrl-s"],
+        "Add the line",
+        Cmd::Save,
+        Some("add"),
+    ),
+    bind(
+        "billing.line.enter",
+        &["enter"],
+        "Next field; on the last, add the line",
+        Cmd::FormEnter,
+        Some("next"),
+    ),
+    bind(
+        "billing.line.next",
+        &["tab", "down"],
+        "Next field",
+        Cmd::NextField,
+        None,
+    ),
+    bind(
+        "billing.line.previous",
+        &["shift-tab", "up"],
+        "Previous field",
+        Cmd::PreviousField,
         None,
     ),
 ];
@@ -496,6 +556,7 @@ pub enum Panel {
     Pick,
     Detail,
     Payment,
+    Line,
     Receipt,
     Reason,
     Day,
@@ -510,6 +571,7 @@ impl PanelKind for Panel {
         Panel::Pick,
         Panel::Detail,
         Panel::Payment,
+        Panel::Line,
         Panel::Receipt,
         Panel::Reason,
         Panel::Day,
@@ -524,6 +586,7 @@ impl PanelKind for Panel {
             Panel::Pick => "Put a line on an invoice",
             Panel::Detail => "Invoice",
             Panel::Payment => "Take a payment",
+            Panel::Line => "Add a line",
             Panel::Receipt => "Receipt",
             Panel::Reason => "Void or credit: the reason",
             Panel::Day => "Invoice a day",
@@ -539,6 +602,7 @@ impl PanelKind for Panel {
             Panel::Pick => PICK,
             Panel::Detail => DETAIL,
             Panel::Payment => PAYMENT,
+            Panel::Line => LINE,
             Panel::Receipt => RECEIPT,
             Panel::Reason => REASON,
             Panel::Day => DAY,

@@ -5,6 +5,7 @@
 //! is the database's (sql/0017): this screen only shows what it answered and asks in its words.
 
 mod keys;
+mod lines;
 mod popups;
 mod reconcile;
 mod reports;
@@ -15,6 +16,7 @@ use chrono_tz::Tz;
 use tui_input::InputRequest;
 
 pub use keys::{Panel, BINDINGS};
+pub use lines::{LINE_CODE, LINE_DESCRIPTION, LINE_DISCOUNT, LINE_PRICE, LINE_QUANTITY, LINE_TAX};
 pub use popups::{DayInvoicing, PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
 pub use reconcile::{PickInvoice, ReconcileView, LINES_LIMIT};
 pub use reports::{AgingView, CashView, Tab};
@@ -41,6 +43,8 @@ pub struct DetailView {
     pub error: Option<String>,
     /// Lines scrolled past at the top.
     pub scroll: u16,
+    /// The line chosen on a draft (to take off).
+    pub line: usize,
 }
 
 #[derive(Debug, Default)]
@@ -125,7 +129,15 @@ impl Screen for BillingScreen {
             },
             Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown => {
                 let rows = usize::from(ctx.body_rows.saturating_sub(5)).max(1);
+                let draft_lines = self.draft_lines();
                 match &mut self.detail {
+                    Some(view) if draft_lines.is_some() => {
+                        let n = draft_lines.unwrap_or(0);
+                        view.line = match cmd {
+                            Cmd::Up | Cmd::PageUp => view.line.saturating_sub(1),
+                            _ => (view.line + 1).min(n.saturating_sub(1)),
+                        };
+                    }
                     Some(view) => {
                         let by: i32 = match cmd {
                             Cmd::Up => -1,
@@ -153,6 +165,7 @@ impl Screen for BillingScreen {
                         loading: Pending::default(),
                         error: None,
                         scroll: 0,
+                        line: 0,
                     });
                     self.load_detail(ctx)
                 }
@@ -173,6 +186,9 @@ impl Screen for BillingScreen {
             Cmd::IssueConfirmed => self.issue(ctx),
             Cmd::Void | Cmd::CreditNote => self.ask_reason(cmd, ctx),
             Cmd::InvoiceDay => self.open_day(ctx),
+            Cmd::AddLine | Cmd::RemoveLine | Cmd::RemoveLineConfirmed | Cmd::NewInvoice => {
+                self.line_command(cmd, ctx)
+            }
             _ => Outcome::default(),
         }
     }
@@ -187,6 +203,10 @@ impl Screen for BillingScreen {
         match self.popup.take() {
             Some(Popup::Payment(p)) if p.form.changed() && !p.form.saving.in_flight() => {
                 self.popup = Some(Popup::Payment(p));
+                return Outcome::confirm(Confirm::discard(Cmd::Discard));
+            }
+            Some(Popup::Line(form)) if form.changed() && !form.saving.in_flight() => {
+                self.popup = Some(Popup::Line(form));
                 return Outcome::confirm(Confirm::discard(Cmd::Discard));
             }
             Some(Popup::Payment(p)) if p.form.saving.in_flight() => {
@@ -245,6 +265,7 @@ impl Screen for BillingScreen {
                 Outcome::redraw()
             }
             Reply::Aging { .. } | Reply::Cash { .. } => self.report_reply(reply),
+            Reply::LineSaved { .. } | Reply::InvoiceCreated { .. } => self.line_reply(reply, ctx),
             Reply::BankLines { .. }
             | Reply::Imported { .. }
             | Reply::Accepted { .. }
@@ -285,6 +306,7 @@ impl Screen for BillingScreen {
     fn has_unsaved_input(&self) -> bool {
         match &self.popup {
             Some(Popup::Payment(p)) => p.form.changed() || p.form.saving.in_flight(),
+            Some(Popup::Line(form)) => form.changed() || form.saving.in_flight(),
             _ => false,
         }
     }
@@ -292,6 +314,7 @@ impl Screen for BillingScreen {
     fn text_focused(&self) -> bool {
         match &self.popup {
             Some(Popup::Payment(p)) => p.form.text_focused(),
+            Some(Popup::Line(form)) => form.text_focused(),
             Some(Popup::Reason { .. } | Popup::Day(_) | Popup::Import { .. } | Popup::Pick(_)) => {
                 true
             }
@@ -308,7 +331,8 @@ impl Screen for BillingScreen {
             Cmd::Issue => accounts && target.is_some_and(|r| r.status == InvoiceStatus::Draft),
             Cmd::Void => accounts && target.is_some_and(InvoiceRow::can_be_voided),
             Cmd::CreditNote => accounts && target.is_some_and(InvoiceRow::can_be_credited),
-            Cmd::InvoiceDay => accounts,
+            Cmd::InvoiceDay | Cmd::NewInvoice => accounts,
+            Cmd::AddLine | Cmd::RemoveLine => accounts && self.draft_lines().is_some(),
             _ => true,
         }
     }
@@ -316,6 +340,7 @@ impl Screen for BillingScreen {
     fn panel(&self) -> Option<Panel> {
         match &self.popup {
             Some(Popup::Payment(_)) => Some(Panel::Payment),
+            Some(Popup::Line(_)) => Some(Panel::Line),
             Some(Popup::Receipt { .. }) => Some(Panel::Receipt),
             Some(Popup::Reason { .. }) => Some(Panel::Reason),
             Some(Popup::Day(_)) => Some(Panel::Day),
@@ -400,12 +425,12 @@ impl BillingScreen {
     }
 
     /// The list, and the invoice open, read again after a change.
-    fn reload(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+    pub(super) fn reload(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.load(ctx).and(self.load_detail(ctx))
     }
 
     /// Why `job` may not do an accounts-office step, or None when it may.
-    fn accounts_only(&self, ctx: &Ctx, what: &str) -> Option<Outcome<Self>> {
+    pub(super) fn accounts_only(&self, ctx: &Ctx, what: &str) -> Option<Outcome<Self>> {
         match (ctx.me.job, ctx.access) {
             (Job::Accountant, Access::Full) => None,
             (Job::Receptionist, _) => Some(Outcome::notice(format!(

@@ -82,6 +82,8 @@ pub enum Popup {
         error: Option<String>,
     },
     Day(Box<DayInvoicing>),
+    /// A line for the draft open.
+    Line(Box<Form<()>>),
     /// A statement file to import: its path.
     Import {
         path: Input,
@@ -263,6 +265,9 @@ impl BillingScreen {
                 day.error = None;
                 Outcome::redraw()
             }
+            Some(Popup::Line(form)) => {
+                Outcome::redraw_if(form.edit(request, ctx.now, ctx.date_format))
+            }
             Some(Popup::Import { path, error }) => {
                 path.handle(request);
                 *error = None;
@@ -279,7 +284,17 @@ impl BillingScreen {
 
     pub(super) fn popup_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         match (&mut self.popup, cmd) {
-            (Some(Popup::Payment(_)), Cmd::Discard) | (Some(Popup::Receipt { .. }), Cmd::Close) => {
+            (Some(Popup::Line(form)), Cmd::NextField | Cmd::PreviousField) => {
+                form.next_field(cmd == Cmd::NextField, true);
+                Outcome::redraw()
+            }
+            (Some(Popup::Line(form)), Cmd::FormEnter) if form.focus + 1 < form.fields.len() => {
+                form.next_field(true, false);
+                Outcome::redraw()
+            }
+            (Some(Popup::Line(_)), Cmd::FormEnter | Cmd::Save) => self.save_line(ctx),
+            (Some(Popup::Payment(_) | Popup::Line(_)), Cmd::Discard)
+            | (Some(Popup::Receipt { .. }), Cmd::Close) => {
                 self.popup = None;
                 Outcome::redraw()
             }
@@ -586,9 +601,10 @@ impl BillingScreen {
                     loading: Pending::default(),
                     error: None,
                     scroll: 0,
+                    line: 0,
                 });
                 let msg = if ctx.me.job == Job::Accountant {
-                    "Credit note drafted with all the invoice's lines: i issues it."
+                    "Credit note drafted with all the invoice's lines: Delete takes one off, i issues it."
                 } else {
                     "Credit note drafted."
                 };

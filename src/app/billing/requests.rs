@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::app::pending::RequestId;
 use crate::domain::invoice::{
-    IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, PaymentMethod, Receipt,
+    IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, NewLine, PaymentMethod, Receipt,
     UninvoicedVisit,
 };
 use crate::domain::money::Currency;
@@ -37,6 +37,11 @@ pub enum Cmd {
     NotOurs,
     Skip,
     Import,
+    // A draft's lines, and a draft by hand.
+    AddLine,
+    RemoveLine,
+    RemoveLineConfirmed,
+    NewInvoice,
     Up,
     Down,
     PageUp,
@@ -113,6 +118,21 @@ pub enum Request {
         from: NaiveDate,
         to: NaiveDate,
     },
+    AddLine {
+        request: RequestId,
+        invoice_id: i64,
+        line: NewLine,
+    },
+    RemoveLine {
+        request: RequestId,
+        invoice_id: i64,
+        line_id: i64,
+    },
+    NewInvoice {
+        request: RequestId,
+        patient_id: i64,
+        currency: Currency,
+    },
     /// The statement lines still to review.
     BankLines {
         request: RequestId,
@@ -186,6 +206,16 @@ pub enum Reply {
     Cash {
         request: RequestId,
         result: Result<Vec<CashRow>, String>,
+    },
+    /// A line added or removed.
+    LineSaved {
+        request: RequestId,
+        result: Result<(), String>,
+    },
+    /// The new draft's id.
+    InvoiceCreated {
+        request: RequestId,
+        result: Result<i64, String>,
     },
     /// The lines shown (up to the limit) and how many are open.
     BankLines {

@@ -16,7 +16,7 @@ use crate::ui::widgets::truncate;
 pub fn draw(frame: &mut Frame, area: Rect, view: &DetailView, state: &BillingScreen, theme: Theme) {
     let width = usize::from(area.width);
     let mut lines = match &view.detail {
-        Some(d) => lines(d, state, width, theme),
+        Some(d) => lines(d, state, view.line, width, theme),
         None => vec![Line::raw(match &view.error {
             Some(e) => format!(" Could not read the invoice: {e}"),
             None => " loading…".to_string(),
@@ -37,6 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &DetailView, state: &BillingScr
 fn lines(
     d: &InvoiceDetail,
     state: &BillingScreen,
+    chosen_line: usize,
     width: usize,
     theme: Theme,
 ) -> Vec<Line<'static>> {
@@ -109,9 +110,12 @@ fn lines(
     if d.lines.is_empty() {
         out.push(Line::raw(" No lines yet."));
     }
-    for l in &d.lines {
-        out.push(Line::raw(format!(
-            " {:<6} {:<24} {:>3} {} {} {:>6} {}",
+    let draft = row.status == crate::domain::invoice::InvoiceStatus::Draft;
+    for (i, l) in d.lines.iter().enumerate() {
+        let chosen = draft && i == chosen_line;
+        let text = format!(
+            "{}{:<6} {:<24} {:>3} {} {} {:>6} {}",
+            if chosen { ">" } else { " " },
             truncate(l.service_code.as_deref().unwrap_or(""), 6),
             truncate(&l.description, 24),
             l.quantity,
@@ -119,7 +123,15 @@ fn lines(
             amount(l.discount_minor, row, fmt, 9),
             l.tax_rate,
             amount(l.amount_minor, row, fmt, 11),
-        )));
+        );
+        out.push(if chosen {
+            Line::styled(
+                text,
+                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
+            )
+        } else {
+            Line::raw(text)
+        });
     }
     let net: i64 = d.lines.iter().map(|l| l.net_minor).sum();
     let totals = [

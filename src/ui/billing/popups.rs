@@ -177,6 +177,31 @@ pub fn draw(
             cursor
         }
         Popup::Day(day) => draw_day(frame, area, day, state, theme),
+        Popup::Line(form) => {
+            let inner = open(frame, area, &form.title, (72, 16), theme);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "A service code fills in what is left blank: its description, today's price, its tax.",
+                    theme.dim(),
+                ))
+                .wrap(Wrap { trim: true }),
+                Rect {
+                    height: 2.min(inner.height),
+                    ..inner
+                },
+            );
+            form_widget::draw(
+                frame,
+                below(inner, 3),
+                form,
+                FormLayout {
+                    label_width: 14,
+                    field_width: Some(24),
+                },
+                true,
+                theme,
+            )
+        }
         Popup::Import { path, error } => super::reconcile::draw_import(
             frame,
             area,
