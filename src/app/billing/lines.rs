@@ -21,18 +21,18 @@ pub const LINE_DISCOUNT: usize = 4;
 pub const LINE_TAX: usize = 5;
 
 impl BillingScreen {
-    /// The draft open, when the keys may change it.
-    fn open_draft(&self, ctx: &Ctx) -> Result<i64, Outcome<Self>> {
+    /// The draft open, when the keys may change it; otherwise why not, as the notice to show.
+    fn open_draft(&self, ctx: &Ctx) -> Result<i64, Box<Outcome<Self>>> {
         if let Some(no) = self.accounts_only(ctx, "change invoices") {
-            return Err(no);
+            return Err(Box::new(no));
         }
         match self.detail.as_ref().and_then(|v| v.detail.as_ref()) {
             Some(d) if d.row.status == InvoiceStatus::Draft => Ok(d.row.id),
-            Some(d) => Err(Outcome::notice(format!(
+            Some(d) => Err(Box::new(Outcome::notice(format!(
                 "{} is issued: it never changes (a credit note corrects it).",
                 d.row.label()
-            ))),
-            None => Err(Outcome::notice("Open a draft first.")),
+            )))),
+            None => Err(Box::new(Outcome::notice("Open a draft first."))),
         }
     }
 
@@ -40,7 +40,7 @@ impl BillingScreen {
         match cmd {
             Cmd::AddLine => {
                 if let Err(no) = self.open_draft(ctx) {
-                    return no;
+                    return *no;
                 }
                 let example = Money::new(6_500, ctx.currency).amount(ctx.number_format);
                 let fields = vec![
@@ -58,7 +58,7 @@ impl BillingScreen {
             }
             Cmd::RemoveLine => {
                 if let Err(no) = self.open_draft(ctx) {
-                    return no;
+                    return *no;
                 }
                 let Some(view) = &self.detail else {
                     return Outcome::default();
