@@ -5,7 +5,8 @@
 --   overdue (0-30, 31-60, 61-90, 90+ days after the due date; an invoice not yet due counts in
 --   0-30). Balances as they stand now; the days as of the date given.
 -- * clinic.cash_report: the money taken per day, method and the person who took it (the desk),
---   refunds as negative amounts, for a range of clinic days.
+--   refunds and credit paid back as negative amounts, for a range of clinic days; credit used to
+--   pay an invoice is not money taken.
 SET LOCAL ROLE clinic_owner;
 
 CREATE FUNCTION clinic.receivables_aging(p_as_of date, p_currency text)
@@ -45,13 +46,26 @@ CREATE FUNCTION clinic.cash_report(p_from date, p_to date)
   LANGUAGE sql STABLE
   SET search_path = ''
   AS $$
-    SELECT clinic.clinic_date(p.received_at), p.method, COALESCE(s.full_name, '(unknown)'),
-           i.currency::text, pg_catalog.count(*), pg_catalog.sum(p.amount_minor)::bigint
-      FROM clinic.payments p
-      JOIN clinic.invoices i ON i.id = p.invoice_id
-      LEFT JOIN clinic.staff s ON s.id = p.received_by
-     WHERE p.received_at >= (p_from::timestamp AT TIME ZONE clinic.clinic_time_zone())
-       AND p.received_at < ((p_to + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())
+    -- Money received and paid back; credit used to pay an invoice is not money taken (it was
+    -- counted when it came in), and credit paid back out is money gone.
+    SELECT m.day, m.method, m.received_by, m.currency, pg_catalog.count(*), pg_catalog.sum(m.amount)::bigint
+      FROM (
+        SELECT clinic.clinic_date(p.received_at) AS day, p.method, COALESCE(s.full_name, '(unknown)') AS received_by,
+               i.currency::text AS currency, p.amount_minor AS amount
+          FROM clinic.payments p
+          JOIN clinic.invoices i ON i.id = p.invoice_id
+          LEFT JOIN clinic.staff s ON s.id = p.received_by
+         WHERE p.method <> 'credit'
+           AND p.received_at >= (p_from::timestamp AT TIME ZONE clinic.clinic_time_zone())
+           AND p.received_at < ((p_to + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())
+        UNION ALL
+        SELECT clinic.clinic_date(c.at), c.method, COALESCE(s.full_name, '(unknown)'), c.currency::text, c.amount_minor
+          FROM clinic.patient_credit c
+          LEFT JOIN clinic.staff s ON s.id = c.by_staff
+         WHERE c.kind = 'refunded'
+           AND c.at >= (p_from::timestamp AT TIME ZONE clinic.clinic_time_zone())
+           AND c.at < ((p_to + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())
+      ) m
      GROUP BY 1, 2, 3, 4
      ORDER BY 1, 2, 3, 4
   $$;

@@ -39,7 +39,7 @@ CREATE TABLE clinic.bank_lines (
   state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'matched', 'not_ours')),
   suggested_invoice_id bigint REFERENCES clinic.invoices (id),
   confidence smallint CHECK (confidence BETWEEN 0 AND 100),
-  rule text CHECK (rule IN ('number', 'name_amount', 'amount')),
+  rule text CHECK (rule IN ('number', 'name_amount', 'amount', 'chosen')),
   resolved_at timestamptz,
   resolved_by bigint REFERENCES clinic.staff (id),
   CHECK ((suggested_invoice_id IS NULL) = (confidence IS NULL) AND (confidence IS NULL) = (rule IS NULL))
@@ -145,7 +145,7 @@ CREATE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
       SELECT DISTINCT ON (l.id) l.id AS line_id, i.id AS invoice_id,
              CASE WHEN i.owed = l.amount_minor THEN 99 ELSE 90 END AS c
         FROM clinic.bank_lines l
-        CROSS JOIN LATERAL pg_catalog.regexp_matches(l.reference, '([0-9]{4}-[0-9]{6})', 'g') AS m(n)
+        CROSS JOIN LATERAL pg_catalog.regexp_matches(l.reference, '\m([0-9]{4}-[0-9]{6})\M', 'g') AS m(n)
         CROSS JOIN LATERAL (
           SELECT x.id, x.total_minor - x.paid_minor - x.credited_minor AS owed
             FROM clinic.invoices x
@@ -299,10 +299,36 @@ CREATE FUNCTION clinic.accept_bank_line(p_line_id bigint, p_invoice_ids bigint[]
        OR pg_catalog.cardinality(p_invoice_ids) <> COALESCE(pg_catalog.cardinality(p_amounts), 0) THEN
       RAISE EXCEPTION 'say which invoices, with an amount for each' USING ERRCODE = 'check_violation';
     END IF;
+    IF (SELECT pg_catalog.count(DISTINCT x) FROM pg_catalog.unnest(p_invoice_ids) AS x)
+       <> pg_catalog.cardinality(p_invoice_ids) THEN
+      RAISE EXCEPTION 'each invoice once: put the whole part for an invoice in one amount'
+        USING ERRCODE = 'check_violation';
+    END IF;
     IF (SELECT pg_catalog.sum(a) FROM pg_catalog.unnest(p_amounts) AS a) <> line.amount_minor
        OR EXISTS (SELECT FROM pg_catalog.unnest(p_amounts) AS a WHERE a <= 0) THEN
       RAISE EXCEPTION 'the parts must add up to the line''s amount, each more than nothing'
         USING ERRCODE = 'check_violation', COLUMN = 'amount_minor';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.unnest(p_invoice_ids) AS x
+                 JOIN clinic.invoices i ON i.id = x WHERE i.currency <> line.currency) THEN
+      RAISE EXCEPTION 'the line is in %: put it on invoices in %', line.currency, line.currency
+        USING ERRCODE = 'check_violation';
+    END IF;
+    -- Matched already (a second desk, or a stale list): the same parts again answer with their
+    -- payments; anything else would take the money twice.
+    IF line.state = 'matched' THEN
+      IF (SELECT pg_catalog.array_agg(pm.invoice_id || ':' || pm.amount_minor ORDER BY pm.invoice_id)
+            FROM clinic.bank_line_payments b JOIN clinic.payments pm ON pm.id = b.payment_id
+           WHERE b.bank_line_id = line.id)
+         IS DISTINCT FROM
+         (SELECT pg_catalog.array_agg(x.i || ':' || x.a ORDER BY x.i)
+            FROM ROWS FROM (pg_catalog.unnest(p_invoice_ids), pg_catalog.unnest(p_amounts)) AS x(i, a)) THEN
+        RAISE EXCEPTION 'this line is matched already, to other invoices: its payments stand'
+          USING ERRCODE = 'unique_violation';
+      END IF;
+      RETURN QUERY SELECT b.payment_id FROM clinic.bank_line_payments b
+                    WHERE b.bank_line_id = line.id ORDER BY b.payment_id;
+      RETURN;
     END IF;
     FOR k IN 1 .. pg_catalog.cardinality(p_invoice_ids) LOOP
       receipt := clinic.record_payment(p_invoice_ids[k], p_amounts[k], 'bank_transfer',
@@ -312,11 +338,11 @@ CREATE FUNCTION clinic.accept_bank_line(p_line_id bigint, p_invoice_ids bigint[]
       ON CONFLICT DO NOTHING;
       RETURN NEXT receipt.payment_id;
     END LOOP;
-    IF line.state <> 'matched' THEN
-      UPDATE clinic.bank_lines l SET state = 'matched', resolved_at = pg_catalog.now(),
-                                     resolved_by = clinic.current_staff_id()
-       WHERE l.id = line.id;
-    END IF;
+    -- The invoice it went on is the line's from now on (its audit entry names that patient).
+    UPDATE clinic.bank_lines l SET state = 'matched', resolved_at = pg_catalog.now(),
+                                   resolved_by = clinic.current_staff_id(),
+                                   suggested_invoice_id = p_invoice_ids[1], confidence = 100, rule = 'chosen'
+     WHERE l.id = line.id;
   END $$;
 GRANT EXECUTE ON FUNCTION clinic.accept_bank_line(bigint, bigint[], bigint[]) TO clinic_accountant;
 

@@ -179,7 +179,7 @@ pub async fn statement_text(
     let patient_id: i64 = patient.get(0);
     let invoices = c
         .query(
-            "SELECT invoice_number, issued_at, due_on, total_minor, paid_minor + credited_minor,
+            "SELECT invoice_number, clinic.clinic_date(issued_at), due_on, total_minor, paid_minor + credited_minor,
                     total_minor - paid_minor - credited_minor
                FROM clinic.invoices
               WHERE patient_id = $1 AND kind = 'invoice' AND status IN ('issued', 'partially_paid')
@@ -214,7 +214,7 @@ pub async fn statement_text(
     ));
     let mut owed = Money::zero(currency);
     for r in &invoices {
-        let issued: Option<chrono::DateTime<chrono::Utc>> = r.get(1);
+        let issued: Option<NaiveDate> = r.get(1);
         let due: Option<NaiveDate> = r.get(2);
         let left: i64 = r.get(5);
         owed = owed
@@ -223,7 +223,7 @@ pub async fn statement_text(
         out.push_str(&format!(
             "{:<12} {:<10} {:<10} {:>12} {:>12} {:>12}{}\n",
             r.get::<_, Option<String>>(0).unwrap_or_default(),
-            issued.map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string()),
+            issued.map_or_else(String::new, |d| d.to_string()),
             due.map_or_else(String::new, |d| d.to_string()),
             amount(r.get(3)),
             amount(r.get(4)),

@@ -688,6 +688,11 @@ async fn a_statement_is_matched_reviewed_and_never_counted_twice() {
         .await
         .expect("retry");
     assert_eq!(p1, p2);
+    let elsewhere = reconcile::accept(&**c, line, &[(unique_amount, 8_000)]).await;
+    assert!(
+        elsewhere.is_err(),
+        "a matched line is not put on another invoice as well"
+    );
     let d = detail(&b.adam, by_number).await.expect("detail");
     assert_eq!((d.row.status, d.payments.len()), (InvoiceStatus::Paid, 1));
     assert_eq!(d.payments[0].method, "bank_transfer");
@@ -697,6 +702,8 @@ async fn a_statement_is_matched_reviewed_and_never_counted_twice() {
     let other = b.issued(100_000).await;
     let refused = reconcile::accept(&**c, big, &[(other, 50_000), (unique_amount, 1_000)]).await;
     assert!(refused.is_err());
+    let twice = reconcile::accept(&**c, big, &[(other, 49_950), (other, 49_950)]).await;
+    assert!(twice.is_err(), "one invoice twice in a split is refused");
     let paid = reconcile::accept(&**c, big, &[(other, 98_666), (unique_amount, 1_234)])
         .await
         .expect("split");

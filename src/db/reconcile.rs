@@ -75,6 +75,7 @@ pub async fn open_lines(
                FROM clinic.bank_lines l
                JOIN clinic.bank_statements s ON s.id = l.statement_id
                LEFT JOIN clinic.invoices i ON i.id = l.suggested_invoice_id
+                     AND i.status IN ('issued', 'partially_paid') AND i.currency = l.currency
                LEFT JOIN clinic.patients p ON p.id = i.patient_id
               WHERE l.state = 'open'
               ORDER BY l.confidence DESC NULLS LAST, l.booked_on, l.id
@@ -146,15 +147,16 @@ pub async fn mark(
 pub async fn open_invoice_by_number(
     client: &impl GenericClient,
     number: &str,
+    currency: Currency,
 ) -> Result<Option<(i64, String, i64)>, DbError> {
     let row = client
         .query_opt(
             "SELECT i.id, p.family_name || ', ' || p.given_names,
                     i.total_minor - i.paid_minor - i.credited_minor
                FROM clinic.invoices i JOIN clinic.patients p ON p.id = i.patient_id
-              WHERE i.invoice_number = $1 AND i.kind = 'invoice'
+              WHERE i.invoice_number = $1 AND i.kind = 'invoice' AND i.currency = $2
                 AND i.status IN ('issued', 'partially_paid')",
-            &[&number.trim()],
+            &[&number.trim(), &currency.code()],
         )
         .await?;
     Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))

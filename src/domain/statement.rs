@@ -122,6 +122,8 @@ pub fn parse_csv(
     layout: &CsvLayout,
     currency: Currency,
 ) -> Result<Statement, StatementError> {
+    // A spreadsheet's "CSV UTF-8" starts with a byte order mark, which is not part of the header.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(layout.delimiter)
         .has_headers(layout.header)
@@ -274,7 +276,9 @@ pub fn parse_camt053(bytes: &[u8], currency: Currency) -> Result<Statement, Stat
                     .reference
                     .as_ref()
                     .filter(|r| !r.trim().is_empty())
-                    .map(|r| format!("camt:{}:{}", st.account, r.trim()))
+                    // Banks number entries afresh in each statement: the day and the amount
+                    // keep one day's entry 1 from another's.
+                    .map(|r| format!("camt:{}:{}:{}:{}", st.account, t.book_date, minor, r.trim()))
                     .unwrap_or_default(),
             });
         }
@@ -443,6 +447,13 @@ mod tests {
         let usd = parse(xml.as_bytes(), &CsvLayout::default(), Currency::USD);
         assert!(usd.is_err(), "another currency is refused");
         assert!(parse(b"<Document><oops", &CsvLayout::default(), eur()).is_err());
+    }
+
+    #[test]
+    fn a_spreadsheet_s_byte_order_mark_is_not_part_of_the_header() {
+        let csv = "\u{feff}date,amount,reference,payer\n2026-11-14,80.00,x,y\n";
+        let s = parse(csv.as_bytes(), &CsvLayout::default(), eur()).expect("reads");
+        assert_eq!(s.lines.len(), 1);
     }
 
     #[test]

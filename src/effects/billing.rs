@@ -180,10 +180,14 @@ impl Run for Request {
                 request,
                 result: read(&pool, async |c| reconcile::mark(c, line_id, true).await).await,
             },
-            Request::FindInvoice { request, number } => Reply::FoundInvoice {
+            Request::FindInvoice {
+                request,
+                number,
+                currency,
+            } => Reply::FoundInvoice {
                 request,
                 result: read(&pool, async |c| {
-                    reconcile::open_invoice_by_number(c, &number).await
+                    reconcile::open_invoice_by_number(c, &number, currency).await
                 })
                 .await,
             },

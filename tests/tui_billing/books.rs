@@ -377,3 +377,32 @@ fn a_day_is_previewed_then_invoiced_after_one_question() {
     assert_eq!(app.notice.as_deref(), Some("2 invoices issued."));
     assert!(screen(&app).popup.is_none());
 }
+
+/// A payment whose answer was lost, typed again in a new form, goes with the first key: if the
+/// database did record it, it is not recorded twice.
+#[test]
+fn a_payment_retyped_after_a_lost_answer_keeps_its_key() {
+    let mut app = books(Job::Accountant);
+    press(&mut app, KeyCode::Char('p'));
+    let (request, key) = match one(&ctrl(&mut app, 's')) {
+        Request::Pay { request, key, .. } => (request, key),
+        other => panic!("{other:?}"),
+    };
+    reply(
+        &mut app,
+        Reply::Paid {
+            request,
+            result: Err("The database cannot be reached right now (connection closed); your input is kept, try again.".into()),
+        },
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        screen(&app).popup.is_none(),
+        "prefilled and untouched: it closes"
+    );
+    press(&mut app, KeyCode::Char('p'));
+    match one(&ctrl(&mut app, 's')) {
+        Request::Pay { key: again, .. } => assert_eq!(again, key),
+        other => panic!("{other:?}"),
+    }
+}

@@ -122,10 +122,31 @@ fn a_line_goes_on_an_invoice_typed_by_its_number() {
     ctrl(&mut app, 'u');
     type_text(&mut app, "2026-000140");
     let request = match one(&press(&mut app, KeyCode::Enter)) {
-        Request::FindInvoice { request, number } => {
-            assert_eq!(number, "2026-000140");
+        Request::FindInvoice {
+            request,
+            number,
+            currency,
+        } => {
+            assert_eq!((number.as_str(), currency), ("2026-000140", Currency::USD));
             request
         }
+        other => panic!("{other:?}"),
+    };
+    // Typed on before the answer came: the answer is about another number and is not taken.
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "1");
+    reply(
+        &mut app,
+        Reply::FoundInvoice {
+            request,
+            result: Ok(Some((140, "Wilson, Lena".into(), 4_500))),
+        },
+    );
+    assert!(!render(&app).contains("Wilson, Lena"));
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "0");
+    let request = match one(&press(&mut app, KeyCode::Enter)) {
+        Request::FindInvoice { request, .. } => request,
         other => panic!("{other:?}"),
     };
     reply(

@@ -67,6 +67,15 @@ pub struct BillingScreen {
     pub asking: Pending<String>,
     /// The invoice a question is about (id, version), so "yes" acts on what was asked about.
     asked_about: Option<(i64, i32)>,
+    /// A payment whose answer never came (or came as an error): its invoice, amount, method and
+    /// key. The same payment typed again, even in a new form, is sent with the same key, so money
+    /// the database did record is never recorded twice.
+    pub uncertain: Option<(
+        i64,
+        i64,
+        crate::domain::invoice::PaymentMethod,
+        crate::domain::invoice::IdempotencyKey,
+    )>,
     /// Open the payment form once the list of a patient handed over from the desk is here.
     pay_when_loaded: bool,
     pub now: DateTime<Utc>,

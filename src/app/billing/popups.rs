@@ -276,6 +276,13 @@ impl BillingScreen {
             Some(Popup::Pick(pick)) => {
                 pick.number.handle(request);
                 pick.error = None;
+                if pick
+                    .found
+                    .as_ref()
+                    .is_some_and(|f| f.0 != pick.number.value().trim())
+                {
+                    pick.found = None;
+                }
                 Outcome::redraw()
             }
             _ => Outcome::default(),
@@ -439,7 +446,17 @@ impl BillingScreen {
         let Some(amount) = amount else {
             return Outcome::redraw();
         };
-        let (invoice_id, key) = (p.invoice.id, p.key.clone());
+        let invoice_id = p.invoice.id;
+        let key = match &self.uncertain {
+            Some((i, a, m, k)) if *i == invoice_id && *a == amount.minor() && *m == method => {
+                k.clone()
+            }
+            _ => p.key.clone(),
+        };
+        self.uncertain = Some((invoice_id, amount.minor(), method, key.clone()));
+        let Some(Popup::Payment(p)) = &mut self.popup else {
+            return Outcome::default();
+        };
         let request = ctx.start(&mut p.form.saving, ());
         Outcome::request(Request::Pay {
             request,
@@ -501,6 +518,7 @@ impl BillingScreen {
                 }
                 match result {
                     Ok(receipt) => {
+                        self.uncertain = None;
                         self.popup = Some(Popup::Receipt {
                             receipt,
                             invoice: p.invoice.label(),

@@ -40,7 +40,8 @@ pub struct PickInvoice {
     /// The invoice found for the number as typed: (number, id, patient, owed).
     pub found: Option<(String, i64, String, i64)>,
     pub error: Option<String>,
-    pub looking: Pending,
+    /// The lookup on its way, with the number it asks about.
+    pub looking: Pending<String>,
 }
 
 impl BillingScreen {
@@ -185,10 +186,11 @@ impl BillingScreen {
             }
             _ => {
                 pick.found = None;
-                let request = ctx.start(&mut pick.looking, ());
+                let request = ctx.start(&mut pick.looking, typed.clone());
                 Outcome::request(Request::FindInvoice {
                     request,
                     number: typed,
+                    currency: pick.line.currency,
                 })
             }
         }
@@ -216,9 +218,12 @@ impl BillingScreen {
                 let Some(file) = self.reconcile.working.finish(request) else {
                     return Outcome::default();
                 };
+                let importing = matches!(self.popup, Some(Popup::Import { .. }));
                 match result {
                     Ok(summary) => {
-                        self.popup = None;
+                        if importing {
+                            self.popup = None;
+                        }
                         let words = format!(
                             "{}: {} lines, {} new, {} with a suggestion.",
                             file,
@@ -229,12 +234,14 @@ impl BillingScreen {
                         self.reconcile.last_import = Some((file, summary));
                         self.load_bank_lines(ctx).with_notice(words)
                     }
-                    Err(e) => {
-                        if let Some(Popup::Import { error, .. }) = &mut self.popup {
+                    Err(e) => match &mut self.popup {
+                        Some(Popup::Import { error, .. }) => {
                             *error = Some(e.clone());
+                            Outcome::redraw()
                         }
-                        Outcome::redraw()
-                    }
+                        // The popup was closed meanwhile: the refusal is said all the same.
+                        _ => Outcome::notice(format!("{file}: {e}")),
+                    },
                 }
             }
             Reply::Accepted { request, result } => {
@@ -272,12 +279,16 @@ impl BillingScreen {
                 let Some(Popup::Pick(pick)) = &mut self.popup else {
                     return Outcome::default();
                 };
-                if pick.looking.finish(request).is_none() {
+                let Some(asked) = pick.looking.finish(request) else {
+                    return Outcome::default();
+                };
+                if asked != pick.number.value().trim() {
+                    // Typed on since: this answer is about another number.
                     return Outcome::default();
                 }
                 match result {
                     Ok(Some((id, name, owed))) => {
-                        pick.found = Some((pick.number.value().trim().to_string(), id, name, owed));
+                        pick.found = Some((asked, id, name, owed));
                         pick.error = None;
                     }
                     Ok(None) => {

@@ -159,6 +159,7 @@ pub enum Request {
     FindInvoice {
         request: RequestId,
         number: String,
+        currency: Currency,
     },
 }
 
