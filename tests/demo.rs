@@ -204,6 +204,101 @@ async fn the_demo_is_created_seeded_reused_and_shared() {
         .expect("services")
         .get(0);
     assert!(services >= 8, "a fee schedule in force: {services}");
+
+    // Five months of books, as the accounts office sees them: drafts, unpaid, part-paid, paid
+    // and void invoices, credit notes, money owed in every aging bucket, patient credit from
+    // overpayments and a credit note, the desk's and the office's takings by every method, and
+    // numbers in issue order without gaps, nothing dated after now.
+    let adam = db::login(&server_cfg, "adam", DEMO_PASSWORD)
+        .await
+        .expect("adam");
+    let a = adam.pool.get().await.expect("connection");
+    let books = a
+        .query_one(
+            "SELECT count(*) FILTER (WHERE status = 'draft'),
+                    count(*) FILTER (WHERE status = 'issued' AND kind = 'invoice'),
+                    count(*) FILTER (WHERE status = 'partially_paid'),
+                    count(*) FILTER (WHERE status = 'paid'),
+                    count(*) FILTER (WHERE status = 'void'),
+                    count(*) FILTER (WHERE kind = 'credit_note' AND status = 'issued'),
+                    count(*) FILTER (WHERE kind = 'invoice' AND issued_at < now() - interval '120 days')
+               FROM clinic.invoices",
+            &[],
+        )
+        .await
+        .expect("books");
+    let books: Vec<i64> = (0..7).map(|i| books.get(i)).collect();
+    assert!(
+        (1..=15).contains(&books[0]) && books[1] > 50 && books[2] > 50 && books[3] > 1000,
+        "drafts, unpaid, part-paid, paid: {books:?}"
+    );
+    assert!(
+        (3..=10).contains(&books[4]) && (2..=5).contains(&books[5]),
+        "a few void invoices and credit notes: {books:?}"
+    );
+    assert!(books[6] > 100, "invoices from months back: {books:?}");
+    let aging = a
+        .query_one(
+            "SELECT sum(days_0_30)::bigint, sum(days_31_60)::bigint, sum(days_61_90)::bigint,
+                    sum(days_90_plus)::bigint
+               FROM clinic.receivables_aging(current_date, $1)",
+            &[&config.clinic.currency],
+        )
+        .await
+        .expect("aging");
+    let aging: Vec<i64> = (0..4).map(|i| aging.get(i)).collect();
+    assert!(
+        aging.iter().all(|&b| b > 0),
+        "owed in every bucket: {aging:?}"
+    );
+    let credit = a
+        .query_one(
+            "SELECT count(*) FILTER (WHERE kind = 'overpayment'), count(*) FILTER (WHERE kind = 'credit_note'),
+                    COALESCE(sum(amount_minor), 0)::bigint
+               FROM clinic.patient_credit",
+            &[],
+        )
+        .await
+        .expect("credit");
+    let credit: Vec<i64> = (0..3).map(|i| credit.get(i)).collect();
+    assert!(
+        (2..=5).contains(&credit[0]) && credit[1] >= 1 && credit[2] > 0,
+        "patients' credit: {credit:?}"
+    );
+    let takings: String = a
+        .query_one(
+            "SELECT string_agg(DISTINCT p.method || ' by ' || s.job, ', ')
+               FROM clinic.payments p JOIN clinic.staff s ON s.id = p.received_by",
+            &[],
+        )
+        .await
+        .expect("takings")
+        .get(0);
+    assert_eq!(
+        takings,
+        "bank_transfer by accountant, card by receptionist, cash by receptionist, insurance by accountant"
+    );
+    let numbering = a
+        .query_one(
+            "SELECT (SELECT count(*) FROM clinic.invoices WHERE issued_at IS NOT NULL AND invoice_number IS NULL),
+                    (SELECT count(*) FROM (
+                       SELECT number_seq, row_number() OVER (PARTITION BY number_year ORDER BY issued_at, id) AS n
+                         FROM clinic.invoices WHERE invoice_number IS NOT NULL) x
+                      WHERE number_seq <> n),
+                    (SELECT count(*) FROM clinic.payments WHERE received_at > now())
+                    + (SELECT count(*) FROM clinic.invoices WHERE issued_at > now())",
+            &[],
+        )
+        .await
+        .expect("numbering");
+    let numbering: Vec<i64> = (0..3).map(|i| numbering.get(i)).collect();
+    assert_eq!(
+        numbering,
+        [0, 0, 0],
+        "unnumbered, out of issue order or with a gap, in the future"
+    );
+    drop(a);
+    drop(adam);
     let chain_ok: Option<i64> = su
         .query_one("SELECT clinic.audit_verify()", &[])
         .await

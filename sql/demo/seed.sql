@@ -298,6 +298,51 @@ UPDATE clinic.medical_records r
    AND (a.starts_at < now() - interval '2 days' OR r.id % 4 <> 0);
 DROP TABLE demo_care;
 
+-- step: the earlier months' visits
+-- Billing keeps about five months of books, so the months before the calendar's window have their
+-- visits too, fewer the further back (the practice has been growing): mostly completed, some missed
+-- or cancelled. They have no notes in the demo (a chart's history starts with the calendar's
+-- window); they have invoices. John Doe (the first patient) is not among them.
+SELECT setseed(0.2718);
+WITH
+  days AS (SELECT d::date AS day FROM generate_series(current_date - 152, current_date - 46, interval '1 day') AS d),
+  slots AS (
+    SELECT doc.id AS doctor_id, days.day, t.starts_at, random() AS fill, random() AS fate, floor(random() * 2400)::int AS who
+      FROM clinic.staff doc CROSS JOIN days
+      JOIN clinic.working_hours w ON w.doctor_id = doc.id AND w.weekday = extract(isodow FROM days.day)
+      CROSS JOIN LATERAL generate_series((days.day + w.starts)::timestamptz,
+                                         (days.day + w.ends)::timestamptz - make_interval(mins => w.slot_minutes),
+                                         make_interval(mins => w.slot_minutes)) AS t(starts_at)
+     WHERE doc.job = 'doctor'
+  ),
+  booked AS (
+    SELECT s.*, (SELECT min(id) FROM clinic.patients) + 1 + s.who AS patient_id,
+           CASE WHEN s.fate < 0.05 THEN 'cancelled' WHEN s.fate < 0.11 THEN 'no_show' ELSE 'completed' END AS status
+      FROM slots s
+     WHERE s.fill < 0.2 + 0.25 * (s.day - (current_date - 152)) / 106.0
+  ),
+  desk AS (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1)
+INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason,
+                                 status_changed_at, booked_at, booked_by, status_changed_by)
+SELECT b.patient_id, b.doctor_id, b.starts_at, b.starts_at + interval '15 minutes',
+       CASE WHEN r.reason = 'Prenatal visit'
+                 AND NOT (p.sex = 'female' AND p.date_of_birth BETWEEN b.starts_at - interval '45 years'
+                                                               AND b.starts_at - interval '18 years')
+            THEN 'Check-up' ELSE r.reason END,
+       b.status,
+       CASE WHEN b.status = 'cancelled' THEN (ARRAY['Patient called to cancel','Doctor unavailable','Rebooked'])[1 + floor(b.fate * 100)::int % 3] END,
+       CASE b.status WHEN 'completed' THEN b.starts_at + interval '15 minutes'
+                     WHEN 'cancelled' THEN b.starts_at - interval '1 day' ELSE b.starts_at END,
+       b.starts_at - (1 + floor(b.fill * 40)) * interval '1 day',
+       (SELECT id FROM desk), (SELECT id FROM desk)
+  FROM booked b
+  JOIN clinic.patients p ON p.id = b.patient_id
+  CROSS JOIN LATERAL (
+    SELECT (ARRAY['Check-up','Follow-up','Blood pressure review','Vaccination','Cough and fever','Back pain',
+                  'Diabetes review','Medication review','Skin rash','Headaches','Sports injury','Prenatal visit',
+                  'Test results','Ear pain','Asthma review','Travel advice'])[1 + floor(b.fate * 1000)::int % 16] AS reason
+  ) r;
+
 -- step: invoices and payments
 -- The fee schedule, its prices in force since the start of last year; the consultation went up
 -- on the first of this month (the old price stays for what was invoiced before).
@@ -324,35 +369,217 @@ VALUES
   ('CERT', 'Medical certificate', 2000, '{{currency}}', 20,
    date_trunc('year', current_date)::date - interval '1 year', NULL, '{}');
 
-INSERT INTO clinic.invoices (patient_id, appointment_id, currency, created_at, created_by)
-SELECT a.patient_id, a.id, '{{currency}}', a.ends_at, (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1)
+-- The books of the visits before today. The accounts office (Adam) invoices each visit as it ends,
+-- from the fee schedule at the day's prices (over-70s get 10% off the visit; some visits add an
+-- ECG, a certificate or travel vaccines), due in 30 days. The money comes as such bills' money
+-- does: at the desk on the way out (Rita, by card or cash), from the insurer weeks later (some
+-- after a co-payment at the desk, some refused), by the patient's bank transfer, part of it, or not
+-- at all; nothing arrives after now. Today's visits wait for the day's invoicing (Billing, `d`);
+-- a few of the last days' are drafts still. Each visit's fate is a hash of its id, so every demo
+-- has the same books.
+CREATE TEMP TABLE demo_bill AS
+SELECT a.id AS appointment_id, a.patient_id, a.reason, a.ends_at, a.starts_at::date AS day,
+       p.insurer,
+       p.date_of_birth <= a.starts_at - interval '70 years' AS senior,
+       h.r1, h.r2, h.r3,
+       CASE
+         WHEN a.starts_at >= (current_date - 5)::timestamptz AND h.r3 < 0.03 THEN 'draft'
+         WHEN p.insurer IS NOT NULL THEN
+           CASE WHEN h.r1 < 0.40 THEN 'insurer' WHEN h.r1 < 0.58 THEN 'copay' WHEN h.r1 < 0.61 THEN 'copay_refused'
+                WHEN h.r1 < 0.85 THEN 'desk' WHEN h.r1 < 0.93 THEN 'bank' WHEN h.r1 < 0.96 THEN 'part' ELSE 'unpaid' END
+         ELSE
+           CASE WHEN h.r1 < 0.68 THEN 'desk' WHEN h.r1 < 0.89 THEN 'bank' WHEN h.r1 < 0.94 THEN 'part' ELSE 'unpaid' END
+       END AS plan,
+       -- Issued a few minutes after the visit ends.
+       a.ends_at + make_interval(mins => 2 + floor(h.r2 * 9)::int) AS issued_at,
+       NULL::bigint AS invoice_id,
+       NULL::bigint AS voided_id,
+       NULL::text AS extra
   FROM clinic.appointments a
- WHERE a.status = 'completed' AND a.id % 2 = 0;
+  JOIN clinic.patients p ON p.id = a.patient_id
+  CROSS JOIN LATERAL (
+    SELECT (hashint8extended(a.id, 1) & 1048575) / 1048576.0 AS r1,
+           (hashint8extended(a.id, 2) & 1048575) / 1048576.0 AS r2,
+           (hashint8extended(a.id, 3) & 1048575) / 1048576.0 AS r3
+  ) h
+ WHERE a.status = 'completed' AND a.starts_at < current_date::timestamptz;
 
-INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor)
-SELECT i.id, 'Consultation', 1, 6500 FROM clinic.invoices i
-UNION ALL
-SELECT i.id, (ARRAY['Blood test','ECG','Vaccine','Dressing','Urine test'])[1 + (i.id % 5)::int], 1,
-       (ARRAY[2500, 4000, 3500, 1200, 900])[1 + (i.id % 5)::int]
-  FROM clinic.invoices i WHERE i.id % 3 = 0;
+-- Five invoices went out with a line too many and were voided and issued again the next working
+-- morning without it; their money came later (the insurer's or a transfer), to the new one.
+UPDATE demo_bill b SET extra = 'void'
+ WHERE b.appointment_id IN (
+   SELECT appointment_id FROM demo_bill
+    WHERE plan IN ('insurer', 'bank') AND day BETWEEN current_date - 140 AND current_date - 10
+      AND reason NOT IN ('Blood pressure review', 'Back pain', 'Cough and fever', 'Sports injury')
+    ORDER BY r3 LIMIT 5);
+
+WITH made AS (
+  INSERT INTO clinic.invoices (patient_id, appointment_id, currency, created_at, created_by)
+  SELECT b.patient_id, b.appointment_id, '{{currency}}', b.ends_at + interval '1 minute',
+         (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1)
+    FROM demo_bill b ORDER BY b.ends_at, b.appointment_id
+  RETURNING id, appointment_id)
+UPDATE demo_bill b SET invoice_id = made.id FROM made WHERE made.appointment_id = b.appointment_id;
+
+-- The visit at its day's price; then what some visits add; then the voided ones' line too many.
+INSERT INTO clinic.invoice_lines (invoice_id, service_id, description, quantity, unit_price_minor, discount_minor, tax_rate)
+SELECT b.invoice_id, s.id, s.description, 1, s.price_minor, CASE WHEN b.senior THEN s.price_minor / 10 ELSE 0 END, s.tax_rate
+  FROM demo_bill b
+  JOIN clinic.services s ON b.reason = ANY (s.suggested_for) AND s.currency = '{{currency}}'
+                        AND daterange(s.valid_from, s.valid_to, '[]') @> b.day
+ ORDER BY b.invoice_id;
+INSERT INTO clinic.invoice_lines (invoice_id, service_id, description, quantity, unit_price_minor, tax_rate)
+SELECT b.invoice_id, s.id, s.description, x.quantity, s.price_minor, s.tax_rate
+  FROM demo_bill b
+  CROSS JOIN LATERAL (
+    SELECT 'ECG' AS code, 1 AS quantity WHERE b.reason = 'Blood pressure review' AND b.r2 < 0.35
+    UNION ALL
+    SELECT 'CERT', 1 WHERE b.reason IN ('Back pain', 'Cough and fever', 'Sports injury') AND b.r2 >= 0.6
+    UNION ALL
+    SELECT 'VACC', 2 WHERE b.reason = 'Travel advice' AND b.r2 < 0.7
+  ) x
+  JOIN clinic.services s ON s.code = x.code AND s.currency = '{{currency}}'
+                        AND daterange(s.valid_from, s.valid_to, '[]') @> b.day
+ ORDER BY b.invoice_id;
+INSERT INTO clinic.invoice_lines (invoice_id, service_id, description, quantity, unit_price_minor, tax_rate)
+SELECT b.invoice_id, s.id, s.description, 1, s.price_minor, s.tax_rate
+  FROM demo_bill b
+  JOIN clinic.services s ON s.code = CASE WHEN b.r2 < 0.5 THEN 'ECG' ELSE 'CERT' END AND s.currency = '{{currency}}'
+                        AND daterange(s.valid_from, s.valid_to, '[]') @> b.day
+ WHERE b.extra = 'void';
 
 UPDATE clinic.invoices i
-   SET status = 'issued', issued_at = i.created_at + interval '1 hour', due_on = (i.created_at + interval '30 days')::date
- WHERE i.id % 10 <> 9;
+   SET status = 'issued', issued_at = b.issued_at, due_on = b.issued_at::date + 30
+  FROM demo_bill b
+ WHERE i.id = b.invoice_id AND b.plan <> 'draft';
 
-INSERT INTO clinic.payments (invoice_id, amount_minor, method, received_at, received_by, idempotency_key)
+UPDATE clinic.invoices i
+   SET status = 'void',
+       void_reason = CASE WHEN l.description = 'Electrocardiogram' THEN 'ECG charged but not done; issued again without it'
+                          ELSE 'Medical certificate charged but not asked for; issued again without it' END
+  FROM demo_bill b, LATERAL (SELECT description FROM clinic.invoice_lines WHERE invoice_id = b.invoice_id
+                              ORDER BY id DESC LIMIT 1) l
+ WHERE i.id = b.invoice_id AND b.extra = 'void';
+UPDATE demo_bill b
+   SET voided_id = b.invoice_id,
+       issued_at = (b.day + CASE extract(isodow FROM b.day)::int WHEN 5 THEN 3 WHEN 6 THEN 2 ELSE 1 END
+                    + time '09:40')::timestamptz + make_interval(mins => floor(b.r1 * 50)::int)
+ WHERE b.extra = 'void';
+WITH made AS (
+  INSERT INTO clinic.invoices (patient_id, appointment_id, currency, created_at, created_by)
+  SELECT b.patient_id, b.appointment_id, '{{currency}}', b.issued_at - interval '3 minutes',
+         (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1)
+    FROM demo_bill b WHERE b.extra = 'void' ORDER BY b.issued_at
+  RETURNING id, appointment_id)
+UPDATE demo_bill b SET invoice_id = made.id FROM made WHERE made.appointment_id = b.appointment_id;
+INSERT INTO clinic.invoice_lines (invoice_id, service_id, description, quantity, unit_price_minor, discount_minor, tax_rate)
+SELECT b.invoice_id, l.service_id, l.description, l.quantity, l.unit_price_minor, l.discount_minor, l.tax_rate
+  FROM demo_bill b JOIN clinic.invoice_lines l ON l.invoice_id = b.voided_id
+ WHERE b.extra = 'void'
+   AND l.id < (SELECT max(id) FROM clinic.invoice_lines WHERE invoice_id = b.voided_id)
+ ORDER BY l.id;
+UPDATE clinic.invoices i
+   SET status = 'issued', issued_at = b.issued_at, due_on = b.issued_at::date + 30
+  FROM demo_bill b
+ WHERE i.id = b.invoice_id AND b.extra = 'void';
+
+-- At the desk, minutes after the visit: the whole bill, the co-payment (a fifth, in whole units)
+-- or part of it (half).
+INSERT INTO clinic.payments (invoice_id, amount_minor, method, reference, received_at, received_by, idempotency_key)
 SELECT i.id,
-       CASE WHEN i.id % 7 = 0 THEN i.total_minor / 2 ELSE i.total_minor END,
-       (ARRAY['card','cash','insurance','bank_transfer'])[1 + (i.id % 4)::int],
-       i.issued_at + interval '10 minutes',
-       CASE WHEN i.id % 4 = 1 THEN (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1)
-            ELSE (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1) END,
-       md5('demo-payment-' || i.id)::uuid
-  FROM clinic.invoices i
- WHERE i.status = 'issued' AND i.id % 5 <> 4;
+       CASE b.plan WHEN 'desk' THEN i.total_minor
+                   WHEN 'part' THEN GREATEST(i.total_minor / 200 * 100, 100)
+                   ELSE GREATEST(i.total_minor / 500 * 100, 100) END,
+       CASE WHEN b.r2 < 0.62 THEN 'card' ELSE 'cash' END,
+       CASE WHEN b.r2 < 0.62 THEN 'POS ' || lpad(((b.appointment_id * 7919) % 1000000)::text, 6, '0') END,
+       b.issued_at + make_interval(mins => 1 + floor(b.r3 * 6)::int),
+       (SELECT id FROM clinic.staff WHERE job = 'receptionist' ORDER BY id LIMIT 1),
+       md5('demo-payment-desk-' || i.id)::uuid
+  FROM demo_bill b JOIN clinic.invoices i ON i.id = b.invoice_id
+ WHERE b.plan IN ('desk', 'copay', 'copay_refused', 'part') AND i.total_minor > 0
+ ORDER BY b.issued_at;
 
--- The issued invoices get their numbers, in the order they were issued.
+-- Three credit notes, a week or two after the invoice: a free follow-up charged in error (it had
+-- been paid, so the patient has it as credit), a certificate never issued (that line only), and a
+-- visit under the staff health scheme (it had not been paid).
+CREATE TEMP TABLE demo_credit AS
+SELECT c.invoice_id, c.reason, c.only_code,
+       (b.issued_at::date + 8 + floor(b.r2 * 10)::int + time '11:15')::timestamptz AS at,
+       NULL::bigint AS note_id
+  FROM (
+    (SELECT invoice_id, 'A follow-up within two weeks is free: charged in error' AS reason, NULL AS only_code
+       FROM demo_bill WHERE plan = 'desk' AND reason = 'Follow-up' AND day BETWEEN current_date - 100 AND current_date - 30
+      ORDER BY r3 LIMIT 1)
+    UNION ALL
+    (SELECT b.invoice_id, 'Medical certificate charged but never issued', 'CERT'
+       FROM demo_bill b JOIN clinic.invoice_lines l ON l.invoice_id = b.invoice_id AND l.description = 'Medical certificate'
+      WHERE b.plan IN ('part', 'copay_refused', 'unpaid') AND b.day BETWEEN current_date - 120 AND current_date - 30
+      ORDER BY b.plan = 'unpaid', b.r3 LIMIT 1)
+    UNION ALL
+    (SELECT invoice_id, 'Not chargeable: seen under the practice''s staff health scheme', NULL
+       FROM demo_bill WHERE plan = 'unpaid' AND reason NOT IN ('Back pain', 'Cough and fever', 'Sports injury')
+        AND day BETWEEN current_date - 120 AND current_date - 30
+      ORDER BY r3 LIMIT 1)
+  ) c JOIN demo_bill b ON b.invoice_id = c.invoice_id;
+UPDATE demo_credit SET at = at + CASE extract(isodow FROM at)::int WHEN 6 THEN interval '2 days' WHEN 7 THEN interval '1 day'
+                                                                   ELSE interval '0' END;
+UPDATE demo_credit SET note_id = clinic.credit_note(invoice_id, reason);
+DELETE FROM clinic.invoice_lines l
+ USING demo_credit c
+ WHERE l.invoice_id = c.note_id AND c.only_code IS NOT NULL
+   AND l.service_id NOT IN (SELECT id FROM clinic.services WHERE code = c.only_code);
+UPDATE clinic.invoices i
+   SET status = 'issued', issued_at = c.at, created_at = c.at - interval '4 minutes',
+       created_by = (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1)
+  FROM demo_credit c
+ WHERE i.id = c.note_id;
+
+-- Everything that was issued gets its number, in the order it was issued.
 SELECT clinic.number_invoices();
+
+-- The accounts office books what came later, on working days: the insurers' remittances two to
+-- seven weeks on (what the desk had not taken), the patients' transfers within three weeks, quoting
+-- the invoice's number. Two transfers were rounded up and one insurer paid a bill the patient had
+-- paid at the desk: what is over is the patient's credit.
+UPDATE demo_bill b SET extra = 'rounded_up'
+ WHERE b.appointment_id IN (
+   SELECT appointment_id FROM demo_bill
+    WHERE plan = 'bank' AND extra IS NULL AND day BETWEEN current_date - 80 AND current_date - 30
+    ORDER BY r3 LIMIT 2);
+UPDATE demo_bill b SET extra = 'insurer_too'
+ WHERE b.appointment_id = (
+   SELECT appointment_id FROM demo_bill
+    WHERE plan = 'desk' AND insurer IS NOT NULL AND extra IS NULL
+      AND day BETWEEN current_date - 90 AND current_date - 50
+      AND invoice_id NOT IN (SELECT invoice_id FROM demo_credit)
+    ORDER BY r3 LIMIT 1);
+INSERT INTO clinic.payments (invoice_id, amount_minor, method, reference, received_at, received_by, idempotency_key)
+SELECT i.id,
+       CASE WHEN b.extra = 'rounded_up' THEN (i.total_minor - i.paid_minor - i.credited_minor) / 5000 * 5000 + 5000
+            WHEN b.extra = 'insurer_too' THEN i.total_minor
+            ELSE i.total_minor - i.paid_minor - i.credited_minor END,
+       CASE WHEN b.plan = 'bank' THEN 'bank_transfer' ELSE 'insurance' END,
+       CASE WHEN b.plan = 'bank' THEN i.invoice_number
+            ELSE b.insurer || ' remittance ' || to_char(t.at, 'YYYYMMDD') END,
+       t.at,
+       (SELECT id FROM clinic.staff WHERE job = 'accountant' ORDER BY id LIMIT 1),
+       md5('demo-payment-office-' || i.id)::uuid
+  FROM demo_bill b
+  JOIN clinic.invoices i ON i.id = b.invoice_id
+  CROSS JOIN LATERAL (
+    SELECT b.issued_at::date
+           + CASE WHEN b.plan = 'bank' THEN 2 + floor(b.r2 * 20)::int ELSE 14 + floor(b.r2 * 35)::int END AS day
+  ) d
+  CROSS JOIN LATERAL (
+    SELECT (d.day + CASE extract(isodow FROM d.day)::int WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END + time '09:20')::timestamptz
+           + make_interval(mins => floor(b.r3 * 400)::int) AS at
+  ) t
+ WHERE (b.plan IN ('insurer', 'copay', 'bank') OR b.extra = 'insurer_too')
+   AND (i.total_minor - i.paid_minor - i.credited_minor > 0 OR b.extra = 'insurer_too')
+   AND t.at < now()
+ ORDER BY t.at;
+DROP TABLE demo_credit;
+DROP TABLE demo_bill;
 
 -- step: statistics
 ANALYZE;
