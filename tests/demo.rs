@@ -297,6 +297,36 @@ async fn the_demo_is_created_seeded_reused_and_shared() {
         [0, 0, 0],
         "unnumbered, out of issue order or with a gap, in the future"
     );
+    // The sample statements reconcile against the demo's own invoices: most lines find theirs,
+    // and the same transfers as CAMT.053 after the CSV are known already (by their content they
+    // are other lines, so they are staged; by number they meet invoices now paid or not).
+    let [csv, camt] = clinic::demo::statements::sample_paths(&root);
+    let usd = config.currency();
+    let layout = config.bank_csv();
+    let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let statement =
+        clinic::domain::statement::parse(&read(&csv), &layout, usd).expect("csv parses");
+    assert_eq!((statement.lines.len(), statement.money_out), (11, 1));
+    let camt_statement =
+        clinic::domain::statement::parse(&read(&camt), &layout, usd).expect("camt parses");
+    assert_eq!(camt_statement.format, "camt053");
+    assert_eq!(camt_statement.lines.len(), 11);
+    let imported = db::reconcile::import(&**a, "statement-sample.csv", &statement, usd)
+        .await
+        .expect("adam imports the sample");
+    assert_eq!(imported.lines_new, 11);
+    assert!(imported.by_number >= 5, "{imported:?}");
+    assert!(
+        imported.by_number + imported.by_name + imported.by_amount >= 8,
+        "{imported:?}"
+    );
+    let again = db::reconcile::import(&**a, "statement-sample.csv", &statement, usd)
+        .await
+        .expect("again");
+    assert_eq!(
+        again.lines_new, 0,
+        "the same file twice records nothing twice"
+    );
     drop(a);
     drop(adam);
     let chain_ok: Option<i64> = su

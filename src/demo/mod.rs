@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod seed;
+pub mod statements;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -312,6 +313,7 @@ async fn bring_up_to_date(
                 .map_err(|e| DemoError::Db(e.to_string()))?;
         }
         seed::seed(&db, config, progress).await?;
+        statements::write_samples(&db, root).await?;
         std::fs::write(&seeded_marker, "seeded\n").map_err(|source| ClusterError::Io {
             path: seeded_marker.clone(),
             source,
