@@ -741,6 +741,46 @@ async fn a_statement_is_matched_reviewed_and_never_counted_twice() {
     let third = import(b.adam.clone(), s).await.expect("imports");
     assert_eq!((third.lines_read, third.lines_new), (2, 1));
     assert_eq!(third.by_number, 0, "a paid invoice is not suggested again");
+
+    // The new line split by invoice numbers: an unknown number records nothing.
+    let (open, _) = reconcile::open_lines(&**c, 100).await.expect("lines");
+    let new_line = open
+        .iter()
+        .find(|l| l.amount_minor == 2_000)
+        .expect("the 20.00 line");
+    let a = b.issued(1_500).await;
+    let z = b.issued(900).await;
+    let number_of = |id: i64| {
+        let su = &b.su;
+        async move {
+            su.query_one(
+                "SELECT invoice_number FROM clinic.invoices WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .expect("n")
+            .get::<_, String>(0)
+        }
+    };
+    let (na, nz) = (number_of(a).await, number_of(z).await);
+    let bad = reconcile::split(
+        &**c,
+        new_line.id,
+        eur(),
+        &[(na.clone(), 1_500), ("2026-999999".into(), 500)],
+    )
+    .await;
+    assert!(bad.is_err());
+    assert_eq!(
+        detail(&b.adam, a).await.expect("d").row.paid_minor,
+        0,
+        "nothing recorded"
+    );
+    let paid = reconcile::split(&**c, new_line.id, eur(), &[(na, 1_500), (nz, 500)])
+        .await
+        .expect("split by numbers");
+    assert_eq!(paid.len(), 2);
+    assert_eq!(detail(&b.adam, z).await.expect("d").row.paid_minor, 500);
 }
 
 /// A patient's statement lists their open invoices with what each owes and the total, in the

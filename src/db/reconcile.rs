@@ -161,3 +161,26 @@ pub async fn open_invoice_by_number(
         .await?;
     Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
 }
+
+/// A line put on several invoices named by their numbers: each must be open and in the line's
+/// currency; then one accept, so it is all or nothing.
+pub async fn split(
+    client: &impl GenericClient,
+    line_id: i64,
+    currency: Currency,
+    parts: &[(String, i64)],
+) -> Result<Vec<i64>, DbError> {
+    let mut by_id = Vec::with_capacity(parts.len());
+    for (number, amount) in parts {
+        match open_invoice_by_number(client, number, currency).await? {
+            Some((id, _, _)) => by_id.push((id, *amount)),
+            None => {
+                return Err(DbError::Invalid(format!(
+                    "no open invoice {} in {currency}: nothing recorded",
+                    number.trim()
+                )))
+            }
+        }
+    }
+    accept(client, line_id, &by_id).await
+}

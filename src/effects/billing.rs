@@ -176,6 +176,18 @@ impl Run for Request {
                 request,
                 result: read(&pool, async |c| reconcile::accept(c, line_id, &parts).await).await,
             },
+            Request::Split {
+                request,
+                line_id,
+                currency,
+                parts,
+            } => Reply::Accepted {
+                request,
+                result: read(&pool, async |c| {
+                    reconcile::split(c, line_id, currency, &parts).await
+                })
+                .await,
+            },
             Request::NotOurs { request, line_id } => Reply::Marked {
                 request,
                 result: read(&pool, async |c| reconcile::mark(c, line_id, true).await).await,

@@ -231,3 +231,46 @@ fn an_admin_reads_the_lines_and_changes_nothing() {
             .is_some_and(|n| n.contains("accounts office")));
     }
 }
+
+#[test]
+fn a_line_is_split_over_invoices_that_add_up_to_it() {
+    let mut app = reviewing(Job::Accountant);
+    press(&mut app, KeyCode::Char('s'));
+    assert!(matches!(screen(&app).popup, Some(Popup::Split { .. })));
+    type_text(&mut app, "2026-000119");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "50.00");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-000120");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "20.00");
+    // 70.00 of 80.00: refused at the field, nothing sent.
+    assert_eq!(requests(&ctrl(&mut app, 's')), Vec::new());
+    let Some(Popup::Split { form, .. }) = &screen(&app).popup else {
+        panic!("the form stays");
+    };
+    assert_eq!(
+        form.fields[1].error.as_deref(),
+        Some("The parts come to USD 70.00, the line is USD 80.00.")
+    );
+    assert_eq!(form.focus, 1, "on the first amount, where the message is");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "30.00");
+    match one(&ctrl(&mut app, 's')) {
+        Request::Split { line_id, parts, .. } => {
+            assert_eq!(line_id, 1);
+            assert_eq!(
+                parts,
+                vec![
+                    ("2026-000119".to_string(), 5_000),
+                    ("2026-000120".to_string(), 3_000)
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

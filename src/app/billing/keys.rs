@@ -282,6 +282,38 @@ const LINE: &[Binding] = &[
     ),
 ];
 
+/// Every key here is a control key: the fields take all the printable ones.
+const SPLIT: &[Binding] = &[
+    bind(
+        "billing.split.save",
+        &["ctrl-s"],
+        "Put the line on these invoices",
+        Cmd::Save,
+        Some("split"),
+    ),
+    bind(
+        "billing.split.enter",
+        &["enter"],
+        "Next field; on the last, split",
+        Cmd::FormEnter,
+        Some("next"),
+    ),
+    bind(
+        "billing.split.next",
+        &["tab", "down"],
+        "Next field",
+        Cmd::NextField,
+        None,
+    ),
+    bind(
+        "billing.split.previous",
+        &["shift-tab", "up"],
+        "Previous field",
+        Cmd::PreviousField,
+        None,
+    ),
+];
+
 const RECEIPT: &[Binding] = &[bind(
     "billing.receipt.close",
     &["enter"],
@@ -409,6 +441,13 @@ const RECONCILE: &[Binding] = &[
         "Put the line on an invoice by its number",
         Cmd::Pick,
         Some("pick invoice"),
+    ),
+    bind(
+        "billing.reconcile.split",
+        &["s"],
+        "Split the line over several invoices (by their numbers)",
+        Cmd::Split,
+        Some("split"),
     ),
     bind(
         "billing.reconcile.not_ours",
@@ -554,6 +593,7 @@ pub enum Panel {
     Reconcile,
     Import,
     Pick,
+    Split,
     Detail,
     Payment,
     Line,
@@ -569,6 +609,7 @@ impl PanelKind for Panel {
         Panel::Reconcile,
         Panel::Import,
         Panel::Pick,
+        Panel::Split,
         Panel::Detail,
         Panel::Payment,
         Panel::Line,
@@ -584,6 +625,7 @@ impl PanelKind for Panel {
             Panel::Reconcile => "Reconcile",
             Panel::Import => "Import a statement",
             Panel::Pick => "Put a line on an invoice",
+            Panel::Split => "Split a line over invoices",
             Panel::Detail => "Invoice",
             Panel::Payment => "Take a payment",
             Panel::Line => "Add a line",
@@ -600,6 +642,7 @@ impl PanelKind for Panel {
             Panel::Reconcile => RECONCILE,
             Panel::Import => IMPORT,
             Panel::Pick => PICK,
+            Panel::Split => SPLIT,
             Panel::Detail => DETAIL,
             Panel::Payment => PAYMENT,
             Panel::Line => LINE,

@@ -218,6 +218,10 @@ impl Screen for BillingScreen {
                 self.popup = Some(Popup::Line(form));
                 return Outcome::confirm(Confirm::discard(Cmd::Discard));
             }
+            Some(Popup::Split { line, form }) if form.changed() => {
+                self.popup = Some(Popup::Split { line, form });
+                return Outcome::confirm(Confirm::discard(Cmd::Discard));
+            }
             Some(Popup::Payment(p)) if p.form.saving.in_flight() => {
                 // The payment is on its way: its answer (the receipt) must be seen.
                 self.popup = Some(Popup::Payment(p));
@@ -316,6 +320,7 @@ impl Screen for BillingScreen {
         match &self.popup {
             Some(Popup::Payment(p)) => p.form.changed() || p.form.saving.in_flight(),
             Some(Popup::Line(form)) => form.changed() || form.saving.in_flight(),
+            Some(Popup::Split { form, .. }) => form.changed(),
             _ => false,
         }
     }
@@ -323,7 +328,7 @@ impl Screen for BillingScreen {
     fn text_focused(&self) -> bool {
         match &self.popup {
             Some(Popup::Payment(p)) => p.form.text_focused(),
-            Some(Popup::Line(form)) => form.text_focused(),
+            Some(Popup::Line(form) | Popup::Split { form, .. }) => form.text_focused(),
             Some(Popup::Reason { .. } | Popup::Day(_) | Popup::Import { .. } | Popup::Pick(_)) => {
                 true
             }
@@ -350,6 +355,7 @@ impl Screen for BillingScreen {
         match &self.popup {
             Some(Popup::Payment(_)) => Some(Panel::Payment),
             Some(Popup::Line(_)) => Some(Panel::Line),
+            Some(Popup::Split { .. }) => Some(Panel::Split),
             Some(Popup::Receipt { .. }) => Some(Panel::Receipt),
             Some(Popup::Reason { .. }) => Some(Panel::Reason),
             Some(Popup::Day(_)) => Some(Panel::Day),

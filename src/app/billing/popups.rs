@@ -89,6 +89,11 @@ pub enum Popup {
         path: Input,
         error: Option<String>,
     },
+    /// A statement line put on several invoices by their numbers.
+    Split {
+        line: Box<crate::domain::statement::BankLine>,
+        form: Box<Form<()>>,
+    },
     /// A statement line put on an invoice typed by its number.
     Pick(Box<super::PickInvoice>),
 }
@@ -265,7 +270,7 @@ impl BillingScreen {
                 day.error = None;
                 Outcome::redraw()
             }
-            Some(Popup::Line(form)) => {
+            Some(Popup::Line(form) | Popup::Split { form, .. }) => {
                 Outcome::redraw_if(form.edit(request, ctx.now, ctx.date_format))
             }
             Some(Popup::Import { path, error }) => {
@@ -291,6 +296,17 @@ impl BillingScreen {
 
     pub(super) fn popup_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         match (&mut self.popup, cmd) {
+            (Some(Popup::Split { form, .. }), Cmd::NextField | Cmd::PreviousField) => {
+                form.next_field(cmd == Cmd::NextField, true);
+                Outcome::redraw()
+            }
+            (Some(Popup::Split { form, .. }), Cmd::FormEnter)
+                if form.focus + 1 < form.fields.len() =>
+            {
+                form.next_field(true, false);
+                Outcome::redraw()
+            }
+            (Some(Popup::Split { .. }), Cmd::FormEnter | Cmd::Save) => self.submit_split(ctx),
             (Some(Popup::Line(form)), Cmd::NextField | Cmd::PreviousField) => {
                 form.next_field(cmd == Cmd::NextField, true);
                 Outcome::redraw()
@@ -300,7 +316,7 @@ impl BillingScreen {
                 Outcome::redraw()
             }
             (Some(Popup::Line(_)), Cmd::FormEnter | Cmd::Save) => self.save_line(ctx),
-            (Some(Popup::Payment(_) | Popup::Line(_)), Cmd::Discard)
+            (Some(Popup::Payment(_) | Popup::Line(_) | Popup::Split { .. }), Cmd::Discard)
             | (Some(Popup::Receipt { .. }), Cmd::Close) => {
                 self.popup = None;
                 Outcome::redraw()

@@ -10,6 +10,7 @@ use tui_input::Input;
 use super::{BillingScreen, Cmd, Popup, Reply, Request};
 use crate::app::pending::Pending;
 use crate::app::screen::{Access, Ctx, Outcome};
+use crate::app::widgets::form::{Field, Form};
 use crate::app::widgets::List;
 use crate::domain::money::Money;
 use crate::domain::staff::Job;
@@ -76,6 +77,31 @@ impl BillingScreen {
                     error: None,
                 });
             }
+            Cmd::Split => {
+                if let Some(no) = Self::may_reconcile(ctx) {
+                    return no;
+                }
+                let Some(line) = view.lines.selected_item().cloned() else {
+                    return Outcome::notice("No statement line is open: i imports a statement.");
+                };
+                let hint = |n: &str| Some(format!("invoice {n}"));
+                let fields = vec![
+                    Field::text("Invoice 1", "").with_hint(hint("number")),
+                    Field::text("Amount 1", ""),
+                    Field::text("Invoice 2", "").with_hint(hint("number")),
+                    Field::text("Amount 2", ""),
+                    Field::text("Invoice 3", "").with_hint(Some("if needed".into())),
+                    Field::text("Amount 3", ""),
+                ];
+                let title = format!(
+                    "Split {} over invoices",
+                    Money::new(line.amount_minor, line.currency).display(ctx.number_format)
+                );
+                self.popup = Some(Popup::Split {
+                    line: Box::new(line),
+                    form: Box::new(Form::new(title, (), fields, 0)),
+                });
+            }
             Cmd::Accept | Cmd::Pick | Cmd::NotOurs => {
                 if let Some(no) = Self::may_reconcile(ctx) {
                     return no;
@@ -132,6 +158,63 @@ impl BillingScreen {
             _ => return Outcome::default(),
         }
         Outcome::redraw()
+    }
+
+    /// Ctrl-S in the split form: every part an invoice number and an amount, adding up to the line.
+    pub(super) fn submit_split(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let Some(Popup::Split { line, form }) = &mut self.popup else {
+            return Outcome::default();
+        };
+        if self.reconcile.working.in_flight() {
+            return Outcome::notice("Still working on the last line.");
+        }
+        form.clear_errors();
+        let mut parts = Vec::new();
+        for k in 0..3 {
+            let (ni, ai) = (2 * k, 2 * k + 1);
+            let number = form.value(ni).trim().to_string();
+            let amount = form.value(ai).trim().to_string();
+            if number.is_empty() && amount.is_empty() {
+                continue;
+            }
+            if number.is_empty() {
+                form.set_error(ni, "Which invoice (its number)?");
+                continue;
+            }
+            match Money::parse(&amount, line.currency, ctx.number_format) {
+                Ok(m) if m.minor() > 0 => parts.push((number, m.minor())),
+                Ok(_) => form.set_error(ai, "More than nothing."),
+                Err(e) => form.set_error(ai, e.to_string()),
+            }
+        }
+        if !form.has_errors() {
+            let sum: i64 = parts.iter().map(|p| p.1).sum();
+            if parts.len() < 2 {
+                form.set_error(2, "A split is over two invoices or more (a accepts one).");
+            } else if sum != line.amount_minor {
+                form.set_error(
+                    1,
+                    format!(
+                        "The parts come to {}, the line is {}.",
+                        Money::new(sum, line.currency).display(ctx.number_format),
+                        Money::new(line.amount_minor, line.currency).display(ctx.number_format)
+                    ),
+                );
+            }
+        }
+        if form.has_errors() {
+            form.focus_first_error();
+            return Outcome::redraw();
+        }
+        let (line_id, currency) = (line.id, line.currency);
+        let words = format!("split over {} invoices", parts.len());
+        let request = ctx.start(&mut self.reconcile.working, words);
+        Outcome::request(Request::Split {
+            request,
+            line_id,
+            currency,
+            parts,
+        })
     }
 
     /// Enter in the import popup: the file is read and staged by the effect.
@@ -250,15 +333,17 @@ impl BillingScreen {
                 };
                 match result {
                     Ok(_) => {
-                        if matches!(self.popup, Some(Popup::Pick(_))) {
+                        if matches!(self.popup, Some(Popup::Pick(_) | Popup::Split { .. })) {
                             self.popup = None;
                         }
                         self.load_bank_lines(ctx)
                             .with_notice(format!("Recorded: {words}."))
                     }
                     Err(e) => {
-                        if let Some(Popup::Pick(pick)) = &mut self.popup {
-                            pick.error = Some(e.clone());
+                        match &mut self.popup {
+                            Some(Popup::Pick(pick)) => pick.error = Some(e.clone()),
+                            Some(Popup::Split { form, .. }) => form.error = Some(e.clone()),
+                            _ => {}
                         }
                         Outcome::notice(e)
                     }

@@ -37,6 +37,7 @@ pub enum Cmd {
     NotOurs,
     Skip,
     Import,
+    Split,
     // A draft's lines, and a draft by hand.
     AddLine,
     RemoveLine,
@@ -154,6 +155,13 @@ pub enum Request {
     NotOurs {
         request: RequestId,
         line_id: i64,
+    },
+    /// A line put on several invoices by their numbers, (number, amount) adding up to the line.
+    Split {
+        request: RequestId,
+        line_id: i64,
+        currency: Currency,
+        parts: Vec<(String, i64)>,
     },
     /// An open invoice by its number, to put a line on by hand.
     FindInvoice {

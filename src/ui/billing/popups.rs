@@ -211,6 +211,36 @@ pub fn draw(
             theme,
         ),
         Popup::Pick(pick) => super::reconcile::draw_pick(frame, area, pick, state, theme),
+        Popup::Split { line, form } => {
+            let inner = open(frame, area, &form.title, (72, 16), theme);
+            frame.render_widget(
+                Paragraph::new(truncate(
+                    &format!(
+                        "{} from {} \"{}\": the parts must add up to it.",
+                        line.booked_on.format("%Y-%m-%d"),
+                        if line.payer.is_empty() {
+                            "?"
+                        } else {
+                            &line.payer
+                        },
+                        line.reference
+                    ),
+                    usize::from(inner.width),
+                )),
+                Rect { height: 1, ..inner },
+            );
+            form_widget::draw(
+                frame,
+                below(inner, 2),
+                form,
+                FormLayout {
+                    label_width: 12,
+                    field_width: Some(20),
+                },
+                true,
+                theme,
+            )
+        }
     }
 }
 
