@@ -913,3 +913,68 @@ async fn drafts_by_hand_take_lines_until_they_are_issued() {
         "an issued invoice never changes"
     );
 }
+
+/// The fee schedule from the screen: a new price from a day on ends the old one the day before,
+/// a new service is added; the desk changes neither.
+#[tokio::test]
+async fn the_fee_schedule_changes_from_a_day_on() {
+    use clinic::domain::invoice::PriceChange;
+    let b = books().await;
+    let change = |pool: Pool, change: PriceChange| async move {
+        match (Request::ChangePrice {
+            request: r(50),
+            change,
+        })
+        .run(pool)
+        .await
+        {
+            Reply::PriceChanged { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    };
+    let from = Utc::now().date_naive() + Duration::days(10);
+    let new_price = PriceChange::NewPrice {
+        code: "CONSULT".into(),
+        price_minor: 5_500,
+        tax_rate: None,
+        from,
+    };
+    assert!(change(b.rita.clone(), new_price.clone()).await.is_err());
+    change(b.adam.clone(), new_price)
+        .await
+        .expect("a new price");
+    change(
+        b.adam.clone(),
+        PriceChange::NewService {
+            code: "ECG".into(),
+            description: "Electrocardiogram".into(),
+            price_minor: 4_000,
+            currency: eur(),
+            tax_rate: "0".into(),
+            from: Utc::now().date_naive(),
+            suggested_for: vec!["Chest pain".into()],
+        },
+    )
+    .await
+    .expect("a new service");
+    let rows = match (Request::Prices {
+        request: r(51),
+        day: Utc::now().date_naive(),
+    })
+    .run(b.rita.clone())
+    .await
+    {
+        Reply::Prices { result, .. } => result.expect("the desk reads prices"),
+        other => panic!("{other:?}"),
+    };
+    let consult: Vec<_> = rows.iter().filter(|p| p.code == "CONSULT").collect();
+    assert_eq!(consult.len(), 2);
+    assert_eq!(consult[0].valid_to, Some(from - Duration::days(1)));
+    assert_eq!(
+        (consult[1].price_minor, consult[1].valid_from),
+        (5_500, from)
+    );
+    assert!(rows
+        .iter()
+        .any(|p| p.code == "ECG" && p.suggested_for == ["Chest pain"]));
+}

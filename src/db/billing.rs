@@ -10,6 +10,7 @@ use crate::domain::invoice::{
     IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceRow,
     InvoiceStatus, NewLine, PaymentEntry, PaymentMethod, Receipt, UninvoicedVisit,
 };
+use crate::domain::invoice::{PriceChange, ServicePrice};
 use crate::domain::money::Currency;
 
 const ROW_COLUMNS: &str =
@@ -368,4 +369,87 @@ pub async fn new_invoice(
         )
         .await?;
     Ok(row.get(0))
+}
+
+/// The fee schedule from `day` on: the prices in force that day and those to come.
+pub async fn prices(
+    client: &impl GenericClient,
+    day: NaiveDate,
+) -> Result<Vec<ServicePrice>, DbError> {
+    let rows = client
+        .query(
+            "SELECT id, code, description, price_minor, currency::text, tax_rate::text, valid_from,
+                    valid_to, suggested_for
+               FROM clinic.services
+              WHERE valid_to IS NULL OR valid_to >= $1
+              ORDER BY code, valid_from",
+            &[&day],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let code: &str = r.get(4);
+            Ok(ServicePrice {
+                id: r.get(0),
+                code: r.get(1),
+                description: r.get(2),
+                price_minor: r.get(3),
+                currency: Currency::parse(code)
+                    .ok_or_else(|| DbError::Other(format!("unknown currency {code:?}")))?,
+                tax_rate: r.get(5),
+                valid_from: r.get(6),
+                valid_to: r.get(7),
+                suggested_for: r.get(8),
+            })
+        })
+        .collect()
+}
+
+/// A new price (clinic.set_service_price: the old one ends the day before) or a new service.
+pub async fn change_price(
+    client: &impl GenericClient,
+    change: &PriceChange,
+) -> Result<(), DbError> {
+    match change {
+        PriceChange::NewPrice {
+            code,
+            price_minor,
+            tax_rate,
+            from,
+        } => {
+            client
+                .execute(
+                    "SELECT clinic.set_service_price($1, $2, $3::text::numeric, $4)",
+                    &[code, price_minor, tax_rate, from],
+                )
+                .await?;
+        }
+        PriceChange::NewService {
+            code,
+            description,
+            price_minor,
+            currency,
+            tax_rate,
+            from,
+            suggested_for,
+        } => {
+            client
+                .execute(
+                    "INSERT INTO clinic.services (code, description, price_minor, currency, tax_rate,
+                                                  valid_from, suggested_for)
+                     VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7)",
+                    &[
+                        code,
+                        description,
+                        price_minor,
+                        &currency.code(),
+                        tax_rate,
+                        from,
+                        suggested_for,
+                    ],
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -229,6 +229,44 @@ pub struct NewLine {
     pub tax_rate: Option<String>,
 }
 
+/// A price of the fee schedule, valid from a day (to a day, when a later price took over).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePrice {
+    pub id: i64,
+    pub code: String,
+    pub description: String,
+    pub price_minor: i64,
+    pub currency: Currency,
+    /// Percent, as the database holds it ("8.00").
+    pub tax_rate: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    /// The appointment reasons it is suggested for.
+    pub suggested_for: Vec<String>,
+}
+
+/// A change to the fee schedule, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PriceChange {
+    /// A new price for a service from a day on (the one in force ends the day before).
+    NewPrice {
+        code: String,
+        price_minor: i64,
+        tax_rate: Option<String>,
+        from: NaiveDate,
+    },
+    /// A service not in the schedule yet.
+    NewService {
+        code: String,
+        description: String,
+        price_minor: i64,
+        currency: Currency,
+        tax_rate: String,
+        from: NaiveDate,
+        suggested_for: Vec<String>,
+    },
+}
+
 /// Money received for an invoice, or paid back from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentEntry {

@@ -155,6 +155,14 @@ impl Run for Request {
                 })
                 .await,
             },
+            Request::Prices { request, day } => Reply::Prices {
+                request,
+                result: read(&pool, async |c| billing::prices(c, day).await).await,
+            },
+            Request::ChangePrice { request, change } => Reply::PriceChanged {
+                request,
+                result: read(&pool, async |c| billing::change_price(c, &change).await).await,
+            },
             Request::BankLines { request, limit } => Reply::BankLines {
                 request,
                 result: read(&pool, async |c| reconcile::open_lines(c, limit).await).await,

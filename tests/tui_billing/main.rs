@@ -10,6 +10,7 @@ mod common;
 mod access;
 mod books;
 mod lines;
+mod prices;
 mod reconcile;
 mod reports;
 mod terminal;

@@ -521,6 +521,90 @@ const RECONCILE: &[Binding] = &[
     ),
 ];
 
+const PRICES: &[Binding] = &[
+    bind(
+        "billing.prices.new_price",
+        &["c"],
+        "A new price for the selected service, from a day on",
+        Cmd::NewPrice,
+        Some("change price"),
+    ),
+    bind(
+        "billing.prices.new_service",
+        &["n"],
+        "A new service",
+        Cmd::NewService,
+        Some("new service"),
+    ),
+    bind(
+        "billing.prices.next_tab",
+        &["tab"],
+        "Next part",
+        Cmd::NextTab,
+        None,
+    ),
+    bind(
+        "billing.prices.previous_tab",
+        &["shift-tab"],
+        "Previous part",
+        Cmd::PreviousTab,
+        None,
+    ),
+    bind(
+        "billing.prices.down",
+        &["down", "j"],
+        "Next service",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.prices.up",
+        &["up", "k"],
+        "Previous service",
+        Cmd::Up,
+        None,
+    ),
+    bind(
+        "billing.prices.refresh",
+        &["r", "ctrl-r"],
+        "Read the fee schedule again",
+        Cmd::Refresh,
+        None,
+    ),
+];
+
+/// Every key here is a control key: the fields take all the printable ones.
+const PRICE: &[Binding] = &[
+    bind(
+        "billing.price.save",
+        &["ctrl-s"],
+        "Save",
+        Cmd::Save,
+        Some("save"),
+    ),
+    bind(
+        "billing.price.enter",
+        &["enter"],
+        "Next field; on the last, save",
+        Cmd::FormEnter,
+        Some("next"),
+    ),
+    bind(
+        "billing.price.next",
+        &["tab", "down"],
+        "Next field",
+        Cmd::NextField,
+        None,
+    ),
+    bind(
+        "billing.price.previous",
+        &["shift-tab", "up"],
+        "Previous field",
+        Cmd::PreviousField,
+        None,
+    ),
+];
+
 const IMPORT: &[Binding] = &[bind(
     "billing.import.submit",
     &["enter"],
@@ -594,6 +678,8 @@ pub enum Panel {
     Import,
     Pick,
     Split,
+    Prices,
+    Price,
     Detail,
     Payment,
     Line,
@@ -610,6 +696,8 @@ impl PanelKind for Panel {
         Panel::Import,
         Panel::Pick,
         Panel::Split,
+        Panel::Prices,
+        Panel::Price,
         Panel::Detail,
         Panel::Payment,
         Panel::Line,
@@ -626,6 +714,8 @@ impl PanelKind for Panel {
             Panel::Import => "Import a statement",
             Panel::Pick => "Put a line on an invoice",
             Panel::Split => "Split a line over invoices",
+            Panel::Prices => "Fee schedule",
+            Panel::Price => "A price",
             Panel::Detail => "Invoice",
             Panel::Payment => "Take a payment",
             Panel::Line => "Add a line",
@@ -643,6 +733,8 @@ impl PanelKind for Panel {
             Panel::Import => IMPORT,
             Panel::Pick => PICK,
             Panel::Split => SPLIT,
+            Panel::Prices => PRICES,
+            Panel::Price => PRICE,
             Panel::Detail => DETAIL,
             Panel::Payment => PAYMENT,
             Panel::Line => LINE,

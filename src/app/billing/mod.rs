@@ -7,6 +7,7 @@
 mod keys;
 mod lines;
 mod popups;
+mod prices;
 mod reconcile;
 mod reports;
 mod requests;
@@ -18,6 +19,7 @@ use tui_input::InputRequest;
 pub use keys::{Panel, BINDINGS};
 pub use lines::{LINE_CODE, LINE_DESCRIPTION, LINE_DISCOUNT, LINE_PRICE, LINE_QUANTITY, LINE_TAX};
 pub use popups::{DayInvoicing, PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use prices::{PriceForm, PricesView};
 pub use reconcile::{PickInvoice, ReconcileView, LINES_LIMIT};
 pub use reports::{AgingView, CashView, Tab};
 pub use requests::{Cmd, Reply, Request};
@@ -54,6 +56,7 @@ pub struct BillingScreen {
     pub aging: AgingView,
     pub cash: CashView,
     pub reconcile: ReconcileView,
+    pub prices: PricesView,
     pub filter: InvoiceFilter,
     pub invoices: List<InvoiceRow>,
     /// The list stopped at its limit.
@@ -218,6 +221,10 @@ impl Screen for BillingScreen {
                 self.popup = Some(Popup::Line(form));
                 return Outcome::confirm(Confirm::discard(Cmd::Discard));
             }
+            Some(Popup::Price(form)) if form.changed() && !form.saving.in_flight() => {
+                self.popup = Some(Popup::Price(form));
+                return Outcome::confirm(Confirm::discard(Cmd::Discard));
+            }
             Some(Popup::Split { line, form }) if form.changed() => {
                 self.popup = Some(Popup::Split { line, form });
                 return Outcome::confirm(Confirm::discard(Cmd::Discard));
@@ -279,6 +286,7 @@ impl Screen for BillingScreen {
             }
             Reply::Aging { .. } | Reply::Cash { .. } => self.report_reply(reply),
             Reply::LineSaved { .. } | Reply::InvoiceCreated { .. } => self.line_reply(reply, ctx),
+            Reply::Prices { .. } | Reply::PriceChanged { .. } => self.prices_reply(reply, ctx),
             Reply::BankLines { .. }
             | Reply::Imported { .. }
             | Reply::Accepted { .. }
@@ -321,6 +329,7 @@ impl Screen for BillingScreen {
             Some(Popup::Payment(p)) => p.form.changed() || p.form.saving.in_flight(),
             Some(Popup::Line(form)) => form.changed() || form.saving.in_flight(),
             Some(Popup::Split { form, .. }) => form.changed(),
+            Some(Popup::Price(form)) => form.changed() || form.saving.in_flight(),
             _ => false,
         }
     }
@@ -329,6 +338,7 @@ impl Screen for BillingScreen {
         match &self.popup {
             Some(Popup::Payment(p)) => p.form.text_focused(),
             Some(Popup::Line(form) | Popup::Split { form, .. }) => form.text_focused(),
+            Some(Popup::Price(form)) => form.text_focused(),
             Some(Popup::Reason { .. } | Popup::Day(_) | Popup::Import { .. } | Popup::Pick(_)) => {
                 true
             }
@@ -356,6 +366,7 @@ impl Screen for BillingScreen {
             Some(Popup::Payment(_)) => Some(Panel::Payment),
             Some(Popup::Line(_)) => Some(Panel::Line),
             Some(Popup::Split { .. }) => Some(Panel::Split),
+            Some(Popup::Price(_)) => Some(Panel::Price),
             Some(Popup::Receipt { .. }) => Some(Panel::Receipt),
             Some(Popup::Reason { .. }) => Some(Panel::Reason),
             Some(Popup::Day(_)) => Some(Panel::Day),
@@ -367,6 +378,7 @@ impl Screen for BillingScreen {
                 Tab::Aging => Some(Panel::Aging),
                 Tab::Cash => Some(Panel::Cash),
                 Tab::Reconcile => Some(Panel::Reconcile),
+                Tab::Prices => Some(Panel::Prices),
             },
         }
     }

@@ -89,6 +89,8 @@ pub enum Popup {
         path: Input,
         error: Option<String>,
     },
+    /// A new price, or a new service.
+    Price(Box<Form<super::PriceForm>>),
     /// A statement line put on several invoices by their numbers.
     Split {
         line: Box<crate::domain::statement::BankLine>,
@@ -273,6 +275,9 @@ impl BillingScreen {
             Some(Popup::Line(form) | Popup::Split { form, .. }) => {
                 Outcome::redraw_if(form.edit(request, ctx.now, ctx.date_format))
             }
+            Some(Popup::Price(form)) => {
+                Outcome::redraw_if(form.edit(request, ctx.now, ctx.date_format))
+            }
             Some(Popup::Import { path, error }) => {
                 path.handle(request);
                 *error = None;
@@ -296,6 +301,15 @@ impl BillingScreen {
 
     pub(super) fn popup_command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         match (&mut self.popup, cmd) {
+            (Some(Popup::Price(form)), Cmd::NextField | Cmd::PreviousField) => {
+                form.next_field(cmd == Cmd::NextField, true);
+                Outcome::redraw()
+            }
+            (Some(Popup::Price(form)), Cmd::FormEnter) if form.focus + 1 < form.fields.len() => {
+                form.next_field(true, false);
+                Outcome::redraw()
+            }
+            (Some(Popup::Price(_)), Cmd::FormEnter | Cmd::Save) => self.save_price(ctx),
             (Some(Popup::Split { form, .. }), Cmd::NextField | Cmd::PreviousField) => {
                 form.next_field(cmd == Cmd::NextField, true);
                 Outcome::redraw()
@@ -316,7 +330,10 @@ impl BillingScreen {
                 Outcome::redraw()
             }
             (Some(Popup::Line(_)), Cmd::FormEnter | Cmd::Save) => self.save_line(ctx),
-            (Some(Popup::Payment(_) | Popup::Line(_) | Popup::Split { .. }), Cmd::Discard)
+            (
+                Some(Popup::Payment(_) | Popup::Line(_) | Popup::Split { .. } | Popup::Price(_)),
+                Cmd::Discard,
+            )
             | (Some(Popup::Receipt { .. }), Cmd::Close) => {
                 self.popup = None;
                 Outcome::redraw()

@@ -20,6 +20,8 @@ pub enum Tab {
     Aging,
     Cash,
     Reconcile,
+    /// The fee schedule.
+    Prices,
 }
 
 impl Tab {
@@ -29,6 +31,7 @@ impl Tab {
             Tab::Aging => "Aging",
             Tab::Cash => "Cash",
             Tab::Reconcile => "Reconcile",
+            Tab::Prices => "Prices",
         }
     }
 
@@ -36,8 +39,14 @@ impl Tab {
     /// (the database grants them to them only); the desk sees its cash.
     pub fn for_job(job: Option<Job>) -> &'static [Tab] {
         match job {
-            Some(Job::Receptionist) => &[Tab::Invoices, Tab::Cash],
-            _ => &[Tab::Invoices, Tab::Reconcile, Tab::Aging, Tab::Cash],
+            Some(Job::Receptionist) => &[Tab::Invoices, Tab::Cash, Tab::Prices],
+            _ => &[
+                Tab::Invoices,
+                Tab::Reconcile,
+                Tab::Aging,
+                Tab::Cash,
+                Tab::Prices,
+            ],
         }
     }
 }
@@ -84,6 +93,7 @@ impl BillingScreen {
                 })
             }
             Tab::Reconcile => self.load_bank_lines(ctx),
+            Tab::Prices => self.load_prices(ctx),
             Tab::Cash => {
                 let day = *self.cash.day.get_or_insert(ctx.today());
                 let request = ctx.start(&mut self.cash.loading, ());
@@ -102,6 +112,7 @@ impl BillingScreen {
             (_, Cmd::NextTab | Cmd::PreviousTab) => self.switch_tab(cmd == Cmd::NextTab, ctx),
             (_, Cmd::Refresh) => self.load_tab(ctx),
             (Tab::Reconcile, _) => self.reconcile_command(cmd, ctx),
+            (Tab::Prices, _) => self.prices_command(cmd, ctx),
             (Tab::Aging, Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
                 match cmd {
                     Cmd::Up => self.aging.rows.move_by(-1),

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use crate::app::pending::RequestId;
 use crate::domain::invoice::{
-    IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, NewLine, PaymentMethod, Receipt,
-    UninvoicedVisit,
+    IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, NewLine, PaymentMethod, PriceChange,
+    Receipt, ServicePrice, UninvoicedVisit,
 };
 use crate::domain::money::Currency;
 use crate::domain::receivables::{Aging, CashRow};
@@ -38,6 +38,9 @@ pub enum Cmd {
     Skip,
     Import,
     Split,
+    // The fee schedule.
+    NewPrice,
+    NewService,
     // A draft's lines, and a draft by hand.
     AddLine,
     RemoveLine,
@@ -134,6 +137,14 @@ pub enum Request {
         patient_id: i64,
         currency: Currency,
     },
+    Prices {
+        request: RequestId,
+        day: NaiveDate,
+    },
+    ChangePrice {
+        request: RequestId,
+        change: PriceChange,
+    },
     /// The statement lines still to review.
     BankLines {
         request: RequestId,
@@ -225,6 +236,14 @@ pub enum Reply {
     InvoiceCreated {
         request: RequestId,
         result: Result<i64, String>,
+    },
+    Prices {
+        request: RequestId,
+        result: Result<Vec<ServicePrice>, String>,
+    },
+    PriceChanged {
+        request: RequestId,
+        result: Result<(), String>,
     },
     /// The lines shown (up to the limit) and how many are open.
     BankLines {

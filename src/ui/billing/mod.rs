@@ -41,6 +41,7 @@ impl View for BillingScreen {
             (None, Tab::Aging) => reports::draw_aging(frame, area, self, env.theme),
             (None, Tab::Cash) => reports::draw_cash(frame, area, self, env.theme),
             (None, Tab::Reconcile) => reconcile::draw(frame, area, self, env.theme),
+            (None, Tab::Prices) => reports::draw_prices(frame, area, self, env.theme),
         }
         self.popup
             .as_ref()
@@ -189,7 +190,7 @@ pub(super) fn tab_bar(
         } else {
             format!(" {} ", tab.word())
         };
-        used += text.chars().count() + 1;
+        used += text.chars().count();
         spans.push(Span::styled(
             text,
             if *tab == state.tab {
@@ -198,7 +199,6 @@ pub(super) fn tab_bar(
                 theme.dim()
             },
         ));
-        spans.push(Span::raw(" "));
     }
     let right = truncate(right, width.saturating_sub(used));
     spans.push(Span::raw(

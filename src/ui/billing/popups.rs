@@ -211,6 +211,27 @@ pub fn draw(
             theme,
         ),
         Popup::Pick(pick) => super::reconcile::draw_pick(frame, area, pick, state, theme),
+        Popup::Price(form) => {
+            let inner = open(frame, area, &form.title, (72, 14), theme);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "Invoices before the day keep the price they had.",
+                    theme.dim(),
+                )),
+                Rect { height: 1, ..inner },
+            );
+            form_widget::draw(
+                frame,
+                below(inner, 2),
+                form,
+                FormLayout {
+                    label_width: 15,
+                    field_width: Some(22),
+                },
+                true,
+                theme,
+            )
+        }
         Popup::Split { line, form } => {
             let inner = open(frame, area, &form.title, (72, 16), theme);
             frame.render_widget(

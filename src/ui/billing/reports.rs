@@ -167,3 +167,61 @@ pub fn draw_cash(frame: &mut Frame, area: Rect, state: &BillingScreen, theme: Th
     fill(&mut lines, area.height);
     frame.render_widget(Paragraph::new(lines), area);
 }
+
+/// The fee schedule: each service's price in force and any to come, with its tax and the
+/// reasons that suggest it.
+pub fn draw_prices(frame: &mut Frame, area: Rect, state: &BillingScreen, theme: Theme) {
+    let width = usize::from(area.width);
+    let view = &state.prices;
+    let fmt = state.number_format;
+    let right = if view.loaded {
+        format!("{} prices ", view.rows.len())
+    } else {
+        String::new()
+    };
+    let mut lines = vec![tab_bar(state, &right, width, theme)];
+    if let Some(e) = &view.error {
+        lines.push(Line::styled(
+            truncate(&format!(" {e}"), width),
+            theme.error(),
+        ));
+    }
+    lines.push(Line::styled(
+        format!(
+            " {:<8} {:<22} {:>9} {:>6} {:<10} {:<10} {}",
+            "code", "description", "price", "tax %", "from", "to", "suggested for"
+        ),
+        theme.dim(),
+    ));
+    if !view.loaded {
+        lines.push(Line::raw(" loading…"));
+    }
+    let room = usize::from(area.height).saturating_sub(lines.len());
+    let top = scroll_offset(view.rows.selected(), view.rows.len(), room);
+    for (i, p) in view.rows.iter().enumerate().skip(top).take(room) {
+        let selected = i == view.rows.selected();
+        let text = format!(
+            "{}{:<8} {:<22} {:>9} {:>6} {:<10} {:<10} {}",
+            if selected { ">" } else { " " },
+            truncate(&p.code, 8),
+            truncate(&p.description, 22),
+            Money::new(p.price_minor, p.currency).amount(fmt),
+            p.tax_rate,
+            p.valid_from.format("%Y-%m-%d"),
+            p.valid_to
+                .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
+            p.suggested_for.join(", ")
+        );
+        let text = truncate(&text, width);
+        lines.push(if selected {
+            Line::styled(
+                format!("{text:<width$}"),
+                Style::new().add_modifier(Modifier::REVERSED),
+            )
+        } else {
+            Line::raw(text)
+        });
+    }
+    fill(&mut lines, area.height);
+    frame.render_widget(Paragraph::new(lines), area);
+}
