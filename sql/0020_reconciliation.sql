@@ -64,12 +64,11 @@ ALTER TABLE clinic.bank_lines FORCE ROW LEVEL SECURITY;
 ALTER TABLE clinic.bank_line_payments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE clinic.bank_line_payments FORCE ROW LEVEL SECURITY;
 
--- The accounts office reads and writes through the functions below; admins read.
+-- The accounts office reads, and writes only through the functions below (security definer,
+-- each checking the caller is the accounts office), so no line is staged already matched, tied
+-- to someone else's payment or resolved in another person's name; admins read.
 GRANT SELECT ON clinic.bank_statements, clinic.bank_lines, clinic.bank_line_payments
   TO clinic_accountant, clinic_admin;
-GRANT INSERT ON clinic.bank_statements, clinic.bank_lines, clinic.bank_line_payments TO clinic_accountant;
-GRANT UPDATE (state, suggested_invoice_id, confidence, rule, resolved_at, resolved_by)
-  ON clinic.bank_lines TO clinic_accountant;
 CREATE POLICY bank_statements_accounts ON clinic.bank_statements TO clinic_accountant
   USING (true) WITH CHECK (imported_by = (SELECT clinic.current_staff_id()));
 CREATE POLICY bank_statements_admin ON clinic.bank_statements FOR SELECT TO clinic_admin USING (true);
@@ -131,7 +130,7 @@ CREATE TRIGGER bank_line_payments_kept BEFORE UPDATE OR DELETE ON clinic.bank_li
 -- none, in three set-based passes. The number of lines given a suggestion per rule.
 CREATE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
                                         OUT by_number integer, OUT by_name integer, OUT by_amount integer)
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = ''
   -- Compiling the plans costs more than running them; the open invoices' hash fits in memory.
   SET jit = off
@@ -140,6 +139,9 @@ CREATE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
   DECLARE
     waiting bigint;
   BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'clinic_accountant', 'MEMBER') THEN
+      RAISE EXCEPTION 'only the accounts office reconciles statements' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     -- An invoice number is a probe of its unique index per number found, never a scan.
     WITH found AS (
       SELECT DISTINCT ON (l.id) l.id AS line_id, i.id AS invoice_id,
@@ -242,13 +244,16 @@ CREATE FUNCTION clinic.import_bank_statement(p_source text, p_format text, p_cur
                                              p_keys text[], p_line_nos integer[], p_days date[],
                                              p_amounts bigint[], p_references text[], p_payers text[])
   RETURNS clinic.statement_import
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = ''
   AS $$
   DECLARE
     n integer := COALESCE(pg_catalog.cardinality(p_keys), 0);
     out clinic.statement_import;
   BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'clinic_accountant', 'MEMBER') THEN
+      RAISE EXCEPTION 'only the accounts office reconciles statements' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF n <> COALESCE(pg_catalog.cardinality(p_line_nos), 0) OR n <> COALESCE(pg_catalog.cardinality(p_days), 0)
        OR n <> COALESCE(pg_catalog.cardinality(p_amounts), 0) OR n <> COALESCE(pg_catalog.cardinality(p_references), 0)
        OR n <> COALESCE(pg_catalog.cardinality(p_payers), 0) THEN
@@ -280,7 +285,7 @@ GRANT EXECUTE ON FUNCTION clinic.import_bank_statement(text, text, text, text[],
 -- accept sent twice records each payment once. The payments' ids.
 CREATE FUNCTION clinic.accept_bank_line(p_line_id bigint, p_invoice_ids bigint[], p_amounts bigint[])
   RETURNS SETOF bigint
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = ''
   AS $$
   DECLARE
@@ -288,6 +293,9 @@ CREATE FUNCTION clinic.accept_bank_line(p_line_id bigint, p_invoice_ids bigint[]
     receipt clinic.payment_receipt;
     k integer;
   BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'clinic_accountant', 'MEMBER') THEN
+      RAISE EXCEPTION 'only the accounts office reconciles statements' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     SELECT * INTO line FROM clinic.bank_lines l WHERE l.id = p_line_id FOR UPDATE;
     IF NOT FOUND THEN
       RAISE EXCEPTION 'no such bank line' USING ERRCODE = 'no_data_found';
@@ -348,10 +356,13 @@ GRANT EXECUTE ON FUNCTION clinic.accept_bank_line(bigint, bigint[], bigint[]) TO
 
 -- Someone else's money (not_ours), or back to the open list (open).
 CREATE FUNCTION clinic.mark_bank_line(p_line_id bigint, p_state text) RETURNS void
-  LANGUAGE plpgsql
+  LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = ''
   AS $$
   BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'clinic_accountant', 'MEMBER') THEN
+      RAISE EXCEPTION 'only the accounts office reconciles statements' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF p_state NOT IN ('open', 'not_ours') THEN
       RAISE EXCEPTION 'a line is marked not ours or opened again' USING ERRCODE = 'check_violation';
     END IF;

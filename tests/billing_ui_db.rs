@@ -696,6 +696,11 @@ async fn a_statement_is_matched_reviewed_and_never_counted_twice() {
     let d = detail(&b.adam, by_number).await.expect("detail");
     assert_eq!((d.row.status, d.payments.len()), (InvoiceStatus::Paid, 1));
     assert_eq!(d.payments[0].method, "bank_transfer");
+    assert_eq!(
+        d.payments[0].received_by.as_deref(),
+        Some("Adam"),
+        "in the accountant's own name, though the function runs as its owner"
+    );
 
     // A split that does not add up is refused; one that does pays both.
     let big = lines[3].id;
