@@ -355,7 +355,15 @@ impl Screen for BillingScreen {
             Cmd::Issue => accounts && target.is_some_and(|r| r.status == InvoiceStatus::Draft),
             Cmd::Void => accounts && target.is_some_and(InvoiceRow::can_be_voided),
             Cmd::CreditNote => accounts && target.is_some_and(InvoiceRow::can_be_credited),
-            Cmd::InvoiceDay | Cmd::NewInvoice => accounts,
+            Cmd::InvoiceDay
+            | Cmd::NewInvoice
+            | Cmd::Accept
+            | Cmd::Pick
+            | Cmd::Split
+            | Cmd::NotOurs
+            | Cmd::Import
+            | Cmd::NewPrice
+            | Cmd::NewService => accounts && takes_money,
             Cmd::AddLine | Cmd::RemoveLine => accounts && self.draft_lines().is_some(),
             _ => true,
         }
