@@ -42,37 +42,53 @@ fn xml(s: &str) -> String {
 }
 
 pub async fn write_samples(db: &Client, root: &Path) -> Result<(), DemoError> {
+    // Five that name their invoice; three whose payer and amount fit one open invoice only;
+    // two whose amount alone does. (What fits depends on the day the demo was seeded.)
     let rows = db
         .query(
-            "SELECT i.invoice_number, i.total_minor - i.paid_minor - i.credited_minor,
-                    p.given_names, p.family_name, i.currency::text
-               FROM clinic.invoices i JOIN clinic.patients p ON p.id = i.patient_id
-              WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
-                AND i.invoice_number IS NOT NULL
-              ORDER BY i.issued_at DESC, i.id DESC
-              LIMIT 10",
+            "WITH open AS (
+               SELECT i.id, i.invoice_number, i.issued_at, i.total_minor - i.paid_minor - i.credited_minor AS owed,
+                      p.given_names, p.family_name, p.family_folded, i.currency::text AS currency
+                 FROM clinic.invoices i JOIN clinic.patients p ON p.id = i.patient_id
+                WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
+                  AND i.invoice_number IS NOT NULL),
+             numbered AS (SELECT *, 1 AS how FROM open ORDER BY issued_at DESC, id DESC LIMIT 5),
+             named AS (
+               SELECT o.*, 2 AS how FROM open o
+                WHERE o.id NOT IN (SELECT id FROM numbered)
+                  AND pg_catalog.strpos(o.family_name, ' ') = 0
+                  AND (SELECT pg_catalog.count(*) FROM open x
+                        WHERE x.family_folded = o.family_folded AND x.owed = o.owed) = 1
+                ORDER BY o.issued_at DESC, o.id DESC LIMIT 3),
+             amounts AS (
+               SELECT o.*, 3 AS how FROM open o
+                WHERE o.id NOT IN (SELECT id FROM numbered UNION ALL SELECT id FROM named)
+                  AND (SELECT pg_catalog.count(*) FROM open x WHERE x.owed = o.owed) = 1
+                ORDER BY o.issued_at DESC, o.id DESC LIMIT 2)
+             SELECT invoice_number, owed, given_names, family_name, currency, how
+               FROM (SELECT * FROM numbered UNION ALL SELECT * FROM named UNION ALL SELECT * FROM amounts) t
+              ORDER BY how, issued_at DESC, id DESC",
             &[],
         )
-        .await
-        .map_err(|e| DemoError::Db(e.to_string()))?;
+        .await?;
     let today = chrono::Utc::now().date_naive();
     let day = |back: i64| (today - chrono::TimeDelta::days(back)).to_string();
     let mut transfers = Vec::new();
     let mut currency = "USD".to_string();
     for (k, r) in rows.iter().enumerate() {
-        let (number, owed, given, family): (String, i64, String, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let (number, owed, given, family, how): (String, i64, String, String, i32) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(5));
         currency = r.get(4);
         let initial: String = given.chars().take(1).collect();
         let back = i64::try_from(k % 3).unwrap_or(0) + 1;
-        transfers.push(match k {
-            0..=4 => Transfer {
+        transfers.push(match how {
+            1 => Transfer {
                 day: day(back),
                 minor: owed,
                 text: format!("Invoice {number}"),
                 payer: format!("{given} {family}"),
             },
-            5..=7 => Transfer {
+            2 => Transfer {
                 day: day(back),
                 minor: owed,
                 text: "doctor visit".into(),
