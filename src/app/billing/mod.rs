@@ -4,7 +4,9 @@
 //! payments only (from a patient's summary, or here); admins read. Every total, status and number
 //! is the database's (sql/0017): this screen only shows what it answered and asks in its words.
 
+mod day;
 mod keys;
+mod keys_parts;
 mod lines;
 mod popups;
 mod prices;
@@ -16,9 +18,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tui_input::InputRequest;
 
+pub use day::DayInvoicing;
 pub use keys::{Panel, BINDINGS};
 pub use lines::{LINE_CODE, LINE_DESCRIPTION, LINE_DISCOUNT, LINE_PRICE, LINE_QUANTITY, LINE_TAX};
-pub use popups::{DayInvoicing, PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use popups::{PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
 pub use prices::{PriceForm, PricesView};
 pub use reconcile::{PickInvoice, ReconcileView, LINES_LIMIT};
 pub use reports::{AgingView, CashView, Tab};

@@ -1,21 +1,18 @@
 //! The Billing screen's popups: taking a payment (its key made when the form opens, so a retry
 //! after a lost answer records it once), the receipt the database answered, the reason for a void
-//! or a credit note, and invoicing a day (a preview first, then one question).
+//! or a credit note, and the keys of the others (invoicing a day is in day.rs).
 
 use chrono::{NaiveDate, TimeDelta};
 use tui_input::{Input, InputRequest};
 
-use super::{BillingScreen, Cmd, DetailView, Reply, Request};
-use crate::app::confirm::Confirm;
+use super::{BillingScreen, Cmd, DayInvoicing, DetailView, Reply, Request};
 use crate::app::pending::Pending;
 use crate::app::screen::{Access, Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::domain::invoice::{
     IdempotencyKey, InvoiceFilter, InvoiceRow, InvoiceStatus, PaymentMethod, Receipt,
-    UninvoicedVisit,
 };
 use crate::domain::money::{Currency, Money};
-use crate::domain::patient::parse_date;
 use crate::domain::staff::Job;
 
 /// The payment form's fields.
@@ -35,28 +32,6 @@ pub struct PaymentForm {
     pub credit_minor: Option<i64>,
     /// Sent with every try of this payment: the database records it once.
     pub key: IdempotencyKey,
-}
-
-/// A day's completed appointments to invoice: the day typed, then its preview.
-#[derive(Debug)]
-pub struct DayInvoicing {
-    pub date: Input,
-    /// The day the preview is of.
-    pub day: Option<NaiveDate>,
-    pub visits: Option<Vec<UninvoicedVisit>>,
-    pub error: Option<String>,
-    pub loading: Pending,
-    pub scroll: usize,
-}
-
-impl DayInvoicing {
-    /// The previewed appointments that will be invoiced (those with a known service).
-    pub fn invoiceable(&self) -> impl Iterator<Item = &UninvoicedVisit> {
-        self.visits
-            .iter()
-            .flatten()
-            .filter(|v| !v.services.is_empty())
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,37 +197,6 @@ impl BillingScreen {
         Outcome::redraw()
     }
 
-    pub(super) fn open_day(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
-        if let Some(no) = self.accounts_only(ctx, "invoice appointments") {
-            return no;
-        }
-        let yesterday = ctx.today().pred_opt().unwrap_or(ctx.today());
-        let mut day = DayInvoicing {
-            date: Input::new(yesterday.format("%Y-%m-%d").to_string()),
-            day: None,
-            visits: None,
-            error: None,
-            loading: Pending::default(),
-            scroll: 0,
-        };
-        let out = Self::preview(&mut day, yesterday, ctx);
-        self.popup = Some(Popup::Day(Box::new(day)));
-        out
-    }
-
-    fn preview(day: &mut DayInvoicing, date: NaiveDate, ctx: &mut Ctx) -> Outcome<Self> {
-        day.day = Some(date);
-        day.visits = None;
-        day.error = None;
-        day.scroll = 0;
-        let request = ctx.start(&mut day.loading, ());
-        Outcome::request(Request::Uninvoiced {
-            request,
-            day: date,
-            currency: ctx.currency,
-        })
-    }
-
     pub(super) fn popup_edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome<Self> {
         match &mut self.popup {
             Some(Popup::Payment(p)) => {
@@ -354,79 +298,7 @@ impl BillingScreen {
             (Some(Popup::Reason { .. }), Cmd::Submit) => self.submit_reason(ctx),
             (Some(Popup::Import { .. }), Cmd::Submit) => self.submit_import(ctx),
             (Some(Popup::Pick(_)), Cmd::Submit) => self.submit_pick(ctx),
-            (Some(Popup::Day(day)), Cmd::Up | Cmd::Down) => {
-                day.scroll = if cmd == Cmd::Up {
-                    day.scroll.saturating_sub(1)
-                } else {
-                    (day.scroll + 1).min(day.visits.as_ref().map_or(0, Vec::len).saturating_sub(1))
-                };
-                Outcome::redraw()
-            }
-            (Some(Popup::Day(day)), Cmd::PreviousDay | Cmd::NextDay) => {
-                let base = day.day.unwrap_or(ctx.today());
-                let next = if cmd == Cmd::PreviousDay {
-                    base.pred_opt()
-                } else {
-                    base.succ_opt()
-                }
-                .unwrap_or(base);
-                day.date = Input::new(next.format("%Y-%m-%d").to_string());
-                Self::preview(day, next, ctx)
-            }
-            (Some(Popup::Day(day)), Cmd::Submit) => {
-                let typed = day.date.value().trim().to_string();
-                let Some(date) = parse_date(&typed, ctx.date_format) else {
-                    day.error = Some(format!(
-                        "Not a date: write it like {} or {}.",
-                        ctx.today().format("%Y-%m-%d"),
-                        ctx.today().format(ctx.date_format)
-                    ));
-                    return Outcome::redraw();
-                };
-                if date > ctx.today() {
-                    day.error = Some("That day is still to come: nothing is completed yet.".into());
-                    return Outcome::redraw();
-                }
-                if day.day != Some(date) || day.visits.is_none() {
-                    return Self::preview(day, date, ctx);
-                }
-                let n = day.invoiceable().count();
-                if n == 0 {
-                    day.error = Some("Nothing on that day can be invoiced from here.".into());
-                    return Outcome::redraw();
-                }
-                let total = day
-                    .invoiceable()
-                    .try_fold(Money::zero(ctx.currency), |sum, v| {
-                        sum.checked_add(Money::new(v.total_minor, ctx.currency))
-                    })
-                    .map_or_else(|e| e.to_string(), |m| m.display(ctx.number_format));
-                Outcome::confirm(Confirm::new(
-                    "Invoice the day?",
-                    format!(
-                        "Invoice and issue {n} appointment{} of {} for {total}, due on {}?",
-                        if n == 1 { "" } else { "s" },
-                        date.format(ctx.date_format),
-                        due_date(ctx).format(ctx.date_format)
-                    ),
-                    "Invoice them",
-                    "Not yet",
-                    Cmd::InvoiceDayConfirmed,
-                ))
-            }
-            (Some(Popup::Day(day)), Cmd::InvoiceDayConfirmed) => {
-                let ids: Vec<i64> = day.invoiceable().map(|v| v.appointment_id).collect();
-                if self.asking.in_flight() {
-                    return Outcome::notice("Still working on the last step.");
-                }
-                let request = ctx.start(&mut self.asking, "day".into());
-                Outcome::request(Request::InvoiceDay {
-                    request,
-                    appointment_ids: ids,
-                    currency: ctx.currency,
-                    due_on: due_date(ctx),
-                })
-            }
+            (Some(Popup::Day(_)), _) => self.day_command(cmd, ctx),
             _ => Outcome::default(),
         }
     }
@@ -597,41 +469,7 @@ impl BillingScreen {
                 }
                 self.reason_done(result.map(Some), ctx)
             }
-            Reply::Uninvoiced { request, result } => {
-                let Some(Popup::Day(day)) = &mut self.popup else {
-                    return Outcome::default();
-                };
-                if day.loading.finish(request).is_none() {
-                    return Outcome::default();
-                }
-                match result {
-                    Ok(visits) => day.visits = Some(visits),
-                    Err(e) => day.error = Some(e),
-                }
-                Outcome::redraw()
-            }
-            Reply::DayInvoiced { request, result } => {
-                if self.asking.finish(request).is_none() {
-                    return Outcome::default();
-                }
-                match result {
-                    Ok(ids) => {
-                        self.popup = None;
-                        self.filter = InvoiceFilter::Recent;
-                        self.load(ctx).with_notice(format!(
-                            "{} invoice{} issued.",
-                            ids.len(),
-                            if ids.len() == 1 { "" } else { "s" }
-                        ))
-                    }
-                    Err(e) => {
-                        if let Some(Popup::Day(day)) = &mut self.popup {
-                            day.error = Some(e.clone());
-                        }
-                        Outcome::notice(e)
-                    }
-                }
-            }
+            Reply::Uninvoiced { .. } | Reply::DayInvoiced { .. } => self.day_reply(reply, ctx),
             _ => Outcome::default(),
         }
     }
