@@ -1,0 +1,204 @@
+//! Matching bank lines by payer and amount (sql/0021): the open invoices' payers the matcher
+//! probes follow the books (an invoice issued, paid, voided; a patient renamed), family names of
+//! several words are found whole, and nobody but the matcher reads them.
+
+mod support;
+
+use clinic::db::reconcile;
+use clinic::domain::money::Currency;
+use clinic::domain::staff::Job;
+use clinic::domain::statement::{parse, CsvLayout, ImportSummary};
+use support::{sqlstate, TestDb};
+use tokio_postgres::Client;
+
+fn eur() -> Currency {
+    Currency::parse("EUR").expect("EUR")
+}
+
+async fn patient(su: &Client, given: &str, family: &str) -> i64 {
+    su.query_one(
+        "INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, gender_identity,
+                                      emergency_contact_name, emergency_contact_phone, insurer, phone)
+         VALUES ($1, $2, DATE '1980-01-01', 'female', 'woman', 'Kin', '0123456789', 'Acme', '0201234567')
+         RETURNING id",
+        &[&family, &given],
+    )
+    .await
+    .expect("a patient")
+    .get(0)
+}
+
+/// An issued, numbered invoice of `minor` for `patient`.
+async fn issued(su: &Client, patient: i64, minor: i64) -> i64 {
+    let id: i64 = su
+        .query_one(
+            "INSERT INTO clinic.invoices (patient_id, currency) VALUES ($1, 'EUR') RETURNING id",
+            &[&patient],
+        )
+        .await
+        .expect("invoice")
+        .get(0);
+    su.execute(
+        "INSERT INTO clinic.invoice_lines (invoice_id, description, quantity, unit_price_minor)
+         VALUES ($1, 'Consultation', 1, $2)",
+        &[&id, &minor],
+    )
+    .await
+    .expect("line");
+    su.batch_execute(&format!(
+        "UPDATE clinic.invoices SET status = 'issued', issued_at = now(), due_on = current_date + 30
+          WHERE id = {id}; SELECT clinic.number_invoices();"
+    ))
+    .await
+    .expect("issued");
+    id
+}
+
+async fn import(accounts: &Client, name: &str, csv: &str) -> ImportSummary {
+    let statement = parse(csv.as_bytes(), &CsvLayout::default(), eur()).expect("parses");
+    reconcile::import(accounts, name, &statement, eur())
+        .await
+        .expect("imports")
+}
+
+/// The invoice suggested for the open line of `amount` whose payer is `payer`, and by which rule.
+async fn suggestion(su: &Client, payer: &str, amount: i64) -> Option<(i64, String)> {
+    su.query_opt(
+        "SELECT suggested_invoice_id, rule FROM clinic.bank_lines
+          WHERE payer = $1 AND amount_minor = $2 AND state = 'open' AND suggested_invoice_id IS NOT NULL",
+        &[&payer, &amount],
+    )
+    .await
+    .expect("the line")
+    .map(|r| (r.get(0), r.get(1)))
+}
+
+#[tokio::test]
+async fn payers_and_amounts_follow_the_books_and_whole_family_names() {
+    let db = TestDb::new().await;
+    let su = db.superuser().await;
+    su.batch_execute("UPDATE clinic.settings SET time_zone = 'UTC'")
+        .await
+        .expect("settings");
+    let adam = db.connect(&db.staff("adam", Job::Accountant).await).await;
+
+    let van_der_berg = patient(&su, "Jan", "van der Berg").await;
+    let berg = patient(&su, "Karl", "Berg").await;
+    let lopez = patient(&su, "María", "García-López").await;
+    let vdb_45 = issued(&su, van_der_berg, 4_500).await;
+    let berg_45 = issued(&su, berg, 4_500).await;
+    let lopez_70 = issued(&su, lopez, 7_000).await;
+    // Paid in full before the statement: no longer open, so no longer a payer to find.
+    let berg_60 = issued(&su, berg, 6_000).await;
+    adam.execute(
+        "SELECT clinic.record_payment($1, 6000, 'cash', NULL, gen_random_uuid())",
+        &[&berg_60],
+    )
+    .await
+    .expect("paid at the desk");
+
+    let first = import(
+        &adam,
+        "one.csv",
+        "date,amount,reference,payer\n\
+         2026-11-14,45.00,thanks,J VAN DER BERG\n\
+         2026-11-14,45.00,thanks,K BERG\n\
+         2026-11-14,70.00,consulta,Maria Garcia Lopez\n\
+         2026-11-14,60.00,again,K BERG\n",
+    )
+    .await;
+    assert_eq!(first.by_name, 3, "{first:?}");
+    let name = |id: i64| Some((id, "name_amount".to_string()));
+    // Both Bergs owe 45.00 and both family names are among J VAN DER BERG's words: the whole name
+    // decides, and the other way round "van der Berg" is not among K BERG's.
+    assert_eq!(suggestion(&su, "J VAN DER BERG", 4_500).await, name(vdb_45));
+    assert_eq!(suggestion(&su, "K BERG", 4_500).await, name(berg_45));
+    assert_eq!(
+        suggestion(&su, "Maria Garcia Lopez", 7_000).await,
+        name(lopez_70),
+        "a double-barrelled name typed with a space and without its accents"
+    );
+    // 60.00 is owed by nobody now (and is not a unique open amount either).
+    assert_eq!(suggestion(&su, "K BERG", 6_000).await, None);
+
+    // Partly paid: the payer is found by what is still owed, not by the total.
+    adam.execute(
+        "SELECT clinic.record_payment($1, 2000, 'cash', NULL, gen_random_uuid())",
+        &[&lopez_70],
+    )
+    .await
+    .expect("part paid");
+    // Renamed: found by the new name, no longer by the old.
+    su.execute(
+        "UPDATE clinic.patients SET family_name = 'Mertens' WHERE id = $1",
+        &[&berg],
+    )
+    .await
+    .expect("renamed");
+    import(
+        &adam,
+        "two.csv",
+        "date,amount,reference,payer\n\
+         2026-11-20,50.00,rest,M GARCIA-LOPEZ\n\
+         2026-11-20,45.00,new name,K MERTENS\n\
+         2026-11-20,45.00,old name,KARL BERG\n",
+    )
+    .await;
+    assert_eq!(
+        suggestion(&su, "M GARCIA-LOPEZ", 5_000).await,
+        name(lopez_70)
+    );
+    assert_eq!(suggestion(&su, "K MERTENS", 4_500).await, name(berg_45));
+    let old = suggestion(&su, "KARL BERG", 4_500).await;
+    assert_ne!(
+        old,
+        name(berg_45),
+        "the old name no longer finds the renamed patient"
+    );
+
+    // Voided: gone from the payers too.
+    su.batch_execute(&format!(
+        "UPDATE clinic.invoices SET status = 'void', void_reason = 'typed twice' WHERE id = {vdb_45}"
+    ))
+    .await
+    .expect("void");
+    let open: i64 = su
+        .query_one(
+            "SELECT count(*) FROM clinic.open_invoice_payers WHERE invoice_id = ANY($1)",
+            &[&vec![vdb_45, berg_45, lopez_70, berg_60]],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(open, 2, "berg_45 and lopez_70 are the ones still open");
+    let rebuilt: i64 = su
+        .query_one("SELECT clinic.rebuild_open_invoice_payers()", &[])
+        .await
+        .expect("rebuild")
+        .get(0);
+    assert_eq!(rebuilt, 2, "a rebuild finds what the triggers kept");
+}
+
+#[tokio::test]
+async fn nobody_reads_the_payers_but_the_matcher() {
+    let db = TestDb::new().await;
+    for (name, job) in [
+        ("adam", Job::Accountant),
+        ("rita", Job::Receptionist),
+        ("ada", Job::Admin),
+        ("alice", Job::Doctor),
+    ] {
+        let c = db.connect(&db.staff(name, job).await).await;
+        for sql in [
+            "SELECT * FROM clinic.open_invoice_payers",
+            "SELECT clinic.rebuild_open_invoice_payers()",
+            "DELETE FROM clinic.open_invoice_payers",
+        ] {
+            let e = c
+                .execute(sql, &[])
+                .await
+                .expect_err(&format!("{name}: {sql}"));
+            assert_eq!(sqlstate(&e), "42501", "{name}: {sql}: {e}");
+        }
+    }
+}
