@@ -137,6 +137,9 @@ impl Default for RecordsConfig {
 pub struct BillingConfig {
     /// Days from issue to an invoice's due date: 0 (due on receipt) to 365.
     pub payment_terms_days: u16,
+    /// Where exports and patients' statements are written ("~/" is the person's home); unset:
+    /// a clinic-exports folder in the home.
+    pub export_dir: Option<String>,
     pub bank_csv: BankCsvConfig,
 }
 
@@ -144,6 +147,7 @@ impl Default for BillingConfig {
     fn default() -> Self {
         Self {
             payment_terms_days: 30,
+            export_dir: None,
             bank_csv: BankCsvConfig::default(),
         }
     }
@@ -281,7 +285,17 @@ impl Config {
         Currency::parse(&self.clinic.currency).unwrap_or(Currency::USD)
     }
 
-    /// How the clinic writes amounts (validated at load).
+    /// Where exports and statements go: `[billing] export_dir`, or ~/clinic-exports.
+    pub fn export_dir(&self) -> PathBuf {
+        match &self.billing.export_dir {
+            Some(dir) => crate::app::billing::expand_home(dir.trim()),
+            None => directories::BaseDirs::new().map_or_else(
+                || PathBuf::from("clinic-exports"),
+                |d| d.home_dir().join("clinic-exports"),
+            ),
+        }
+    }
+
     /// How the bank's CSV statements are read (validated at load).
     pub fn bank_csv(&self) -> CsvLayout {
         let c = &self.billing.bank_csv;
@@ -367,6 +381,8 @@ mod tests {
             "connect_timeout_secs",
             "idle_lock_minutes",
             "break_glass_minutes",
+            "payment_terms_days",
+            "export_dir",
             "colour",
             "glyphs",
         ] {

@@ -327,9 +327,15 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
             print!("{text}");
         }
         BillingCommand::Import { file, .. } => {
-            let s = clinic::effects::billing::import(&pool, &file, &config.bank_csv(), currency)
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let s = clinic::effects::billing::import(
+                &pool,
+                &file,
+                &config.bank_csv(),
+                currency,
+                &clinic::app::progress::Progress::default(),
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
             println!(
                 "{}: {} money-in lines, {} new; suggested by invoice number {}, by payer and amount {}, by amount {}.",
                 file.display(),

@@ -983,3 +983,89 @@ async fn the_fee_schedule_changes_from_a_day_on() {
         .iter()
         .any(|p| p.code == "ECG" && p.suggested_for == ["Chest pain"]));
 }
+
+/// What the screen's `e` and `s` ask, run as the person: the three files written with the rows
+/// counted as they go, a folder holding an export refused unless replacing was asked for, and a
+/// statement kept as a file with the text shown.
+#[tokio::test]
+async fn the_screen_exports_and_keeps_statements() {
+    use clinic::app::billing::{ExportRefused, Reply as R, Request as Q};
+    use clinic::app::progress::Progress;
+    let b = books().await;
+    let open = b.issued(7_000).await;
+    pay(&b.rita, open, 2_500, PaymentMethod::Cash, 41)
+        .await
+        .expect("cash");
+    let today = Utc::now().date_naive();
+    let dir = std::env::temp_dir().join(format!("clinic-screen-export-{}", b.patient));
+    std::fs::remove_dir_all(&dir).ok();
+    let export = |pool: Pool, replace: bool, progress: Progress| {
+        let dir = dir.clone();
+        async move {
+            match (Q::Export {
+                request: r(50),
+                from: today,
+                to: today,
+                dir,
+                replace,
+                progress,
+            })
+            .run(pool)
+            .await
+            {
+                R::Exported { result, .. } => result,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let progress = Progress::default();
+    let first = export(b.adam.clone(), false, progress.clone())
+        .await
+        .expect("written");
+    assert_eq!((first.invoices, first.lines, first.payments), (1, 1, 1));
+    assert_eq!(progress.get(), Some(("payments.csv".to_string(), 1, 1)));
+    let again = export(b.adam.clone(), false, Progress::default()).await;
+    assert_eq!(again, Err(ExportRefused::Exists), "an earlier export stays");
+    export(b.adam.clone(), true, Progress::default())
+        .await
+        .expect("replaced when asked");
+    let doctor = b.db.staff("greg", Job::Doctor).await;
+    let greg = clinic::db::connect_as(&b.db.server_config(), &doctor.user, &doctor.password)
+        .expect("pool");
+    assert!(
+        matches!(
+            export(greg, true, Progress::default()).await,
+            Err(ExportRefused::Failed(_))
+        ),
+        "a doctor exports no books"
+    );
+
+    let number: i64 =
+        b.su.query_one(
+            "SELECT patient_number FROM clinic.patients WHERE id = $1",
+            &[&b.patient],
+        )
+        .await
+        .expect("number")
+        .get(0);
+    let path = dir.join("statements").join("statement.txt");
+    let (kept, text) = match (Q::Statement {
+        request: r(51),
+        patient_number: number,
+        clinic_name: "Test Clinic".into(),
+        today,
+        currency: eur(),
+        format: clinic::domain::money::NumberFormat::default(),
+        path: path.clone(),
+    })
+    .run(b.adam.clone())
+    .await
+    {
+        R::Statement { result, .. } => result.expect("a statement"),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(kept, path);
+    assert!(text.contains("Total owed: EUR 45.00"), "{text}");
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), text);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod lock;
 pub mod login;
 pub mod pending;
+pub mod progress;
 pub mod registry;
 pub mod screen;
 mod session;
@@ -76,6 +77,8 @@ pub struct App {
     pub payment_terms_days: u16,
     /// `[billing.bank_csv]`: how the bank's CSV statements are read.
     pub bank_csv: crate::domain::statement::CsvLayout,
+    /// `[billing] export_dir`: where exports and statements are written.
+    pub export_dir: std::path::PathBuf,
     /// The clinic's local date format (chrono), besides ISO.
     pub date_format: String,
     pub number_format: NumberFormat,
@@ -112,6 +115,7 @@ impl App {
             break_glass_minutes: config.records.break_glass_minutes,
             payment_terms_days: config.billing.payment_terms_days,
             bank_csv: config.bank_csv(),
+            export_dir: config.export_dir(),
             date_format: config.clinic.date_format.clone(),
             number_format: config.number_format(),
             currency: config.currency(),
@@ -420,6 +424,8 @@ impl App {
             break_glass_minutes: self.break_glass_minutes,
             payment_terms_days: self.payment_terms_days,
             bank_csv: &self.bank_csv,
+            export_dir: &self.export_dir,
+            clinic_name: &self.clinic_name,
             password_hash: match &shell.unlock_hash {
                 UnlockHash::Ready(hash) => Some(hash.as_str()),
                 _ => None,

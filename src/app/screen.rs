@@ -239,6 +239,10 @@ pub struct Ctx<'a> {
     pub payment_terms_days: u16,
     /// How the bank's CSV statements are read (`[billing.bank_csv]`).
     pub bank_csv: &'a crate::domain::statement::CsvLayout,
+    /// Where exports and statements are written (`[billing] export_dir`).
+    pub export_dir: &'a std::path::Path,
+    /// The clinic's name, at the head of what it prints.
+    pub clinic_name: &'a str,
     pub ids: &'a mut RequestIds,
 }
 

@@ -5,11 +5,16 @@
 use deadpool_postgres::Pool;
 
 use super::{read, words, Run};
-use crate::app::billing::{Reply, Request};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::app::billing::{ExportRefused, Exported, Reply, Request};
+use crate::app::progress::Progress;
+use crate::report;
 
 use crate::db::{billing, billing_reports, reconcile};
-use crate::domain::money::Currency;
+use crate::domain::money::{Currency, NumberFormat};
 use crate::domain::statement::{self, CsvLayout, ImportSummary};
 
 impl Run for Request {
@@ -172,9 +177,10 @@ impl Run for Request {
                 path,
                 layout,
                 currency,
+                progress,
             } => Reply::Imported {
                 request,
-                result: import(&pool, &path, &layout, currency).await,
+                result: import(&pool, &path, &layout, currency, &progress).await,
             },
             Request::Accept {
                 request,
@@ -200,6 +206,38 @@ impl Run for Request {
                 request,
                 result: read(&pool, async |c| reconcile::mark(c, line_id, true).await).await,
             },
+            Request::Export {
+                request,
+                from,
+                to,
+                dir,
+                replace,
+                progress,
+            } => Reply::Exported {
+                request,
+                result: export(&pool, from, to, &dir, replace, &progress).await,
+            },
+            Request::Statement {
+                request,
+                patient_number,
+                clinic_name,
+                today,
+                currency,
+                format,
+                path,
+            } => Reply::Statement {
+                request,
+                result: statement(
+                    &pool,
+                    patient_number,
+                    &clinic_name,
+                    today,
+                    currency,
+                    format,
+                    path,
+                )
+                .await,
+            },
             Request::FindInvoice {
                 request,
                 number,
@@ -216,13 +254,15 @@ impl Run for Request {
 }
 
 /// Read the file, parse it off the event loop's threads, and stage it in one call; a bad file is
-/// refused whole, in words with its line numbers.
+/// refused whole, in words with its line numbers. Each step is told to `progress`.
 pub async fn import(
     pool: &Pool,
     path: &Path,
     layout: &CsvLayout,
     currency: Currency,
+    progress: &Progress,
 ) -> Result<ImportSummary, String> {
+    progress.set("Reading the file", 0, 0);
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|e| words(&format!("cannot read {}: {e}", path.display())))?;
@@ -231,6 +271,8 @@ pub async fn import(
         .await
         .map_err(|e| words(&format!("reading the statement stopped: {e}")))?
         .map_err(|e| words(&format!("nothing imported: {e}")))?;
+    let lines = u64::try_from(parsed.lines.len()).unwrap_or(u64::MAX);
+    progress.set("lines checked; staging and matching them", lines, 0);
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -239,4 +281,57 @@ pub async fn import(
         reconcile::import(c, &source, &parsed, currency).await
     })
     .await
+}
+
+/// The period's three CSV files into `dir`, counting rows into `progress`; a folder holding an
+/// earlier export is left alone unless `replace`.
+async fn export(
+    pool: &Pool,
+    from: NaiveDate,
+    to: NaiveDate,
+    dir: &Path,
+    replace: bool,
+    progress: &Progress,
+) -> Result<Exported, ExportRefused> {
+    if !replace {
+        for path in report::export_paths(dir) {
+            if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                return Err(ExportRefused::Exists);
+            }
+        }
+    }
+    report::export(pool, from, to, dir, |file, done, of| {
+        progress.set(file, done, of);
+    })
+    .await
+    .map(|n| Exported {
+        invoices: n.invoices,
+        lines: n.lines,
+        payments: n.payments,
+    })
+    .map_err(|e| ExportRefused::Failed(words(&e)))
+}
+
+/// A patient's statement as printable text, kept at `path` (its folder made if missing).
+async fn statement(
+    pool: &Pool,
+    patient_number: i64,
+    clinic_name: &str,
+    today: NaiveDate,
+    currency: Currency,
+    format: NumberFormat,
+    path: PathBuf,
+) -> Result<(PathBuf, String), String> {
+    let text = report::statement_text(pool, patient_number, clinic_name, today, currency, format)
+        .await
+        .map_err(|e| words(&e))?;
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| words(&format!("cannot make {}: {e}", dir.display())))?;
+    }
+    tokio::fs::write(&path, &text)
+        .await
+        .map_err(|e| words(&format!("cannot write {}: {e}", path.display())))?;
+    Ok((path, text))
 }

@@ -9,6 +9,7 @@ mod common;
 
 mod access;
 mod books;
+mod export;
 mod lines;
 mod prices;
 mod reconcile;

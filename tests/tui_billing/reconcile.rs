@@ -193,7 +193,16 @@ fn an_import_names_its_file_and_a_refusal_stays_in_the_popup() {
     assert!(render(&app).contains("line 3"), "{}", render(&app));
     assert!(matches!(screen(&app).popup, Some(Popup::Import { .. })));
     let request = match one(&press(&mut app, KeyCode::Enter)) {
-        Request::Import { request, .. } => request,
+        Request::Import {
+            request, progress, ..
+        } => {
+            // What the import tells as it goes is shown at the spinner's frames.
+            progress.set("lines checked; staging and matching them", 10_000, 0);
+            tick(&mut app, t0() + chrono::TimeDelta::seconds(1));
+            let drawn = render(&app);
+            assert!(drawn.contains("10000 lines checked; staging"), "{drawn}");
+            request
+        }
         other => panic!("{other:?}"),
     };
     let effects = reply(

@@ -1,7 +1,9 @@
 //! The Billing screen's keys: the invoice list, an invoice's detail, and the popups (a payment,
 //! its receipt, a reason for a void or a credit note, invoicing a day).
 
-use super::keys_parts::{AGING, CASH, IMPORT, PICK, PRICE, PRICES, RECONCILE, SPLIT};
+use super::keys_parts::{
+    AGING, CASH, EXPORT, IMPORT, PICK, PRICE, PRICES, RECONCILE, SPLIT, STATEMENT,
+};
 use super::Cmd;
 use crate::app::keymap::{self, Binding, Command};
 use crate::app::registry::ScreenCmd;
@@ -72,6 +74,20 @@ pub const BINDINGS: &[Binding] = &[
         &["n"],
         "A new invoice by hand, for the patient whose invoices are listed",
         Cmd::NewInvoice,
+        None,
+    ),
+    bind(
+        "billing.export",
+        &["e"],
+        "Export a period's invoices, lines and payments (CSV, for the accounting software)",
+        Cmd::Export,
+        Some("export"),
+    ),
+    bind(
+        "billing.statement",
+        &["s"],
+        "The patient's statement (printable, kept as a file)",
+        Cmd::Statement,
         None,
     ),
     bind(
@@ -357,6 +373,8 @@ pub enum Panel {
     Receipt,
     Reason,
     Day,
+    Export,
+    Statement,
 }
 
 impl PanelKind for Panel {
@@ -375,6 +393,8 @@ impl PanelKind for Panel {
         Panel::Receipt,
         Panel::Reason,
         Panel::Day,
+        Panel::Export,
+        Panel::Statement,
     ];
 
     fn title(self) -> &'static str {
@@ -393,6 +413,8 @@ impl PanelKind for Panel {
             Panel::Receipt => "Receipt",
             Panel::Reason => "Void or credit: the reason",
             Panel::Day => "Invoice a day",
+            Panel::Export => "Export the books",
+            Panel::Statement => "A patient's statement",
         }
     }
 
@@ -412,6 +434,8 @@ impl PanelKind for Panel {
             Panel::Receipt => RECEIPT,
             Panel::Reason => REASON,
             Panel::Day => DAY,
+            Panel::Export => EXPORT,
+            Panel::Statement => STATEMENT,
         }
     }
 }

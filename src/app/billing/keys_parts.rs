@@ -47,6 +47,13 @@ pub(super) const AGING: &[Binding] = &[
         Some("invoices"),
     ),
     bind(
+        "billing.aging.statement",
+        &["s"],
+        "The patient's statement (printable, kept as a file)",
+        Cmd::Statement,
+        Some("statement"),
+    ),
+    bind(
         "billing.aging.next_tab",
         &["tab"],
         "Next part",
@@ -332,6 +339,75 @@ pub(super) const CASH: &[Binding] = &[
         &["r", "ctrl-r"],
         "Read the day again",
         Cmd::Refresh,
+        None,
+    ),
+];
+
+pub(super) const EXPORT: &[Binding] = &[
+    bind(
+        "billing.export.save",
+        &["ctrl-s"],
+        "Write the three files",
+        Cmd::Save,
+        Some("export"),
+    ),
+    bind(
+        "billing.export.enter",
+        &["enter"],
+        "Next field; on the last, write the files",
+        Cmd::FormEnter,
+        Some("next"),
+    ),
+    bind(
+        "billing.export.next",
+        &["tab", "down"],
+        "Next field",
+        Cmd::NextField,
+        None,
+    ),
+    bind(
+        "billing.export.previous",
+        &["shift-tab", "up"],
+        "Previous field",
+        Cmd::PreviousField,
+        None,
+    ),
+];
+
+pub(super) const STATEMENT: &[Binding] = &[
+    bind(
+        "billing.statement_view.close",
+        &["enter"],
+        "Close the statement (its file stays)",
+        Cmd::Close,
+        Some("close"),
+    ),
+    bind(
+        "billing.statement_view.down",
+        &["down", "j"],
+        "Scroll down",
+        Cmd::Down,
+        None,
+    ),
+    bind(
+        "billing.statement_view.up",
+        &["up", "k"],
+        "Scroll up",
+        Cmd::Up,
+        None,
+    ),
+    bind(
+        "billing.statement_view.page_down",
+        &["pagedown"],
+        "A page down",
+        Cmd::PageDown,
+        None,
+    ),
+    bind(
+        "billing.statement_view.page_up",
+        &["pageup"],
+        "A page up",
+        Cmd::PageUp,
         None,
     ),
 ];

@@ -5,6 +5,7 @@
 //! is the database's (sql/0017): this screen only shows what it answered and asks in its words.
 
 mod day;
+mod export;
 mod keys;
 mod keys_parts;
 mod lines;
@@ -19,6 +20,10 @@ use chrono_tz::Tz;
 use tui_input::InputRequest;
 
 pub use day::DayInvoicing;
+pub use export::{
+    expand_home, last_month, ExportAsk, ExportRefused, ExportRun, Exported, StatementView,
+    EXPORT_DIR, EXPORT_FROM, EXPORT_TO,
+};
 pub use keys::{Panel, BINDINGS};
 pub use lines::{LINE_CODE, LINE_DESCRIPTION, LINE_DISCOUNT, LINE_PRICE, LINE_QUANTITY, LINE_TAX};
 pub use popups::{PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
@@ -29,7 +34,7 @@ pub use requests::{Cmd, Reply, Request};
 
 use super::confirm::Confirm;
 use super::keymap::Binding;
-use super::pending::Pending;
+use super::pending::{earliest, Pending};
 use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use super::widgets::List;
 use crate::domain::invoice::{InvoiceDetail, InvoiceFilter, InvoiceRow, InvoiceStatus};
@@ -82,6 +87,10 @@ pub struct BillingScreen {
         crate::domain::invoice::PaymentMethod,
         crate::domain::invoice::IdempotencyKey,
     )>,
+    /// An export being written, and how far it got.
+    pub export: ExportRun,
+    /// A statement on its way: the patient's name.
+    pub statement: Pending<String>,
     /// Open the payment form once the list of a patient handed over from the desk is here.
     pay_when_loaded: bool,
     pub now: DateTime<Utc>,
@@ -197,6 +206,8 @@ impl Screen for BillingScreen {
                 self.load(ctx)
             }
             Cmd::Pay => self.open_payment(ctx),
+            Cmd::Export => self.open_export(ctx),
+            Cmd::Statement => self.ask_statement(ctx),
             Cmd::Issue => self.ask_issue(ctx),
             Cmd::IssueConfirmed => self.issue(ctx),
             Cmd::Void | Cmd::CreditNote => self.ask_reason(cmd, ctx),
@@ -236,6 +247,9 @@ impl Screen for BillingScreen {
                 // The payment is on its way: its answer (the receipt) must be seen.
                 self.popup = Some(Popup::Payment(p));
                 return Outcome::notice("The payment is being recorded: wait for its receipt.");
+            }
+            Some(Popup::Export(_)) if self.export.pending.in_flight() => {
+                return Outcome::notice("The export goes on: you are told when it is written.");
             }
             Some(_) => return Outcome::redraw(),
             None => {}
@@ -295,6 +309,7 @@ impl Screen for BillingScreen {
             | Reply::Accepted { .. }
             | Reply::Marked { .. }
             | Reply::FoundInvoice { .. } => self.reconcile_reply(reply, ctx),
+            Reply::Exported { .. } | Reply::Statement { .. } => self.export_reply(reply),
             other => self.popup_reply(other, ctx),
         }
     }
@@ -333,7 +348,8 @@ impl Screen for BillingScreen {
             Some(Popup::Line(form)) => form.changed() || form.saving.in_flight(),
             Some(Popup::Split { form, .. }) => form.changed(),
             Some(Popup::Price(form)) => form.changed() || form.saving.in_flight(),
-            _ => false,
+            // Quitting would leave the files half written.
+            _ => self.export.pending.in_flight(),
         }
     }
 
@@ -342,6 +358,8 @@ impl Screen for BillingScreen {
             Some(Popup::Payment(p)) => p.form.text_focused(),
             Some(Popup::Line(form) | Popup::Split { form, .. }) => form.text_focused(),
             Some(Popup::Price(form)) => form.text_focused(),
+            Some(Popup::Export(form)) => form.text_focused(),
+            Some(Popup::Statement(_)) => false,
             Some(Popup::Reason { .. } | Popup::Day(_) | Popup::Import { .. } | Popup::Pick(_)) => {
                 true
             }
@@ -368,6 +386,11 @@ impl Screen for BillingScreen {
             | Cmd::NewPrice
             | Cmd::NewService => accounts && takes_money,
             Cmd::AddLine | Cmd::RemoveLine => accounts && self.draft_lines().is_some(),
+            Cmd::Export => matches!(self.job, Some(Job::Accountant | Job::Admin)),
+            Cmd::Statement => match self.tab {
+                Tab::Aging => self.aging.rows.selected_item().is_some(),
+                _ => target.is_some(),
+            },
             _ => true,
         }
     }
@@ -383,6 +406,8 @@ impl Screen for BillingScreen {
             Some(Popup::Day(_)) => Some(Panel::Day),
             Some(Popup::Import { .. }) => Some(Panel::Import),
             Some(Popup::Pick(_)) => Some(Panel::Pick),
+            Some(Popup::Export(_)) => Some(Panel::Export),
+            Some(Popup::Statement(_)) => Some(Panel::Statement),
             None if self.detail.is_some() => Some(Panel::Detail),
             None => match self.tab {
                 Tab::Invoices => None,
@@ -402,6 +427,21 @@ impl Screen for BillingScreen {
                 .as_ref()
                 .is_some_and(|d| d.loading.spinning(now))
             || matches!(&self.popup, Some(Popup::Payment(p)) if p.form.saving.spinning(now))
+            || self.export.pending.spinning(now)
+            || self.statement.spinning(now)
+            || self.reconcile.working.spinning(now)
+    }
+
+    /// A long step's count is drawn at each spinner frame while it runs.
+    fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        earliest([
+            self.export.pending.next_frame(now),
+            self.reconcile.working.next_frame(now),
+        ])
+    }
+
+    fn tick(&mut self, _ctx: &mut Ctx) -> Outcome<Self> {
+        Outcome::redraw_if(self.export.pending.in_flight() || self.reconcile.working.in_flight())
     }
 }
 

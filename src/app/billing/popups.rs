@@ -73,6 +73,10 @@ pub enum Popup {
     },
     /// A statement line put on an invoice typed by its number.
     Pick(Box<super::PickInvoice>),
+    /// The period and folder of a CSV export.
+    Export(Box<Form<super::ExportAsk>>),
+    /// A patient's statement, shown once kept as a file.
+    Statement(Box<super::StatementView>),
 }
 
 /// An issue today is due this many days on (`[billing] payment_terms_days`).
@@ -222,6 +226,13 @@ impl BillingScreen {
             Some(Popup::Price(form)) => {
                 Outcome::redraw_if(form.edit(request, ctx.now, ctx.date_format))
             }
+            Some(Popup::Export(form)) => {
+                let changed = form.edit(request, ctx.now, ctx.date_format);
+                if changed {
+                    self.export_edited();
+                }
+                Outcome::redraw_if(changed)
+            }
             Some(Popup::Import { path, error }) => {
                 path.handle(request);
                 *error = None;
@@ -254,6 +265,24 @@ impl BillingScreen {
                 Outcome::redraw()
             }
             (Some(Popup::Price(_)), Cmd::FormEnter | Cmd::Save) => self.save_price(ctx),
+            (Some(Popup::Export(form)), Cmd::NextField | Cmd::PreviousField) => {
+                form.next_field(cmd == Cmd::NextField, true);
+                Outcome::redraw()
+            }
+            (Some(Popup::Export(form)), Cmd::FormEnter) if form.focus + 1 < form.fields.len() => {
+                form.next_field(true, false);
+                Outcome::redraw()
+            }
+            (Some(Popup::Export(_)), Cmd::FormEnter | Cmd::Save) => self.save_export(ctx),
+            (Some(Popup::Statement(_)), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
+                let page = i32::from(ctx.body_rows.saturating_sub(6)).max(1);
+                self.scroll_statement(match cmd {
+                    Cmd::Up => -1,
+                    Cmd::Down => 1,
+                    Cmd::PageUp => -page,
+                    _ => page,
+                })
+            }
             (Some(Popup::Split { form, .. }), Cmd::NextField | Cmd::PreviousField) => {
                 form.next_field(cmd == Cmd::NextField, true);
                 Outcome::redraw()
@@ -278,7 +307,7 @@ impl BillingScreen {
                 Some(Popup::Payment(_) | Popup::Line(_) | Popup::Split { .. } | Popup::Price(_)),
                 Cmd::Discard,
             )
-            | (Some(Popup::Receipt { .. }), Cmd::Close) => {
+            | (Some(Popup::Receipt { .. } | Popup::Statement(_)), Cmd::Close) => {
                 self.popup = None;
                 Outcome::redraw()
             }

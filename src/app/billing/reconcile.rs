@@ -3,12 +3,11 @@
 //! put the line on another invoice by its number, mark it not ours, or leave it for later. The
 //! matching and the payments are the database's (sql/0020).
 
-use std::path::PathBuf;
-
 use tui_input::Input;
 
 use super::{BillingScreen, Cmd, Popup, Reply, Request};
 use crate::app::pending::Pending;
+use crate::app::progress::Progress;
 use crate::app::screen::{Access, Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::app::widgets::List;
@@ -27,6 +26,8 @@ pub struct ReconcileView {
     pub loaded: bool,
     pub loading: Pending,
     pub error: Option<String>,
+    /// How far the import on its way got.
+    pub progress: Progress,
     /// The last import from here, for the line at the top.
     pub last_import: Option<(String, ImportSummary)>,
     /// An accept or a mark on its way, with the line's words.
@@ -227,19 +228,18 @@ impl BillingScreen {
             *error = Some("Type the statement file's path (CSV or CAMT.053 XML).".into());
             return Outcome::redraw();
         }
-        let expanded = match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
-            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-            _ => PathBuf::from(typed),
-        };
+        let expanded = super::expand_home(typed);
         if self.reconcile.working.in_flight() {
             return Outcome::notice("Still working on the last step.");
         }
         let request = ctx.start(&mut self.reconcile.working, typed.to_string());
+        self.reconcile.progress = Progress::default();
         Outcome::request(Request::Import {
             request,
             path: expanded,
             layout: ctx.bank_csv.clone(),
             currency: ctx.currency,
+            progress: self.reconcile.progress.clone(),
         })
     }
 

@@ -122,6 +122,7 @@ impl BillingScreen {
                 }
                 Outcome::redraw()
             }
+            (Tab::Aging, Cmd::Statement) => self.ask_statement(ctx),
             (Tab::Aging, Cmd::Open) => {
                 let Some(row) = self.aging.rows.selected_item() else {
                     return Outcome::notice("Nobody owes anything.");

@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::export::{ExportRefused, Exported};
 use crate::app::pending::RequestId;
+use crate::app::progress::Progress;
 use crate::domain::invoice::{
     IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, NewLine, PaymentMethod, PriceChange,
     Receipt, ServicePrice, UninvoicedVisit,
 };
-use crate::domain::money::Currency;
+use crate::domain::money::{Currency, NumberFormat};
 use crate::domain::receivables::{Aging, CashRow};
 use crate::domain::statement::{BankLine, CsvLayout, ImportSummary};
 
@@ -59,6 +61,9 @@ pub enum Cmd {
     FormDown,
     /// "Yes" to throwing a typed payment away.
     Discard,
+    // Taking the books out.
+    Export,
+    Statement,
     // The other popups.
     Close,
     Submit,
@@ -156,6 +161,7 @@ pub enum Request {
         path: PathBuf,
         layout: CsvLayout,
         currency: Currency,
+        progress: Progress,
     },
     Accept {
         request: RequestId,
@@ -179,6 +185,26 @@ pub enum Request {
         request: RequestId,
         number: String,
         currency: Currency,
+    },
+    /// invoices.csv, invoice_lines.csv and payments.csv for the period into `dir`, counting the
+    /// rows into `progress`; an earlier export there is replaced only when `replace` says so.
+    Export {
+        request: RequestId,
+        from: NaiveDate,
+        to: NaiveDate,
+        dir: PathBuf,
+        replace: bool,
+        progress: Progress,
+    },
+    /// A patient's statement as printable text, kept at `path`.
+    Statement {
+        request: RequestId,
+        patient_number: i64,
+        clinic_name: String,
+        today: NaiveDate,
+        currency: Currency,
+        format: NumberFormat,
+        path: PathBuf,
     },
 }
 
@@ -267,5 +293,14 @@ pub enum Reply {
     FoundInvoice {
         request: RequestId,
         result: Result<Option<(i64, String, i64)>, String>,
+    },
+    Exported {
+        request: RequestId,
+        result: Result<Exported, ExportRefused>,
+    },
+    /// Where the statement was kept, and its text.
+    Statement {
+        request: RequestId,
+        result: Result<(PathBuf, String), String>,
     },
 }

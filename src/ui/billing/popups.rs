@@ -207,10 +207,19 @@ pub fn draw(
             area,
             path,
             error.as_deref(),
-            state.reconcile.working.in_flight(),
+            state
+                .reconcile
+                .working
+                .in_flight()
+                .then_some(&state.reconcile.progress),
             theme,
         ),
         Popup::Pick(pick) => super::reconcile::draw_pick(frame, area, pick, state, theme),
+        Popup::Export(form) => draw_export(frame, area, form, state, theme),
+        Popup::Statement(view) => {
+            draw_statement(frame, area, view, theme);
+            None
+        }
         Popup::Price(form) => {
             let inner = open(frame, area, &form.title, (72, 14), theme);
             frame.render_widget(
@@ -263,6 +272,90 @@ pub fn draw(
             )
         }
     }
+}
+
+/// The export form, with the count of rows written while it runs.
+fn draw_export(
+    frame: &mut Frame,
+    area: Rect,
+    form: &crate::app::widgets::form::Form<crate::app::billing::ExportAsk>,
+    state: &BillingScreen,
+    theme: Theme,
+) -> Option<Position> {
+    let inner = open(frame, area, &form.title, (72, 11), theme);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            "invoices.csv, invoice_lines.csv, payments.csv (RFC 4180, UTF-8) from one \
+             snapshot of the books.",
+            theme.dim(),
+        ))
+        .wrap(Wrap { trim: true }),
+        Rect {
+            height: 2.min(inner.height),
+            ..inner
+        },
+    );
+    let cursor = form_widget::draw(
+        frame,
+        below(inner, 3),
+        form,
+        FormLayout {
+            label_width: 11,
+            field_width: None,
+        },
+        true,
+        theme,
+    );
+    let note = if state.export.pending.in_flight() {
+        Some((
+            state.export.progress.words().map_or_else(
+                || "Writing the files…".to_string(),
+                |w| format!("Writing {w} rows…"),
+            ),
+            theme.warning(),
+        ))
+    } else {
+        form.error.clone().map(|e| (e, theme.error()))
+    };
+    if let Some((text, style)) = note {
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, style)).wrap(Wrap { trim: true }),
+            below(inner, inner.height.saturating_sub(2)),
+        );
+    }
+    cursor
+}
+
+/// A patient's statement as it was written to its file.
+fn draw_statement(
+    frame: &mut Frame,
+    area: Rect,
+    view: &crate::app::billing::StatementView,
+    theme: Theme,
+) {
+    let width = area.width.saturating_sub(2).min(82);
+    let inner = open(
+        frame,
+        area,
+        &format!("Statement: {}", view.patient),
+        (width, area.height.saturating_sub(2)),
+        theme,
+    );
+    let w = usize::from(inner.width);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            truncate(&format!("Kept as {}", view.path.display()), w),
+            theme.dim(),
+        )),
+        Rect { height: 1, ..inner },
+    );
+    let lines: Vec<Line> = view
+        .text
+        .lines()
+        .skip(usize::from(view.scroll))
+        .map(|l| Line::raw(truncate(l, w)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), below(inner, 2));
 }
 
 fn draw_day(

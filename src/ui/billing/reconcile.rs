@@ -141,7 +141,7 @@ pub fn draw_import(
     area: Rect,
     path: &tui_input::Input,
     error: Option<&str>,
-    working: bool,
+    working: Option<&crate::app::progress::Progress>,
     theme: Theme,
 ) -> Option<Position> {
     let inner = boxed(frame, area, "Import a bank statement", 12, theme);
@@ -158,8 +158,12 @@ pub fn draw_import(
     );
     let cursor = labelled_input(frame, rows_from(inner, 4), "File ", path, false, theme);
     let note = match (working, error) {
-        (true, _) => Some(("Reading and matching…".to_string(), theme.warning())),
-        (false, Some(e)) => Some((e.to_string(), theme.error())),
+        (Some(p), _) => Some((
+            p.words()
+                .map_or_else(|| "Reading the file…".to_string(), |w| format!("{w}…")),
+            theme.warning(),
+        )),
+        (None, Some(e)) => Some((e.to_string(), theme.error())),
         _ => None,
     };
     if let Some((text, style)) = note {
