@@ -1,149 +1,19 @@
 //! End to end: the real `clinic` binary in a pseudo-terminal at 80x24, against the throwaway cluster.
 //! It signs in as a receptionist, reads the screen, and quits, leaving the terminal restored.
 
+#[path = "support/pty.rs"]
+mod pty;
 mod support;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use clinic::domain::staff::Job;
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use pty::{config_for, quit, spawn_clinic, spawn_clinic_in};
 use support::TestDb;
-
-struct Term {
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Term {
-    fn screen(&self) -> String {
-        self.parser.lock().expect("parser").screen().contents()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {needle:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer
-            .write_all(bytes.as_bytes())
-            .expect("write to pty");
-        self.writer.flush().expect("flush");
-        std::thread::sleep(Duration::from_millis(80));
-    }
-}
-
-/// The app under TERM=xterm-256color in a UTF-8 locale, as most desks run it.
-fn spawn_clinic(home: &std::path::Path, args: &[&str]) -> Term {
-    spawn_clinic_in(home, args, &[("TERM", "xterm-256color")])
-}
-
-/// The app with `env` set (and the locale and colour variables not named there removed, so the
-/// machine running the tests does not decide).
-fn spawn_clinic_in(home: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Term {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_clinic"));
-    cmd.args(args);
-    cmd.env("HOME", home);
-    cmd.env("XDG_CONFIG_HOME", home.join("config"));
-    cmd.env("XDG_DATA_HOME", home.join("data"));
-    for name in ["NO_COLOR", "COLORTERM", "LANG", "LC_ALL", "LC_CTYPE"] {
-        cmd.env_remove(name);
-    }
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    let child = pty.slave.spawn_command(cmd).expect("spawn clinic");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let writer = pty.master.take_writer().expect("writer");
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-    let raw = Arc::new(Mutex::new(Vec::new()));
-    let (p, r) = (parser.clone(), raw.clone());
-    std::thread::spawn(move || {
-        let _keep_master = pty.master;
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            p.lock().expect("parser").process(&buf[..n]);
-            r.lock().expect("raw").extend_from_slice(&buf[..n]);
-        }
-    });
-    Term {
-        parser,
-        raw,
-        writer,
-        child,
-    }
-}
-
-/// A home directory with a config file pointing at the test cluster; returns the config's path.
-fn config_for(db: &TestDb) -> (tempfile::TempDir, String) {
-    let home = tempfile::tempdir().expect("home");
-    let server = db.server_config();
-    let config = home.path().join("clinic.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[clinic]\nname = \"Riverside Family Clinic\"\ntime_zone = \"Europe/London\"\n\n\
-             [server]\nhost = \"{}\"\nport = {}\ndbname = \"{}\"\n",
-            server.host, server.port, server.dbname
-        ),
-    )
-    .expect("config");
-    (home, config.to_string_lossy().to_string())
-}
-
-/// Ctrl-C, and waits for a clean exit (answering a question once if one is asked).
-fn quit(term: &mut Term) {
-    term.send("\x03");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = term.child.try_wait().expect("wait") {
-            break s;
-        }
-        if Instant::now() > deadline {
-            term.send("y");
-        }
-        assert!(
-            Instant::now() < deadline + Duration::from_secs(10),
-            "clinic did not exit:\n{}",
-            term.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "clean exit: {status:?}");
-    std::thread::sleep(Duration::from_millis(200));
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_receptionist_signs_in_sees_the_shell_and_quits_cleanly() {
     let db = TestDb::new().await;
     let rita = db.staff("rita", Job::Receptionist).await;
-    let (home, config) = config_for(&db);
+    let (home, config) = config_for(&db.server_config());
     let user = rita.user.clone();
     let password = rita.password.clone();
 
@@ -202,7 +72,7 @@ async fn a_vt100_in_the_c_locale_gets_no_colour_codes_and_only_ascii() {
     let rita = db.staff("rita", Job::Receptionist).await;
     // A doctor, so the calendar has a column to draw (and its off-hours dots).
     db.staff("alice", Job::Doctor).await;
-    let (home, config) = config_for(&db);
+    let (home, config) = config_for(&db.server_config());
     let (user, password) = (rita.user.clone(), rita.password.clone());
 
     tokio::task::spawn_blocking(move || {

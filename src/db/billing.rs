@@ -3,6 +3,7 @@
 //! functions (sql/0017) or the one column update a void is, so the rules are the database's.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{GenericClient, Row};
 
 use super::DbError;
@@ -184,7 +185,11 @@ pub async fn record_payment(
             ],
         )
         .await?;
-    Ok(Receipt {
+    Ok(receipt(&row))
+}
+
+fn receipt(row: &Row) -> Receipt {
+    Receipt {
         payment_id: row.get(0),
         invoice_id: row.get(1),
         amount_minor: row.get(2),
@@ -192,7 +197,111 @@ pub async fn record_payment(
         credit_minor: row.get(4),
         method: row.get(5),
         received_at: row.get(6),
+    }
+}
+
+/// Why money going back was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    /// More than can go back: at most this much can, read again after the refusal.
+    #[error("at most {at_most_minor} minor units can go back")]
+    TooMuch { at_most_minor: i64 },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The database refused the amount itself (its functions name the column): more than can go back.
+fn amount_refused(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error().is_some_and(|db| {
+        *db.code() == SqlState::CHECK_VIOLATION && db.column() == Some("amount_minor")
     })
+}
+
+/// Money paid back from an invoice (a refund entry on it, `amount_minor` > 0 going out), through
+/// clinic.record_refund: never more than the invoice was paid net of its refunds, and a retry
+/// with the same key records nothing twice and answers as the first did. Refused beyond what
+/// was paid: `TooMuch` with what can go back now.
+pub async fn record_refund(
+    client: &impl GenericClient,
+    invoice_id: i64,
+    amount_minor: i64,
+    method: PaymentMethod,
+    reference: Option<&str>,
+    key: &IdempotencyKey,
+) -> Result<Receipt, RefundError> {
+    let answer = client
+        .query_one(
+            "SELECT r.payment_id, r.invoice_id, r.amount_minor, r.applied_minor, r.credit_minor,
+                    r.method, r.received_at
+               FROM clinic.record_refund($1, $2, $3, $4, $5::text::uuid) r",
+            &[
+                &invoice_id,
+                &amount_minor,
+                &method.code(),
+                &reference,
+                &key.as_str(),
+            ],
+        )
+        .await;
+    match answer {
+        Ok(row) => Ok(receipt(&row)),
+        Err(e) if amount_refused(&e) && amount_minor > 0 => {
+            let paid = client
+                .query_one(
+                    "SELECT paid_minor FROM clinic.invoices WHERE id = $1",
+                    &[&invoice_id],
+                )
+                .await
+                .map_err(DbError::from)?;
+            Err(RefundError::TooMuch {
+                at_most_minor: paid.get(0),
+            })
+        }
+        Err(e) => Err(RefundError::Db(e.into())),
+    }
+}
+
+/// A patient's credit in `currency` paid back (`amount_minor` > 0 going out), through
+/// clinic.refund_credit: never more than the credit held, once per key. The credit ledger
+/// entry's id; refused beyond the credit: `TooMuch` with the credit held now.
+pub async fn refund_credit(
+    client: &impl GenericClient,
+    patient_id: i64,
+    currency: Currency,
+    amount_minor: i64,
+    method: PaymentMethod,
+    reference: Option<&str>,
+    key: &IdempotencyKey,
+) -> Result<i64, RefundError> {
+    let answer = client
+        .query_one(
+            "SELECT clinic.refund_credit($1, $2, $3, $4, $5, $6::text::uuid)",
+            &[
+                &patient_id,
+                &currency.code(),
+                &amount_minor,
+                &method.code(),
+                &reference,
+                &key.as_str(),
+            ],
+        )
+        .await;
+    match answer {
+        Ok(row) => Ok(row.get(0)),
+        Err(e) if amount_refused(&e) && amount_minor > 0 => {
+            let credit = client
+                .query_one(
+                    "SELECT clinic.credit_balance($1, $2)",
+                    &[&patient_id, &currency.code()],
+                )
+                .await
+                .map_err(DbError::from)?;
+            Err(RefundError::TooMuch {
+                at_most_minor: credit.get(0),
+            })
+        }
+        Err(e) => Err(RefundError::Db(e.into())),
+    }
 }
 
 /// Issue a draft, due on `due_on`: its number, or None while the numberer is busy (the next

@@ -72,6 +72,10 @@ impl PaymentMethod {
         Self::Credit,
     ];
 
+    /// How money goes back (a refund, credit paid back): as money, never as the patient's credit.
+    pub const BACK: [PaymentMethod; 4] =
+        [Self::Cash, Self::Card, Self::BankTransfer, Self::Insurance];
+
     /// As the database stores it.
     pub fn code(self) -> &'static str {
         match self {
@@ -165,6 +169,16 @@ impl InvoiceRow {
     /// Open, of kind invoice: money can be taken for it.
     pub fn takes_payment(&self) -> bool {
         self.kind == InvoiceKind::Invoice && self.status.is_open()
+    }
+
+    /// Issued and paid something (net of its refunds): money can go back from it.
+    pub fn can_be_refunded(&self) -> bool {
+        self.kind == InvoiceKind::Invoice
+            && matches!(
+                self.status,
+                InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid
+            )
+            && self.paid_minor > 0
     }
 
     /// Nothing paid or credited on it and not void already: it can be voided.
@@ -313,6 +327,16 @@ pub struct Receipt {
     pub received_at: DateTime<Utc>,
 }
 
+/// Why money going back (a refund, credit paid back) was not recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundRefused {
+    /// More than can go back: at most this much can, as the database has it now (what the invoice
+    /// was paid net of its refunds, or the credit the patient holds).
+    TooMuch { at_most_minor: i64 },
+    /// Anything else, in words.
+    Other(String),
+}
+
 /// A completed appointment of a day not invoiced yet, with what its invoice would hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UninvoicedVisit {
@@ -326,7 +350,7 @@ pub struct UninvoicedVisit {
 }
 
 /// A key that makes a save happen once however often it is sent (a UUID v4, as text): made when
-/// a payment form opens and kept for every retry of that payment.
+/// a payment or refund form opens and kept for every retry of that money.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(String);
 
@@ -383,6 +407,17 @@ mod tests {
         assert!(r.overdue(day(2)) && !r.overdue(day(1)));
         assert!(!row(InvoiceStatus::Paid, 1, 1, 0).takes_payment());
         assert!(!row(InvoiceStatus::Draft, 1, 0, 0).takes_payment());
+    }
+
+    #[test]
+    fn money_goes_back_only_from_an_invoice_paid_something() {
+        assert!(row(InvoiceStatus::Paid, 12_000, 12_000, 0).can_be_refunded());
+        assert!(row(InvoiceStatus::PartiallyPaid, 12_000, 1, 0).can_be_refunded());
+        assert!(!row(InvoiceStatus::Issued, 12_000, 0, 0).can_be_refunded());
+        assert!(!row(InvoiceStatus::Void, 12_000, 0, 0).can_be_refunded());
+        let mut note = row(InvoiceStatus::Paid, 12_000, 12_000, 0);
+        note.kind = InvoiceKind::CreditNote;
+        assert!(!note.can_be_refunded(), "a credit note is not paid");
     }
 
     #[test]

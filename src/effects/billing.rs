@@ -4,16 +4,18 @@
 
 use deadpool_postgres::Pool;
 
-use super::{read, words, Run};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::{read, with_client, words, Run};
 use crate::app::billing::{ExportRefused, Exported, Reply, Request};
 use crate::app::progress::Progress;
 use crate::report;
 
+use crate::db::billing::RefundError;
 use crate::db::{billing, billing_reports, reconcile};
+use crate::domain::invoice::RefundRefused;
 use crate::domain::money::{Currency, NumberFormat};
 use crate::domain::statement::{self, CsvLayout, ImportSummary};
 
@@ -60,6 +62,55 @@ impl Run for Request {
                     .await
                 })
                 .await,
+            },
+            Request::Refund {
+                request,
+                invoice_id,
+                amount_minor,
+                method,
+                reference,
+                key,
+            } => Reply::Refunded {
+                request,
+                result: with_client(&pool, async |c| {
+                    billing::record_refund(
+                        c,
+                        invoice_id,
+                        amount_minor,
+                        method,
+                        reference.as_deref(),
+                        &key,
+                    )
+                    .await
+                    .map(|r| r.payment_id)
+                })
+                .await
+                .map_err(refused),
+            },
+            Request::RefundCredit {
+                request,
+                patient_id,
+                currency,
+                amount_minor,
+                method,
+                reference,
+                key,
+            } => Reply::Refunded {
+                request,
+                result: with_client(&pool, async |c| {
+                    billing::refund_credit(
+                        c,
+                        patient_id,
+                        currency,
+                        amount_minor,
+                        method,
+                        reference.as_deref(),
+                        &key,
+                    )
+                    .await
+                })
+                .await
+                .map_err(refused),
             },
             Request::Issue {
                 request,
@@ -250,6 +301,14 @@ impl Run for Request {
                 .await,
             },
         }
+    }
+}
+
+/// Money that did not go back: more than could (with what can), or anything else in words.
+fn refused(e: RefundError) -> RefundRefused {
+    match e {
+        RefundError::TooMuch { at_most_minor } => RefundRefused::TooMuch { at_most_minor },
+        RefundError::Db(e) => RefundRefused::Other(words(&e)),
     }
 }
 

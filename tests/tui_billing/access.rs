@@ -33,7 +33,7 @@ fn the_desk_takes_payments_and_is_told_the_rest_is_the_accounts_office_s() {
         );
     }
     press(&mut app, KeyCode::Char('p'));
-    assert!(matches!(screen(&app).popup, Some(Popup::Payment(_))));
+    assert!(matches!(screen(&app).popup, Some(Popup::Money(_))));
 }
 
 #[test]

@@ -41,7 +41,7 @@ fn a_payment_is_refused_at_its_field_kept_through_a_lost_answer_and_recorded_onc
     press(&mut app, KeyCode::Down);
     open_selected(&mut app);
     assert_eq!(press(&mut app, KeyCode::Char('p')), Vec::new());
-    let Some(Popup::Payment(p)) = &screen(&app).popup else {
+    let Some(Popup::Money(p)) = &screen(&app).popup else {
         panic!("the payment form is open");
     };
     assert_eq!(
@@ -97,7 +97,7 @@ fn a_payment_is_refused_at_its_field_kept_through_a_lost_answer_and_recorded_onc
             result: Err("The database cannot be reached right now (connection closed); your input is kept, try again.".into()),
         },
     );
-    let Some(Popup::Payment(p)) = &screen(&app).popup else {
+    let Some(Popup::Money(p)) = &screen(&app).popup else {
         panic!("the form stays open");
     };
     assert_eq!(p.form.value(PAY_AMOUNT), "80.00");
@@ -148,7 +148,7 @@ fn a_payment_is_refused_at_its_field_kept_through_a_lost_answer_and_recorded_onc
 
     // A new payment is a new key.
     press(&mut app, KeyCode::Char('p'));
-    let Some(Popup::Payment(p)) = &screen(&app).popup else {
+    let Some(Popup::Money(p)) = &screen(&app).popup else {
         panic!("open again");
     };
     assert_ne!(p.key, key);
@@ -166,7 +166,7 @@ fn esc_in_a_typed_payment_asks_before_throwing_it_away() {
     press(&mut app, KeyCode::Esc);
     assert!(app.popup.is_some(), "a question");
     press(&mut app, KeyCode::Char('n'));
-    assert!(matches!(screen(&app).popup, Some(Popup::Payment(_))));
+    assert!(matches!(screen(&app).popup, Some(Popup::Money(_))));
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('y'));
     assert!(screen(&app).popup.is_none());

@@ -1,9 +1,17 @@
 //! The Billing screen driven by Actions without a terminal or a database: replies are built by
-//! hand, screens drawn at 80x24 with the fixed clock (insta snapshots in tests/snapshots/).
+//! hand, screens drawn at 80x24 with the fixed clock (insta snapshots in tests/snapshots/); and
+//! money paid back, also end to end: the real binary in a pseudo-terminal against the throwaway
+//! cluster (refunds.rs).
 
 #[path = "../tui/support.rs"]
 #[allow(dead_code)]
 mod support;
+
+/// The throwaway cluster, and the binary in a pseudo-terminal.
+#[path = "../support/mod.rs"]
+mod db;
+#[path = "../support/pty.rs"]
+mod pty;
 
 mod common;
 
@@ -13,5 +21,6 @@ mod export;
 mod lines;
 mod prices;
 mod reconcile;
+mod refunds;
 mod reports;
 mod terminal;

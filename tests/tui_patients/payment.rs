@@ -74,7 +74,7 @@ fn p_on_the_summary_opens_the_payment_of_the_open_invoice() {
         },
     )));
     let state = &shell(&app).states.billing;
-    let Some(Popup::Payment(p)) = &state.popup else {
+    let Some(Popup::Money(p)) = &state.popup else {
         panic!("the payment form is open: {:?}", state.popup);
     };
     assert_eq!((p.invoice.id, p.form.value(PAY_AMOUNT)), (5, "65.00"));

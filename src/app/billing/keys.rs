@@ -1,5 +1,5 @@
 //! The Billing screen's keys: the invoice list, an invoice's detail, and the popups (a payment,
-//! its receipt, a reason for a void or a credit note, invoicing a day).
+//! money paid back, a receipt, a reason for a void or a credit note, invoicing a day).
 
 use super::keys_parts::{
     AGING, CASH, EXPORT, IMPORT, PICK, PRICE, PRICES, RECONCILE, SPLIT, STATEMENT,
@@ -54,6 +54,13 @@ pub const BINDINGS: &[Binding] = &[
         "Take a payment for the selected invoice",
         Cmd::Pay,
         Some("payment"),
+    ),
+    bind(
+        "billing.refund",
+        &["b"],
+        "Pay money back from the selected invoice (never more than it was paid)",
+        Cmd::Refund,
+        None,
     ),
     bind(
         "billing.issue",
@@ -157,6 +164,20 @@ const DETAIL: &[Binding] = &[
         Some("payment"),
     ),
     bind(
+        "billing.detail.refund",
+        &["b"],
+        "Pay money back from this invoice (never more than it was paid)",
+        Cmd::Refund,
+        Some("refund"),
+    ),
+    bind(
+        "billing.detail.refund_credit",
+        &["B"],
+        "Pay the patient's credit back (never more than they hold)",
+        Cmd::RefundCredit,
+        Some("pay credit back"),
+    ),
+    bind(
         "billing.detail.issue",
         &["i"],
         "Issue this draft",
@@ -226,14 +247,14 @@ const PAYMENT: &[Binding] = &[
     bind(
         "billing.payment.save",
         &["ctrl-s"],
-        "Record the payment",
+        "Record the payment (or the money paid back)",
         Cmd::Save,
         Some("record"),
     ),
     bind(
         "billing.payment.enter",
         &["enter"],
-        "Next field; on the last, record the payment",
+        "Next field; on the last, record it",
         Cmd::FormEnter,
         Some("next"),
     ),
@@ -368,6 +389,7 @@ pub enum Panel {
     Prices,
     Price,
     Detail,
+    /// The money form: a payment, a refund or credit paid back.
     Payment,
     Line,
     Receipt,
@@ -408,7 +430,7 @@ impl PanelKind for Panel {
             Panel::Prices => "Fee schedule",
             Panel::Price => "A price",
             Panel::Detail => "Invoice",
-            Panel::Payment => "Take a payment",
+            Panel::Payment => "A payment or money paid back",
             Panel::Line => "Add a line",
             Panel::Receipt => "Receipt",
             Panel::Reason => "Void or credit: the reason",

@@ -9,6 +9,7 @@ mod export;
 mod keys;
 mod keys_parts;
 mod lines;
+mod money;
 mod popups;
 mod prices;
 mod reconcile;
@@ -26,7 +27,8 @@ pub use export::{
 };
 pub use keys::{Panel, BINDINGS};
 pub use lines::{LINE_CODE, LINE_DESCRIPTION, LINE_DISCOUNT, LINE_PRICE, LINE_QUANTITY, LINE_TAX};
-pub use popups::{PaymentForm, Popup, ReasonFor, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use money::{MoneyFor, MoneyForm, Unanswered, PAY_AMOUNT, PAY_METHOD, PAY_REF};
+pub use popups::{Popup, ReasonFor};
 pub use prices::{PriceForm, PricesView};
 pub use reconcile::{PickInvoice, ReconcileView, LINES_LIMIT};
 pub use reports::{AgingView, CashView, Tab};
@@ -78,15 +80,10 @@ pub struct BillingScreen {
     pub asking: Pending<String>,
     /// The invoice a question is about (id, version), so "yes" acts on what was asked about.
     asked_about: Option<(i64, i32)>,
-    /// A payment whose answer never came (or came as an error): its invoice, amount, method and
-    /// key. The same payment typed again, even in a new form, is sent with the same key, so money
-    /// the database did record is never recorded twice.
-    pub uncertain: Option<(
-        i64,
-        i64,
-        crate::domain::invoice::PaymentMethod,
-        crate::domain::invoice::IdempotencyKey,
-    )>,
+    /// Money sent whose answer never came (or came as an error), with its key. The same money
+    /// typed again, even in a new form, is sent with the same key, so money the database did
+    /// record is never recorded twice.
+    pub uncertain: Option<Unanswered>,
     /// An export being written, and how far it got.
     pub export: ExportRun,
     /// A statement on its way: the patient's name.
@@ -205,7 +202,9 @@ impl Screen for BillingScreen {
                 self.loaded = false;
                 self.load(ctx)
             }
-            Cmd::Pay => self.open_payment(ctx),
+            Cmd::Pay => self.open_money(MoneyFor::Payment, ctx),
+            Cmd::Refund => self.open_money(MoneyFor::Refund, ctx),
+            Cmd::RefundCredit => self.open_money(MoneyFor::CreditBack, ctx),
             Cmd::Export => self.open_export(ctx),
             Cmd::Statement => self.ask_statement(ctx),
             Cmd::Issue => self.ask_issue(ctx),
@@ -227,8 +226,8 @@ impl Screen for BillingScreen {
     fn back(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         match self.popup.take() {
-            Some(Popup::Payment(p)) if p.form.changed() && !p.form.saving.in_flight() => {
-                self.popup = Some(Popup::Payment(p));
+            Some(Popup::Money(p)) if p.form.changed() && !p.form.saving.in_flight() => {
+                self.popup = Some(Popup::Money(p));
                 return Outcome::confirm(Confirm::discard(Cmd::Discard));
             }
             Some(Popup::Line(form)) if form.changed() && !form.saving.in_flight() => {
@@ -243,10 +242,13 @@ impl Screen for BillingScreen {
                 self.popup = Some(Popup::Split { line, form });
                 return Outcome::confirm(Confirm::discard(Cmd::Discard));
             }
-            Some(Popup::Payment(p)) if p.form.saving.in_flight() => {
-                // The payment is on its way: its answer (the receipt) must be seen.
-                self.popup = Some(Popup::Payment(p));
-                return Outcome::notice("The payment is being recorded: wait for its receipt.");
+            Some(Popup::Money(p)) if p.form.saving.in_flight() => {
+                // The money is on its way: its answer (the receipt) must be seen.
+                let what = p.form.kind.word();
+                self.popup = Some(Popup::Money(p));
+                return Outcome::notice(format!(
+                    "The {what} is being recorded: wait for its answer."
+                ));
             }
             Some(Popup::Export(_)) if self.export.pending.in_flight() => {
                 return Outcome::notice("The export goes on: you are told when it is written.");
@@ -344,7 +346,7 @@ impl Screen for BillingScreen {
 
     fn has_unsaved_input(&self) -> bool {
         match &self.popup {
-            Some(Popup::Payment(p)) => p.form.changed() || p.form.saving.in_flight(),
+            Some(Popup::Money(p)) => p.form.changed() || p.form.saving.in_flight(),
             Some(Popup::Line(form)) => form.changed() || form.saving.in_flight(),
             Some(Popup::Split { form, .. }) => form.changed(),
             Some(Popup::Price(form)) => form.changed() || form.saving.in_flight(),
@@ -355,7 +357,7 @@ impl Screen for BillingScreen {
 
     fn text_focused(&self) -> bool {
         match &self.popup {
-            Some(Popup::Payment(p)) => p.form.text_focused(),
+            Some(Popup::Money(p)) => p.form.text_focused(),
             Some(Popup::Line(form) | Popup::Split { form, .. }) => form.text_focused(),
             Some(Popup::Price(form)) => form.text_focused(),
             Some(Popup::Export(form)) => form.text_focused(),
@@ -373,6 +375,18 @@ impl Screen for BillingScreen {
         let target = self.target();
         match cmd {
             Cmd::Pay => takes_money && target.is_some_and(InvoiceRow::takes_payment),
+            Cmd::Refund => {
+                accounts && takes_money && target.is_some_and(InvoiceRow::can_be_refunded)
+            }
+            Cmd::RefundCredit => {
+                accounts
+                    && takes_money
+                    && self
+                        .detail
+                        .as_ref()
+                        .and_then(|v| v.detail.as_ref())
+                        .is_some_and(|d| d.patient_credit_minor > 0)
+            }
             Cmd::Issue => accounts && target.is_some_and(|r| r.status == InvoiceStatus::Draft),
             Cmd::Void => accounts && target.is_some_and(InvoiceRow::can_be_voided),
             Cmd::CreditNote => accounts && target.is_some_and(InvoiceRow::can_be_credited),
@@ -397,7 +411,7 @@ impl Screen for BillingScreen {
 
     fn panel(&self) -> Option<Panel> {
         match &self.popup {
-            Some(Popup::Payment(_)) => Some(Panel::Payment),
+            Some(Popup::Money(_)) => Some(Panel::Payment),
             Some(Popup::Line(_)) => Some(Panel::Line),
             Some(Popup::Split { .. }) => Some(Panel::Split),
             Some(Popup::Price(_)) => Some(Panel::Price),
@@ -426,7 +440,7 @@ impl Screen for BillingScreen {
                 .detail
                 .as_ref()
                 .is_some_and(|d| d.loading.spinning(now))
-            || matches!(&self.popup, Some(Popup::Payment(p)) if p.form.saving.spinning(now))
+            || matches!(&self.popup, Some(Popup::Money(p)) if p.form.saving.spinning(now))
             || self.export.pending.spinning(now)
             || self.statement.spinning(now)
             || self.reconcile.working.spinning(now)

@@ -1,38 +1,17 @@
-//! The Billing screen's popups: taking a payment (its key made when the form opens, so a retry
-//! after a lost answer records it once), the receipt the database answered, the reason for a void
-//! or a credit note, and the keys of the others (invoicing a day is in day.rs).
+//! The Billing screen's popups: the receipt the database answered, the reason for a void or a
+//! credit note, and the keys of the others (the money forms are in money.rs, invoicing a day in
+//! day.rs).
 
 use chrono::{NaiveDate, TimeDelta};
 use tui_input::{Input, InputRequest};
 
 use super::{BillingScreen, Cmd, DayInvoicing, DetailView, Reply, Request};
 use crate::app::pending::Pending;
-use crate::app::screen::{Access, Ctx, Outcome};
-use crate::app::widgets::form::{Field, Form};
-use crate::domain::invoice::{
-    IdempotencyKey, InvoiceFilter, InvoiceRow, InvoiceStatus, PaymentMethod, Receipt,
-};
-use crate::domain::money::{Currency, Money};
+use crate::app::screen::{Ctx, Outcome};
+use crate::app::widgets::form::Form;
+use crate::domain::invoice::{InvoiceRow, InvoiceStatus, Receipt};
+use crate::domain::money::Currency;
 use crate::domain::staff::Job;
-
-/// The payment form's fields.
-pub const PAY_AMOUNT: usize = 0;
-pub const PAY_METHOD: usize = 1;
-pub const PAY_REF: usize = 2;
-
-/// Longest payment reference the database keeps.
-const REFERENCE_MAX: usize = 100;
-
-#[derive(Debug)]
-pub struct PaymentForm {
-    pub form: Form<()>,
-    /// The invoice as it was when the form opened.
-    pub invoice: InvoiceRow,
-    /// The patient's credit in the invoice's currency, when known (it can pay the invoice).
-    pub credit_minor: Option<i64>,
-    /// Sent with every try of this payment: the database records it once.
-    pub key: IdempotencyKey,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReasonFor {
@@ -42,7 +21,8 @@ pub enum ReasonFor {
 
 #[derive(Debug)]
 pub enum Popup {
-    Payment(Box<PaymentForm>),
+    /// A payment, a refund or credit paid back (what for is in the form).
+    Money(Box<super::MoneyForm>),
     /// What the database recorded, for the invoice named.
     Receipt {
         receipt: Receipt,
@@ -84,90 +64,7 @@ pub fn due_date(ctx: &Ctx) -> NaiveDate {
     ctx.today() + TimeDelta::days(i64::from(ctx.payment_terms_days))
 }
 
-fn method_choices(credit_minor: Option<i64>, currency: Currency, ctx: &Ctx) -> Vec<String> {
-    PaymentMethod::ALL
-        .iter()
-        .map(|m| match (m, credit_minor) {
-            (PaymentMethod::Credit, Some(c)) => format!(
-                "{} ({} held)",
-                m.word(),
-                Money::new(c, currency).display(ctx.number_format)
-            ),
-            _ => m.word().to_string(),
-        })
-        .collect()
-}
-
 impl BillingScreen {
-    pub(super) fn open_payment(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
-        if ctx.access != Access::Full {
-            return Outcome::notice(
-                "Billing is read-only for you: the desk and the accounts office take payments.",
-            );
-        }
-        let Some(row) = self.target().cloned() else {
-            return Outcome::notice("No invoice is selected.");
-        };
-        if !row.takes_payment() {
-            let why = match row.status {
-                InvoiceStatus::Draft => "it is a draft: it is issued first",
-                InvoiceStatus::Paid => "it is paid in full",
-                InvoiceStatus::Void => "it is void",
-                _ => "a credit note is not paid",
-            };
-            return Outcome::notice(format!("No payment for {}: {why}.", row.label()));
-        }
-        let credit_minor = self
-            .detail
-            .as_ref()
-            .and_then(|v| v.detail.as_ref())
-            .filter(|d| d.row.id == row.id)
-            .map(|d| d.patient_credit_minor);
-        let example = ctx.number_format.example();
-        let fields = vec![
-            Field::text("Amount", row.balance().amount(ctx.number_format))
-                .required(true)
-                .with_hint(Some(format!("{} like {example}", row.currency))),
-            Field::choice("Method", method_choices(credit_minor, row.currency, ctx), 0),
-            Field::text("Reference", "").with_hint(Some("slip or transfer no.".into())),
-        ];
-        let mut form = Form::new(format!("Payment for {}", row.label()), (), fields, 0);
-        // Prefilled with what is owed: that is not "typed", so Esc closes without asking.
-        form.rebase(form.fields.iter().map(|f| f.value().to_string()).collect());
-        self.popup = Some(Popup::Payment(Box::new(PaymentForm {
-            form,
-            invoice: row,
-            credit_minor,
-            key: IdempotencyKey::from_bytes(rand::random()),
-        })));
-        Outcome::redraw()
-    }
-
-    /// The desk handed a patient over: their one open invoice gets the payment form.
-    pub(super) fn pay_for_patient(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
-        let name = match &self.filter {
-            InvoiceFilter::Patient { name, .. } => name.clone(),
-            _ => return Outcome::redraw(),
-        };
-        let open: Vec<usize> = (0..self.invoices.len())
-            .filter(|&i| self.invoices.get(i).is_some_and(InvoiceRow::takes_payment))
-            .collect();
-        match open.as_slice() {
-            [] => Outcome::notice(format!("{name} owes nothing: no invoice is open.")),
-            [one] => {
-                self.invoices.select(*one);
-                self.open_payment(ctx)
-            }
-            [first, ..] => {
-                self.invoices.select(*first);
-                Outcome::notice(format!(
-                    "{name} has {} open invoices: choose one and press p.",
-                    open.len()
-                ))
-            }
-        }
-    }
-
     pub(super) fn ask_reason(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
         let (what, words) = match cmd {
             Cmd::Void => (ReasonFor::Void, "void invoices"),
@@ -203,10 +100,10 @@ impl BillingScreen {
 
     pub(super) fn popup_edit(&mut self, request: InputRequest, ctx: &mut Ctx) -> Outcome<Self> {
         match &mut self.popup {
-            Some(Popup::Payment(p)) => {
+            Some(Popup::Money(p)) => {
                 let changed = p.form.edit(request, ctx.now, ctx.date_format);
-                if changed && p.form.focus == PAY_AMOUNT {
-                    p.form.fields[PAY_AMOUNT].warning = None;
+                if changed && p.form.focus == super::PAY_AMOUNT {
+                    p.form.fields[super::PAY_AMOUNT].warning = None;
                 }
                 Outcome::redraw_if(changed)
             }
@@ -304,102 +201,32 @@ impl BillingScreen {
             }
             (Some(Popup::Line(_)), Cmd::FormEnter | Cmd::Save) => self.save_line(ctx),
             (
-                Some(Popup::Payment(_) | Popup::Line(_) | Popup::Split { .. } | Popup::Price(_)),
+                Some(Popup::Money(_) | Popup::Line(_) | Popup::Split { .. } | Popup::Price(_)),
                 Cmd::Discard,
             )
             | (Some(Popup::Receipt { .. } | Popup::Statement(_)), Cmd::Close) => {
                 self.popup = None;
                 Outcome::redraw()
             }
-            (Some(Popup::Payment(p)), Cmd::NextField | Cmd::PreviousField) => {
+            (Some(Popup::Money(p)), Cmd::NextField | Cmd::PreviousField) => {
                 p.form.next_field(cmd == Cmd::NextField, true);
                 Outcome::redraw()
             }
-            (Some(Popup::Payment(p)), Cmd::FormUp | Cmd::FormDown) => {
+            (Some(Popup::Money(p)), Cmd::FormUp | Cmd::FormDown) => {
                 p.form.step(cmd == Cmd::FormDown);
                 Outcome::redraw()
             }
-            (Some(Popup::Payment(p)), Cmd::FormEnter) if p.form.focus + 1 < p.form.fields.len() => {
+            (Some(Popup::Money(p)), Cmd::FormEnter) if p.form.focus + 1 < p.form.fields.len() => {
                 p.form.next_field(true, false);
                 Outcome::redraw()
             }
-            (Some(Popup::Payment(_)), Cmd::FormEnter | Cmd::Save) => self.save_payment(ctx),
+            (Some(Popup::Money(_)), Cmd::FormEnter | Cmd::Save) => self.save_money(ctx),
             (Some(Popup::Reason { .. }), Cmd::Submit) => self.submit_reason(ctx),
             (Some(Popup::Import { .. }), Cmd::Submit) => self.submit_import(ctx),
             (Some(Popup::Pick(_)), Cmd::Submit) => self.submit_pick(ctx),
             (Some(Popup::Day(_)), _) => self.day_command(cmd, ctx),
             _ => Outcome::default(),
         }
-    }
-
-    fn save_payment(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
-        let Some(Popup::Payment(p)) = &mut self.popup else {
-            return Outcome::default();
-        };
-        if p.form.saving.in_flight() {
-            return Outcome::notice("Still recording the payment.");
-        }
-        p.form.clear_errors();
-        let currency = p.invoice.currency;
-        let method = PaymentMethod::ALL[p.form.fields[PAY_METHOD].chosen().min(4)];
-        let amount = match Money::parse(p.form.value(PAY_AMOUNT), currency, ctx.number_format) {
-            Ok(m) if m.minor() <= 0 => {
-                p.form.set_error(
-                    PAY_AMOUNT,
-                    "A payment is more than nothing (refunds are the accounts office's).",
-                );
-                None
-            }
-            Ok(m) => Some(m),
-            Err(e) => {
-                p.form.set_error(PAY_AMOUNT, e.to_string());
-                None
-            }
-        };
-        if let (Some(m), PaymentMethod::Credit) = (amount, method) {
-            match p.credit_minor {
-                Some(c) if m.minor() > c => p.form.set_error(
-                    PAY_AMOUNT,
-                    format!(
-                        "The patient holds {} of credit.",
-                        Money::new(c, currency).display(ctx.number_format)
-                    ),
-                ),
-                _ => {}
-            }
-        }
-        let reference = p.form.value(PAY_REF).trim().to_string();
-        if reference.chars().count() > REFERENCE_MAX {
-            p.form
-                .set_error(PAY_REF, "A reference is 100 characters at most.");
-        }
-        if p.form.has_errors() {
-            p.form.focus_first_error();
-            return Outcome::redraw();
-        }
-        let Some(amount) = amount else {
-            return Outcome::redraw();
-        };
-        let invoice_id = p.invoice.id;
-        let key = match &self.uncertain {
-            Some((i, a, m, k)) if *i == invoice_id && *a == amount.minor() && *m == method => {
-                k.clone()
-            }
-            _ => p.key.clone(),
-        };
-        self.uncertain = Some((invoice_id, amount.minor(), method, key.clone()));
-        let Some(Popup::Payment(p)) = &mut self.popup else {
-            return Outcome::default();
-        };
-        let request = ctx.start(&mut p.form.saving, ());
-        Outcome::request(Request::Pay {
-            request,
-            invoice_id,
-            amount_minor: amount.minor(),
-            method,
-            reference: (!reference.is_empty()).then_some(reference),
-            key,
-        })
     }
 
     fn submit_reason(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
@@ -443,35 +270,7 @@ impl BillingScreen {
 
     pub(super) fn popup_reply(&mut self, reply: Reply, ctx: &mut Ctx) -> Outcome<Self> {
         match reply {
-            Reply::Paid { request, result } => {
-                let Some(Popup::Payment(p)) = &mut self.popup else {
-                    return Outcome::default();
-                };
-                if p.form.saving.finish(request).is_none() {
-                    return Outcome::default();
-                }
-                match result {
-                    Ok(receipt) => {
-                        self.uncertain = None;
-                        self.popup = Some(Popup::Receipt {
-                            receipt,
-                            invoice: p.invoice.label(),
-                            patient: p.invoice.patient_name.clone(),
-                            currency: p.invoice.currency,
-                        });
-                        self.reload(ctx)
-                    }
-                    Err(e) => {
-                        // Kept as typed, with the same key: saving again records it once.
-                        if e.contains("amount") || e.contains("credit") {
-                            p.form.set_error(PAY_AMOUNT, e.clone());
-                        } else {
-                            p.form.error = Some(e.clone());
-                        }
-                        Outcome::notice(e)
-                    }
-                }
-            }
+            Reply::Paid { .. } | Reply::Refunded { .. } => self.money_reply(reply, ctx),
             Reply::Issued { request, result } => {
                 if self.asking.finish(request).is_none() {
                     return Outcome::default();

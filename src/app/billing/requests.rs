@@ -10,7 +10,7 @@ use crate::app::pending::RequestId;
 use crate::app::progress::Progress;
 use crate::domain::invoice::{
     IdempotencyKey, InvoiceDetail, InvoiceFilter, InvoiceRow, NewLine, PaymentMethod, PriceChange,
-    Receipt, ServicePrice, UninvoicedVisit,
+    Receipt, RefundRefused, ServicePrice, UninvoicedVisit,
 };
 use crate::domain::money::{Currency, NumberFormat};
 use crate::domain::receivables::{Aging, CashRow};
@@ -21,6 +21,10 @@ pub enum Cmd {
     Refresh,
     Open,
     Pay,
+    /// Money paid back from the invoice.
+    Refund,
+    /// The patient's credit paid back.
+    RefundCredit,
     Issue,
     /// "Yes" to issuing the draft asked about.
     IssueConfirmed,
@@ -59,7 +63,7 @@ pub enum Cmd {
     PreviousField,
     FormUp,
     FormDown,
-    /// "Yes" to throwing a typed payment away.
+    /// "Yes" to throwing a typed payment (or refund) away.
     Discard,
     // Taking the books out.
     Export,
@@ -85,6 +89,25 @@ pub enum Request {
     Pay {
         request: RequestId,
         invoice_id: i64,
+        amount_minor: i64,
+        method: PaymentMethod,
+        reference: Option<String>,
+        key: IdempotencyKey,
+    },
+    /// Money paid back from an invoice (`amount_minor` > 0 going out).
+    Refund {
+        request: RequestId,
+        invoice_id: i64,
+        amount_minor: i64,
+        method: PaymentMethod,
+        reference: Option<String>,
+        key: IdempotencyKey,
+    },
+    /// A patient's credit in `currency` paid back (`amount_minor` > 0 going out).
+    RefundCredit {
+        request: RequestId,
+        patient_id: i64,
+        currency: Currency,
         amount_minor: i64,
         method: PaymentMethod,
         reference: Option<String>,
@@ -221,6 +244,11 @@ pub enum Reply {
     Paid {
         request: RequestId,
         result: Result<Receipt, String>,
+    },
+    /// A refund's payment id, or the credit ledger entry of credit paid back.
+    Refunded {
+        request: RequestId,
+        result: Result<i64, RefundRefused>,
     },
     /// The number the issue got (None until the numberer gets to it).
     Issued {

@@ -1,13 +1,13 @@
-//! The Billing screen's popups: a payment (the form, with the invoice it is for and what it owes),
-//! the receipt as the database recorded it, the reason for a void or a credit note, and a day's
-//! invoicing with its preview.
+//! The Billing screen's popups: a payment or money paid back (the form, with the invoice it is for
+//! and what it owes or can pay back), the receipt as the database recorded it, the reason for a
+//! void or a credit note, and a day's invoicing with its preview.
 
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::billing::{BillingScreen, DayInvoicing, Popup, ReasonFor};
+use crate::app::billing::{BillingScreen, DayInvoicing, MoneyFor, Popup, ReasonFor};
 use crate::domain::appointment::doctor_title;
 use crate::domain::invoice::method_word;
 use crate::domain::money::Money;
@@ -43,22 +43,32 @@ pub fn draw(
 ) -> Option<Position> {
     let fmt = state.number_format;
     match popup {
-        Popup::Payment(p) => {
+        Popup::Money(p) => {
             let inner = open(frame, area, &p.form.title, (72, 11), theme);
             let row = &p.invoice;
+            let money = |minor: i64| Money::new(minor, row.currency).display(fmt);
+            let about = match p.form.kind {
+                MoneyFor::Payment => format!(
+                    "Owed {} of {}; more becomes the patient's credit.",
+                    row.balance().display(fmt),
+                    row.total().amount(fmt)
+                ),
+                MoneyFor::Refund => format!(
+                    "Paid {} of {}, net of refunds: at most that goes back.",
+                    money(row.paid_minor),
+                    row.total().amount(fmt)
+                ),
+                MoneyFor::CreditBack => format!(
+                    "The patient holds {} of credit: at most that goes back.",
+                    money(p.credit_minor.unwrap_or(0))
+                ),
+            };
             let head = vec![
                 Line::raw(truncate(
                     &format!("{} · #{}", row.patient_name, row.patient_number),
                     usize::from(inner.width),
                 )),
-                Line::styled(
-                    format!(
-                        "Owed {} of {}; more becomes the patient's credit.",
-                        row.balance().display(fmt),
-                        row.total().amount(fmt)
-                    ),
-                    theme.dim(),
-                ),
+                Line::styled(about, theme.dim()),
             ];
             frame.render_widget(
                 Paragraph::new(head).wrap(Wrap { trim: true }),
@@ -70,7 +80,10 @@ pub fn draw(
             let mut rest = below(inner, 3);
             if p.form.saving.in_flight() {
                 frame.render_widget(
-                    Paragraph::new(Line::styled("Recording the payment…", theme.warning())),
+                    Paragraph::new(Line::styled(
+                        format!("Recording the {}…", p.form.kind.word()),
+                        theme.warning(),
+                    )),
                     Rect {
                         y: rest.y + rest.height.saturating_sub(1),
                         height: 1.min(rest.height),
