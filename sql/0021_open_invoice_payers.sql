@@ -164,12 +164,13 @@ CREATE OR REPLACE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
     ), candidates AS (
       SELECT DISTINCT y.line_id, o.invoice_id, ext.similarity(o.name_folded, y.folded) AS alike
         FROM words y
-        -- OFFSET 0 keeps this a probe per word: the statistics of lines staged a moment ago
-        -- cannot tell the planner how few they are beside the open invoices.
+        -- A probe per word (the LIMIT keeps it one: the statistics of lines staged a moment ago
+        -- cannot tell the planner how few they are beside the open invoices), and never more
+        -- than 51 rows, so a name most of the clinic shares costs no more than a rare one.
         CROSS JOIN LATERAL (
           SELECT x.invoice_id, x.name_folded, x.family_words FROM clinic.open_invoice_payers x
            WHERE x.family_key = y.w AND x.owed_minor = y.amount_minor AND x.currency = y.currency
-          OFFSET 0) o
+           LIMIT 51) o
        WHERE pg_catalog.strpos(y.spaced, ' ' || o.family_words || ' ') > 0
     ), best AS (
       SELECT c.line_id, c.invoice_id, c.alike,
@@ -183,7 +184,9 @@ CREATE OR REPLACE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
            confidence = LEAST(95, 50 + pg_catalog.round(45 * b.alike)::integer),
            rule = 'name_amount'
       FROM best b
-     WHERE l.id = b.line_id AND b.rank = 1 AND (b.n = 1 OR b.next_alike < b.alike);
+     -- More than 50 namesakes owing the same amount: a name cannot tell them apart (and the
+     -- probe stopped counting), so the line is the accountant's to pick.
+     WHERE l.id = b.line_id AND b.rank = 1 AND (b.n = 1 OR b.next_alike < b.alike) AND b.n <= 50;
     GET DIAGNOSTICS by_name = ROW_COUNT;
 
     WITH single AS (

@@ -202,3 +202,42 @@ async fn nobody_reads_the_payers_but_the_matcher() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_name_half_the_clinic_shares_is_told_apart_by_the_whole_name_or_left_alone() {
+    let db = TestDb::new().await;
+    let su = db.superuser().await;
+    su.batch_execute("UPDATE clinic.settings SET time_zone = 'UTC'")
+        .await
+        .expect("settings");
+    let adam = db.connect(&db.staff("adam", Job::Accountant).await).await;
+    // Three Nguyens owe 30.00: the given name picks the one.
+    let mut thirties = Vec::new();
+    for given in ["Bich", "Van An", "Thi Mai"] {
+        let p = patient(&su, given, "Nguyen").await;
+        thirties.push(issued(&su, p, 3_000).await);
+    }
+    // Fifty-one owe 45.00: too many namesakes for a name to tell apart.
+    for k in 0..51 {
+        let p = patient(&su, &format!("Minh {k}"), "Nguyen").await;
+        issued(&su, p, 4_500).await;
+    }
+    let s = import(
+        &adam,
+        "many.csv",
+        "date,amount,reference,payer\n\
+         2026-11-14,30.00,school,BICH NGUYEN\n\
+         2026-11-14,45.00,visit,MINH 7 NGUYEN\n",
+    )
+    .await;
+    assert_eq!(s.by_name, 1, "{s:?}");
+    assert_eq!(
+        suggestion(&su, "BICH NGUYEN", 3_000).await,
+        Some((thirties[0], "name_amount".to_string()))
+    );
+    assert_eq!(
+        suggestion(&su, "MINH 7 NGUYEN", 4_500).await,
+        None,
+        "51 Nguyens owe 45.00: the accountant picks"
+    );
+}

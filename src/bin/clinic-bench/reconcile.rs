@@ -29,42 +29,97 @@ pub struct Options {
     /// Lines staged one round trip each for the baseline.
     #[arg(long, default_value_t = 10_000)]
     pub baseline_lines: i64,
+    /// How the invoices' amounts are spread: `spread` (some 1,500 amounts owed), or `prices`
+    /// (totals from a fee schedule of eight prices and up to two extras: 48 amounts owed, so
+    /// thousands of open invoices share each amount and an amount alone tells nothing). The
+    /// books are made again when they hold the other kind.
+    #[arg(long, value_enum, default_value_t = Amounts::Spread)]
+    pub amounts: Amounts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Amounts {
+    Spread,
+    Prices,
+}
+
+impl Amounts {
+    /// An invoice's total for the generated row `g`, in SQL.
+    fn total_sql(self) -> &'static str {
+        match self {
+            Amounts::Spread => {
+                "(ARRAY[6500, 7400, 5500, 10000, 12050, 2500, 15000, 4500])[1 + g % 8] + (g % 97) * 25"
+            }
+            Amounts::Prices => {
+                "(ARRAY[4500, 6500, 8000, 2500, 12000, 3500, 9500, 15000])[1 + g % 8] + ((g / 8) % 3) * 1500"
+            }
+        }
+    }
 }
 
 /// Give the books `n` invoices (a third of them open), loaded set-based with the triggers off as
 /// `generate` loads patients: the rows are valid by construction (totals, statuses and numbers as
 /// the triggers would keep them).
-async fn ensure_invoices(su: &tokio_postgres::Client, n: i64) -> anyhow::Result<()> {
-    let have: i64 = su
-        .query_one("SELECT count(*) FROM clinic.invoices", &[])
-        .await?
-        .get(0);
-    if have >= n {
+async fn ensure_invoices(
+    su: &tokio_postgres::Client,
+    n: i64,
+    amounts: Amounts,
+) -> anyhow::Result<()> {
+    let (have, totals): (i64, i64) = su
+        .query_one(
+            "SELECT count(*), count(DISTINCT total_minor) FROM clinic.invoices",
+            &[],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))?;
+    // The fee-schedule books hold 24 totals; the spread ones hundreds.
+    let loaded = match totals {
+        0 => None,
+        1..=24 => Some(Amounts::Prices),
+        _ => Some(Amounts::Spread),
+    };
+    if have >= n && loaded == Some(amounts) {
         return Ok(());
     }
     let t = Instant::now();
+    let have = if loaded.is_some_and(|l| l != amounts) {
+        eprintln!("the books hold {loaded:?} amounts: making them again as {amounts:?}…");
+        // Triggers off for the truncate too (the books refuse one otherwise): a bench database.
+        su.batch_execute(
+            "SET session_replication_role = replica;
+             TRUNCATE clinic.invoices CASCADE;
+             RESET session_replication_role;",
+        )
+        .await
+        .context("emptying the books")?;
+        0
+    } else {
+        have
+    };
     eprintln!("making {} invoices…", n - have);
     su.batch_execute("ALTER TABLE clinic.invoices DISABLE TRIGGER USER")
         .await?;
+    let total = amounts.total_sql();
     let made = su
         .execute(
-            "WITH p AS (SELECT min(id) AS lo, max(id) AS hi FROM clinic.patients)
-             INSERT INTO clinic.invoices (invoice_number, number_year, number_seq, patient_id, currency,
-                                          status, issued_at, due_on, total_minor, paid_minor)
-             SELECT pg_catalog.format('%s-%s', 2000 + g % 20, pg_catalog.lpad((900000 + g / 20)::text, 6, '0')),
-                    2000 + g % 20, 900000 + g / 20,
-                    p.lo + (pg_catalog.hashint8(g) % (p.hi - p.lo + 1) + (p.hi - p.lo + 1)) % (p.hi - p.lo + 1),
-                    'USD',
-                    CASE WHEN g % 3 = 0 THEN 'issued' WHEN g % 3 = 1 THEN 'paid'
-                         ELSE CASE WHEN g % 2 = 0 THEN 'partially_paid' ELSE 'paid' END END,
-                    now() - make_interval(days => (g % 700)::int),
-                    (now() - make_interval(days => (g % 700)::int))::date + 30,
-                    (ARRAY[6500, 7400, 5500, 10000, 12050, 2500, 15000, 4500])[1 + g % 8]
-                      + (g % 97) * 25,
-                    CASE WHEN g % 3 = 0 THEN 0
-                         WHEN g % 3 = 1 OR g % 2 = 1 THEN (ARRAY[6500, 7400, 5500, 10000, 12050, 2500, 15000, 4500])[1 + g % 8] + (g % 97) * 25
-                         ELSE 1000 END
-               FROM p, generate_series($1::bigint + 1, $2::bigint) AS g",
+            &format!(
+                "WITH p AS (SELECT min(id) AS lo, max(id) AS hi FROM clinic.patients)
+                 INSERT INTO clinic.invoices (invoice_number, number_year, number_seq, patient_id, currency,
+                                              status, issued_at, due_on, total_minor, paid_minor)
+                 SELECT pg_catalog.format('%s-%s', 2000 + g % 20, pg_catalog.lpad((900000 + g / 20)::text, 6, '0')),
+                        2000 + g % 20, 900000 + g / 20,
+                        p.lo + (pg_catalog.hashint8(g) % (p.hi - p.lo + 1) + (p.hi - p.lo + 1)) % (p.hi - p.lo + 1),
+                        'USD',
+                        CASE WHEN g % 3 = 0 THEN 'issued' WHEN g % 3 = 1 THEN 'paid'
+                             ELSE CASE WHEN g % 2 = 0 THEN 'partially_paid' ELSE 'paid' END END,
+                        now() - make_interval(days => (g % 700)::int),
+                        (now() - make_interval(days => (g % 700)::int))::date + 30,
+                        {total},
+                        CASE WHEN g % 3 = 0 THEN 0
+                             WHEN g % 3 = 1 OR g % 2 = 1 THEN {total}
+                             ELSE 1000 END
+                   FROM p, generate_series($1::bigint + 1, $2::bigint) AS g"
+            ),
             &[&have, &n],
         )
         .await;
@@ -118,7 +173,7 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     if !applied.is_empty() {
         eprintln!("migrated: {}", applied.join(", "));
     }
-    ensure_invoices(&su, opts.invoices).await?;
+    ensure_invoices(&su, opts.invoices, opts.amounts).await?;
     let usd = Currency::USD;
     let mark = format!("r{}", chrono::Utc::now().timestamp_millis());
     let text = statement_text(&su, opts.lines, &mark).await?;
@@ -136,8 +191,9 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     let summary = reconcile::import(&accounts, "bench.csv", &statement, usd).await?;
     let staged = t.elapsed();
     println!(
-        "reconcile: {} lines against {invoices} invoices, as the accounts office",
-        statement.lines.len()
+        "reconcile: {} lines against {invoices} invoices ({:?} amounts), as the accounts office",
+        statement.lines.len(),
+        opts.amounts
     );
     println!(
         "  set-based     parse {:>8.1} ms   stage + match {:>8.1} ms   total {:>8.1} ms   ({} by number, {} by payer and amount, {} by amount, {} left)",
