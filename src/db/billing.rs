@@ -381,6 +381,22 @@ pub async fn uninvoiced(
         .collect())
 }
 
+/// One completed appointment as a draft with the services its reason suggests, at the prices of
+/// its day: the draft's id.
+pub async fn invoice_appointment(
+    client: &impl GenericClient,
+    appointment_id: i64,
+    currency: Currency,
+) -> Result<i64, DbError> {
+    let row = client
+        .query_one(
+            "SELECT clinic.invoice_appointment($1, $2)",
+            &[&appointment_id, &currency.code()],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
 /// Invoice and issue the previewed appointments in one transaction: the new invoices' ids (the
 /// ones without a known service, or invoiced meanwhile, are left out).
 pub async fn invoice_appointments(

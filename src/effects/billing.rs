@@ -163,6 +163,17 @@ impl Run for Request {
                 })
                 .await,
             },
+            Request::InvoiceAppointment {
+                request,
+                appointment_id,
+                currency,
+            } => Reply::AppointmentInvoiced {
+                request,
+                result: read(&pool, async |c| {
+                    billing::invoice_appointment(c, appointment_id, currency).await
+                })
+                .await,
+            },
             Request::Aging {
                 request,
                 as_of,

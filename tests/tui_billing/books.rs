@@ -378,6 +378,75 @@ fn a_day_is_previewed_then_invoiced_after_one_question() {
     assert!(screen(&app).popup.is_none());
 }
 
+/// Ctrl-O in the preview invoices only the marked appointment, as a draft to change before it is
+/// issued (one with no known service too: its lines are then added by hand).
+#[test]
+fn one_appointment_of_the_day_becomes_a_draft() {
+    use clinic::domain::invoice::UninvoicedVisit;
+    let mut app = books(Job::Accountant);
+    let request = match one(&press(&mut app, KeyCode::Char('d'))) {
+        Request::Uninvoiced { request, .. } => request,
+        other => panic!("{other:?}"),
+    };
+    let visit = |id, name: &str, services: &str, total| UninvoicedVisit {
+        appointment_id: id,
+        starts_at: at(11, 30, 14),
+        patient_name: name.into(),
+        doctor_name: "Alice Smith".into(),
+        services: services.into(),
+        total_minor: total,
+    };
+    reply(
+        &mut app,
+        Reply::Uninvoiced {
+            request,
+            result: Ok(vec![
+                visit(31, "Doe, John", "CONS", 6_500),
+                visit(32, "Garcia, Luis", "", 0),
+            ]),
+        },
+    );
+    assert!(render(&app).contains("> "), "{}", render(&app));
+    press(&mut app, KeyCode::Down);
+    let request = match one(&ctrl(&mut app, 'o')) {
+        Request::InvoiceAppointment {
+            request,
+            appointment_id,
+            ..
+        } => {
+            assert_eq!(appointment_id, 32, "the marked one");
+            request
+        }
+        other => panic!("{other:?}"),
+    };
+    let asked = requests(&reply(
+        &mut app,
+        Reply::AppointmentInvoiced {
+            request,
+            result: Ok(401),
+        },
+    ));
+    assert!(asked.iter().any(|r| matches!(
+        r,
+        Request::Load {
+            filter: InvoiceFilter::Drafts,
+            ..
+        }
+    )));
+    assert!(asked.iter().any(|r| matches!(
+        r,
+        Request::Detail {
+            invoice_id: 401,
+            ..
+        }
+    )));
+    assert!(screen(&app).popup.is_none());
+    assert!(app
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("Garcia, Luis")));
+}
+
 /// A payment whose answer was lost, typed again in a new form, goes with the first key: if the
 /// database did record it, it is not recorded twice.
 #[test]

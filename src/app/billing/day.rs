@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use tui_input::Input;
 
 use super::popups::due_date;
-use super::{BillingScreen, Cmd, Popup, Reply, Request};
+use super::{BillingScreen, Cmd, DetailView, Popup, Reply, Request};
 use crate::app::confirm::Confirm;
 use crate::app::pending::Pending;
 use crate::app::screen::{Ctx, Outcome};
@@ -134,6 +134,23 @@ impl BillingScreen {
                     Cmd::InvoiceDayConfirmed,
                 ))
             }
+            Cmd::InvoiceOne => {
+                let Some(visit) = day.visits.as_ref().and_then(|v| v.get(day.scroll)) else {
+                    day.error =
+                        Some("Preview a day first (Enter), then mark an appointment.".into());
+                    return Outcome::redraw();
+                };
+                let appointment_id = visit.appointment_id;
+                if self.asking.in_flight() {
+                    return Outcome::notice("Still working on the last step.");
+                }
+                let request = ctx.start(&mut self.asking, visit.patient_name.clone());
+                Outcome::request(Request::InvoiceAppointment {
+                    request,
+                    appointment_id,
+                    currency: ctx.currency,
+                })
+            }
             Cmd::InvoiceDayConfirmed => {
                 let ids: Vec<i64> = day.invoiceable().map(|v| v.appointment_id).collect();
                 if self.asking.in_flight() {
@@ -165,6 +182,27 @@ impl BillingScreen {
                     Err(e) => day.error = Some(e),
                 }
                 Outcome::redraw()
+            }
+            Reply::AppointmentInvoiced { request, result } => {
+                let Some(patient) = self.asking.finish(request) else {
+                    return Outcome::default();
+                };
+                match result {
+                    Ok(invoice_id) => {
+                        self.popup = None;
+                        self.filter = InvoiceFilter::Drafts;
+                        self.detail = Some(DetailView::of(invoice_id));
+                        self.reload(ctx).with_notice(format!(
+                            "A draft for {patient}: a adds a line, i issues it."
+                        ))
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Day(day)) = &mut self.popup {
+                            day.error = Some(e.clone());
+                        }
+                        Outcome::notice(e)
+                    }
+                }
             }
             Reply::DayInvoiced { request, result } => {
                 if self.asking.finish(request).is_none() {

@@ -345,6 +345,13 @@ const DAY: &[Binding] = &[
         Some("preview / invoice"),
     ),
     bind(
+        "billing.day.one",
+        &["ctrl-o"],
+        "Only the marked appointment: a draft with its services, to change before issuing",
+        Cmd::InvoiceOne,
+        Some("only this one"),
+    ),
+    bind(
         "billing.day.previous",
         &["pageup", "ctrl-left"],
         "The day before",
@@ -361,14 +368,14 @@ const DAY: &[Binding] = &[
     bind(
         "billing.day.down",
         &["down"],
-        "Scroll the preview down",
+        "The next appointment",
         Cmd::Down,
         None,
     ),
     bind(
         "billing.day.up",
         &["up"],
-        "Scroll the preview up",
+        "The appointment before",
         Cmd::Up,
         None,
     ),

@@ -6,7 +6,6 @@ use rust_decimal::Decimal;
 
 use super::{BillingScreen, Cmd, DetailView, Popup, Reply, Request};
 use crate::app::confirm::Confirm;
-use crate::app::pending::Pending;
 use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::domain::invoice::{InvoiceFilter, InvoiceStatus, NewLine};
@@ -257,14 +256,7 @@ impl BillingScreen {
                 }
                 match result {
                     Ok(id) => {
-                        self.detail = Some(DetailView {
-                            invoice_id: id,
-                            detail: None,
-                            loading: Pending::default(),
-                            error: None,
-                            scroll: 0,
-                            line: 0,
-                        });
+                        self.detail = Some(DetailView::of(id));
                         self.reload(ctx)
                             .with_notice("A new draft: a adds its lines, i issues it.")
                     }

@@ -59,6 +59,20 @@ pub struct DetailView {
     pub line: usize,
 }
 
+impl DetailView {
+    /// The invoice `invoice_id`, to be read.
+    pub fn of(invoice_id: i64) -> Self {
+        Self {
+            invoice_id,
+            detail: None,
+            loading: Pending::default(),
+            error: None,
+            scroll: 0,
+            line: 0,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct BillingScreen {
     /// The part in front: invoices, aging or cash.
@@ -180,14 +194,7 @@ impl Screen for BillingScreen {
             }
             Cmd::Open => match self.invoices.selected_item() {
                 Some(row) => {
-                    self.detail = Some(DetailView {
-                        invoice_id: row.id,
-                        detail: None,
-                        loading: Pending::default(),
-                        error: None,
-                        scroll: 0,
-                        line: 0,
-                    });
+                    self.detail = Some(DetailView::of(row.id));
                     self.load_detail(ctx)
                 }
                 None => Outcome::notice("No invoice is selected."),

@@ -6,7 +6,6 @@ use chrono::{NaiveDate, TimeDelta};
 use tui_input::{Input, InputRequest};
 
 use super::{BillingScreen, Cmd, DayInvoicing, DetailView, Reply, Request};
-use crate::app::pending::Pending;
 use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::Form;
 use crate::domain::invoice::{InvoiceRow, InvoiceStatus, Receipt};
@@ -297,7 +296,9 @@ impl BillingScreen {
                 }
                 self.reason_done(result.map(Some), ctx)
             }
-            Reply::Uninvoiced { .. } | Reply::DayInvoiced { .. } => self.day_reply(reply, ctx),
+            Reply::Uninvoiced { .. }
+            | Reply::DayInvoiced { .. }
+            | Reply::AppointmentInvoiced { .. } => self.day_reply(reply, ctx),
             _ => Outcome::default(),
         }
     }
@@ -312,14 +313,7 @@ impl BillingScreen {
             }
             Ok(Some(credit_note)) => {
                 self.popup = None;
-                self.detail = Some(DetailView {
-                    invoice_id: credit_note,
-                    detail: None,
-                    loading: Pending::default(),
-                    error: None,
-                    scroll: 0,
-                    line: 0,
-                });
+                self.detail = Some(DetailView::of(credit_note));
                 let msg = if ctx.me.job == Job::Accountant {
                     "Credit note drafted with all the invoice's lines: Delete takes one off, i issues it."
                 } else {

@@ -33,6 +33,8 @@ pub enum Cmd {
     InvoiceDay,
     /// "Yes" to invoicing the previewed day.
     InvoiceDayConfirmed,
+    /// Only the marked appointment of the preview, as a draft.
+    InvoiceOne,
     NextFilter,
     NextTab,
     PreviousTab,
@@ -139,6 +141,12 @@ pub enum Request {
         appointment_ids: Vec<i64>,
         currency: Currency,
         due_on: NaiveDate,
+    },
+    /// One completed appointment as a draft with its suggested services.
+    InvoiceAppointment {
+        request: RequestId,
+        appointment_id: i64,
+        currency: Currency,
     },
     Aging {
         request: RequestId,
@@ -272,6 +280,11 @@ pub enum Reply {
     DayInvoiced {
         request: RequestId,
         result: Result<Vec<i64>, String>,
+    },
+    /// The draft's id.
+    AppointmentInvoiced {
+        request: RequestId,
+        result: Result<i64, String>,
     },
     Aging {
         request: RequestId,

@@ -414,19 +414,21 @@ fn draw_day(
                 theme.title(),
             ));
             let room = usize::from(inner.height).saturating_sub(3 + lines.len());
-            for v in visits.iter().skip(day.scroll).take(room) {
+            for (k, v) in visits.iter().skip(day.scroll).take(room).enumerate() {
                 let services = if v.services.is_empty() {
                     "no service known: by hand".to_string()
                 } else {
                     v.services.clone()
                 };
+                // The top row is the marked one: Ctrl-O invoices it alone, as a draft.
                 lines.push(Line::raw(truncate(
                     &format!(
-                        "{} {:<20} {:<14} {:<14} {:>10}",
+                        "{}{} {:<20} {:<14} {:<13} {:>10}",
+                        if k == 0 { "> " } else { "  " },
                         v.starts_at.with_timezone(&state.tz).format("%H:%M"),
                         truncate(&v.patient_name, 20),
                         truncate(&doctor_title(&v.doctor_name), 14),
-                        truncate(&services, 14),
+                        truncate(&services, 13),
                         Money::new(v.total_minor, currency).amount(fmt)
                     ),
                     width,
