@@ -36,11 +36,13 @@ CREATE POLICY open_invoice_payers_owner ON clinic.open_invoice_payers TO clinic_
 -- A folded name's words, separated by single spaces.
 CREATE FUNCTION clinic.name_words_text(folded text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+  SET search_path = ''
   RETURN pg_catalog.btrim(pg_catalog.regexp_replace(folded, '[^[:alpha:]]+', ' ', 'g'));
 
 -- The words of a folded payer name worth probing: two letters or more (an initial is not).
 CREATE FUNCTION clinic.payer_words(folded text) RETURNS SETOF text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+  SET search_path = ''
   ROWS 3
   BEGIN ATOMIC
     SELECT w FROM pg_catalog.regexp_split_to_table(folded, '[^[:alpha:]]+') AS w
@@ -118,8 +120,9 @@ CREATE FUNCTION clinic.rebuild_open_invoice_payers() RETURNS bigint
   END $$;
 SELECT clinic.rebuild_open_invoice_payers();
 
--- The matcher of 0020 with the payer-and-amount pass probing the table above; the number and
--- amount passes are as they were.
+-- The matcher of 0020 with the payer-and-amount pass probing the table above. A line whose text
+-- names an invoice the books hold but that is not open (paid, void) gets no weaker guess by payer
+-- or amount: it is the accountant's to look at, not another patient's money.
 CREATE OR REPLACE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
                                                    OUT by_number integer, OUT by_name integer, OUT by_amount integer)
   LANGUAGE plpgsql SECURITY DEFINER
@@ -161,6 +164,8 @@ CREATE OR REPLACE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
         CROSS JOIN LATERAL clinic.payer_words(f.folded) AS w
        WHERE l.state = 'open' AND l.suggested_invoice_id IS NULL AND l.payer <> ''
          AND (p_statement_id IS NULL OR l.statement_id = p_statement_id)
+         AND NOT EXISTS (SELECT FROM pg_catalog.regexp_matches(l.reference, '\m([0-9]{4}-[0-9]{6})\M', 'g') AS m(n)
+                           JOIN clinic.invoices x ON x.invoice_number = m.n[1])
     ), candidates AS (
       SELECT DISTINCT y.line_id, o.invoice_id, ext.similarity(o.name_folded, y.folded) AS alike
         FROM words y
@@ -200,9 +205,94 @@ CREATE OR REPLACE FUNCTION clinic.match_bank_lines(p_statement_id bigint,
            LIMIT 2) o
        WHERE l.state = 'open' AND l.suggested_invoice_id IS NULL
          AND (p_statement_id IS NULL OR l.statement_id = p_statement_id)
+         AND NOT EXISTS (SELECT FROM pg_catalog.regexp_matches(l.reference, '\m([0-9]{4}-[0-9]{6})\M', 'g') AS m(n)
+                           JOIN clinic.invoices x ON x.invoice_number = m.n[1])
        GROUP BY l.id
     )
     UPDATE clinic.bank_lines l SET suggested_invoice_id = s.invoice_id, confidence = 30, rule = 'amount'
       FROM single s WHERE l.id = s.line_id AND s.n = 1;
     GET DIAGNOSTICS by_amount = ROW_COUNT;
   END $$;
+
+-- The same transfers in two formats. A bank's CSV export and its CAMT.053 export of the same days
+-- key their lines differently (a digest of the CSV's fields; the bank's entry reference), so
+-- importing both staged every transfer twice and it could be accepted twice. Each line now also
+-- carries the key of its content (day, amount, text and payer, case and spacing aside, with its
+-- occurrence in the file), the same in either format, and a line whose content is staged already
+-- is not staged again. Lines staged before this have none.
+ALTER TABLE clinic.bank_lines ADD COLUMN content_key text
+  CHECK (pg_catalog.length(content_key) BETWEEN 1 AND 300);
+CREATE UNIQUE INDEX bank_lines_content_key ON clinic.bank_lines (content_key);
+
+CREATE OR REPLACE FUNCTION clinic.check_bank_line() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = ''
+  AS $$
+  BEGIN
+    IF (NEW.statement_id, NEW.line_key, NEW.content_key, NEW.line_no, NEW.booked_on, NEW.amount_minor,
+        NEW.currency, NEW.reference, NEW.payer)
+       IS DISTINCT FROM (OLD.statement_id, OLD.line_key, OLD.content_key, OLD.line_no, OLD.booked_on,
+                         OLD.amount_minor, OLD.currency, OLD.reference, OLD.payer) THEN
+      RAISE EXCEPTION 'a bank line is as the bank wrote it' USING ERRCODE = 'check_violation';
+    END IF;
+    IF OLD.state = 'matched' AND NEW.state <> 'matched' THEN
+      RAISE EXCEPTION 'this line is matched already: its payments stand (refund them to undo)'
+        USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.state = 'matched' AND OLD.state <> 'matched'
+       AND NOT EXISTS (SELECT FROM clinic.bank_line_payments b WHERE b.bank_line_id = NEW.id) THEN
+      RAISE EXCEPTION 'a line is matched by accepting it onto invoices' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+  END $$;
+
+DROP FUNCTION clinic.import_bank_statement(text, text, text, text[], integer[], date[], bigint[], text[], text[]);
+
+-- Stage a parsed statement's money-in lines (parallel arrays, one element per line) and suggest
+-- invoices for the new ones. A line already imported (by its key, or by its content from a file
+-- of another format) is left as it is.
+CREATE FUNCTION clinic.import_bank_statement(p_source text, p_format text, p_currency text,
+                                             p_keys text[], p_line_nos integer[], p_days date[],
+                                             p_amounts bigint[], p_references text[], p_payers text[],
+                                             p_content_keys text[])
+  RETURNS clinic.statement_import
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = ''
+  AS $$
+  DECLARE
+    n integer := COALESCE(pg_catalog.cardinality(p_keys), 0);
+    out clinic.statement_import;
+  BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'clinic_accountant', 'MEMBER') THEN
+      RAISE EXCEPTION 'only the accounts office reconciles statements' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF n <> COALESCE(pg_catalog.cardinality(p_line_nos), 0) OR n <> COALESCE(pg_catalog.cardinality(p_days), 0)
+       OR n <> COALESCE(pg_catalog.cardinality(p_amounts), 0) OR n <> COALESCE(pg_catalog.cardinality(p_references), 0)
+       OR n <> COALESCE(pg_catalog.cardinality(p_payers), 0)
+       OR n <> COALESCE(pg_catalog.cardinality(p_content_keys), 0) THEN
+      RAISE EXCEPTION 'every line needs its key, number, day, amount, text, payer and content key'
+        USING ERRCODE = 'check_violation';
+    END IF;
+    INSERT INTO clinic.bank_statements (source, format, currency, lines_read)
+    VALUES (p_source, p_format, p_currency, n) RETURNING id INTO out.statement_id;
+    WITH added AS (
+      INSERT INTO clinic.bank_lines (statement_id, line_key, content_key, line_no, booked_on, amount_minor,
+                                     currency, reference, payer)
+      SELECT out.statement_id, x.k, x.ck, x.no, x.d, x.a, p_currency, COALESCE(x.r, ''), COALESCE(x.p, '')
+        FROM ROWS FROM (pg_catalog.unnest(p_keys), pg_catalog.unnest(p_content_keys),
+                       pg_catalog.unnest(p_line_nos), pg_catalog.unnest(p_days),
+                       pg_catalog.unnest(p_amounts), pg_catalog.unnest(p_references), pg_catalog.unnest(p_payers))
+             AS x(k, ck, no, d, a, r, p)
+      -- Either key seen before: the same line, from this file or one of another format.
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    SELECT pg_catalog.count(*) INTO out.lines_new FROM added;
+    out.lines_read := n;
+    SELECT m.by_number, m.by_name, m.by_amount INTO out.by_number, out.by_name, out.by_amount
+      FROM clinic.match_bank_lines(out.statement_id) m;
+    RETURN out;
+  END $$;
+GRANT EXECUTE ON FUNCTION clinic.import_bank_statement(text, text, text, text[], integer[], date[], bigint[],
+                                                       text[], text[], text[])
+  TO clinic_accountant;

@@ -241,3 +241,84 @@ async fn a_name_half_the_clinic_shares_is_told_apart_by_the_whole_name_or_left_a
         "51 Nguyens owe 45.00: the accountant picks"
     );
 }
+
+/// A bank's CSV and CAMT.053 exports of the same days hold the same transfers: whichever comes
+/// second stages nothing (so nothing can be accepted twice), whatever the case and spacing of its
+/// text; and a line naming an invoice that is paid already gets no guess by payer or amount.
+#[tokio::test]
+async fn the_same_transfers_in_another_format_are_not_staged_twice() {
+    let db = TestDb::new().await;
+    let su = db.superuser().await;
+    su.batch_execute("UPDATE clinic.settings SET time_zone = 'UTC'")
+        .await
+        .expect("settings");
+    let adam = db.connect(&db.staff("adam", Job::Accountant).await).await;
+    let csv = import(
+        &adam,
+        "nov.csv",
+        "date,amount,reference,payer\n\
+         2026-11-14,80.00,INV  2026-000119 garcia,LUIS GARCIA\n\
+         2026-11-16,45.00,Doctor visit,L Wilson\n",
+    )
+    .await;
+    assert_eq!((csv.lines_read, csv.lines_new), (2, 2));
+    let xml = include_str!("data/camt053-sample.xml");
+    let camt = parse(xml.as_bytes(), &CsvLayout::default(), eur()).expect("reads");
+    let again = reconcile::import(&adam, "nov.xml", &camt, eur())
+        .await
+        .expect("imports");
+    assert_eq!(
+        (again.lines_read, again.lines_new),
+        (2, 0),
+        "the CAMT export of the same two transfers stages nothing"
+    );
+    let staged: i64 = su
+        .query_one("SELECT count(*) FROM clinic.bank_lines", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(staged, 2);
+
+    // 2026-000119 is paid: a line naming it is not offered to someone owing the same amount.
+    let okoye = patient(&su, "Ada", "Okoye").await;
+    let paid = issued(&su, okoye, 6_000).await;
+    let number: String = su
+        .query_one(
+            "SELECT invoice_number FROM clinic.invoices WHERE id = $1",
+            &[&paid],
+        )
+        .await
+        .expect("number")
+        .get(0);
+    adam.execute(
+        "SELECT clinic.record_payment($1, 6000, 'cash', NULL, gen_random_uuid())",
+        &[&paid],
+    )
+    .await
+    .expect("paid");
+    let other = issued(&su, okoye, 6_000).await;
+    import(
+        &adam,
+        "dec.csv",
+        &format!(
+            "date,amount,reference,payer\n\
+             2026-12-01,60.00,Invoice {number},A OKOYE\n\
+             2026-12-01,60.00,thanks,A OKOYE\n"
+        ),
+    )
+    .await;
+    let named = su
+        .query_one(
+            "SELECT suggested_invoice_id FROM clinic.bank_lines WHERE reference = $1",
+            &[&format!("Invoice {number}")],
+        )
+        .await
+        .expect("the line")
+        .get::<_, Option<i64>>(0);
+    assert_eq!(named, None, "it names a paid invoice: the accountant looks");
+    assert_eq!(
+        suggestion(&su, "A OKOYE", 6_000).await,
+        Some((other, "name_amount".to_string())),
+        "the line naming nothing is matched as before"
+    );
+}

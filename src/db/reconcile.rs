@@ -1,4 +1,4 @@
-//! Bank statement reconciliation through the database's functions (sql/0020), as the accounts
+//! Bank statement reconciliation through the database's functions (sql/0020, 0021), as the accounts
 //! office's own login: a parsed statement staged and matched in one call, the lines to review with
 //! their suggestions, and accepting, splitting or marking a line.
 
@@ -19,6 +19,7 @@ pub async fn import(
 ) -> Result<ImportSummary, DbError> {
     let lines = &statement.lines;
     let keys: Vec<&str> = lines.iter().map(|l| l.key.as_str()).collect();
+    let content_keys: Vec<&str> = lines.iter().map(|l| l.content_key.as_str()).collect();
     let nos: Vec<i32> = lines
         .iter()
         .map(|l| i32::try_from(l.line_no).unwrap_or(i32::MAX))
@@ -37,7 +38,7 @@ pub async fn import(
     let row = client
         .query_one(
             "SELECT r.statement_id, r.lines_read, r.lines_new, r.by_number, r.by_name, r.by_amount
-               FROM clinic.import_bank_statement($1, $2, $3, $4, $5, $6, $7, $8, $9) r",
+               FROM clinic.import_bank_statement($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) r",
             &[
                 &source,
                 &statement.format,
@@ -48,6 +49,7 @@ pub async fn import(
                 &amounts,
                 &references,
                 &payers,
+                &content_keys,
             ],
         )
         .await?;

@@ -53,6 +53,10 @@ pub struct StatementLine {
     /// What makes the line the same line in another file: the bank's own entry reference, or a
     /// digest of the line with its occurrence.
     pub key: String,
+    /// What makes it the same transfer whatever the format: a digest of its day, amount, text and
+    /// payer (case and spacing aside) with its occurrence, alike for a CSV and a CAMT.053 export
+    /// of the same account.
+    pub content_key: String,
 }
 
 /// A statement read: its money-in lines, and the lines left out (money out).
@@ -105,6 +109,30 @@ fn with_digest_keys(lines: &mut [StatementLine]) {
             ))
             .or_insert(0);
         l.key = digest_key(l.booked_on, l.amount_minor, &l.reference, &l.payer, *n);
+        *n += 1;
+    }
+    // Every line, whatever its format, also gets the key of its content.
+    let plain = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut seen: HashMap<(NaiveDate, i64, String, String), u32> = HashMap::new();
+    for l in lines.iter_mut() {
+        let (reference, payer) = (plain(&l.reference), plain(&l.payer));
+        let n = seen
+            .entry((
+                l.booked_on,
+                l.amount_minor,
+                reference.clone(),
+                payer.clone(),
+            ))
+            .or_insert(0);
+        l.content_key = format!(
+            "content:{}",
+            digest_key(l.booked_on, l.amount_minor, &reference, &payer, *n)
+        );
         *n += 1;
     }
 }
@@ -204,6 +232,7 @@ pub fn parse_csv(
                 reference: reference_col.map(field).unwrap_or("").to_string(),
                 payer: payer_col.map(field).unwrap_or("").to_string(),
                 key: String::new(),
+                content_key: String::new(),
             }),
         }
     }
@@ -280,6 +309,7 @@ pub fn parse_camt053(bytes: &[u8], currency: Currency) -> Result<Statement, Stat
                     // keep one day's entry 1 from another's.
                     .map(|r| format!("camt:{}:{}:{}:{}", st.account, t.book_date, minor, r.trim()))
                     .unwrap_or_default(),
+                content_key: String::new(),
             });
         }
     }

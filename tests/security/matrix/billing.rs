@@ -228,7 +228,7 @@ pub fn rows(w: &World) -> Vec<Cell> {
         cell("UPDATE clinic.open_invoice_payers SET owed_minor = 1", NONE),
         cell("DELETE FROM clinic.open_invoice_payers", NONE),
         cell(
-            "SELECT * FROM clinic.import_bank_statement('nov.csv', 'csv', 'EUR', '{}', '{}', '{}', '{}', '{}', '{}')",
+            "SELECT * FROM clinic.import_bank_statement('nov.csv', 'csv', 'EUR', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
             [Denied, Denied, Denied, Allowed],
         ),
         cell(
