@@ -68,7 +68,12 @@ fn a_payment_is_refused_at_its_field_kept_through_a_lost_answer_and_recorded_onc
     press(&mut app, KeyCode::Down); // card
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "slip 77");
-    let (first, key) = match one(&press(&mut app, KeyCode::Enter)) {
+    // 80.00 on 70.50 owed: asked first (a slip of a digit would become credit).
+    assert_eq!(requests(&press(&mut app, KeyCode::Enter)), Vec::new());
+    let drawn = render(&app);
+    assert!(drawn.contains("More than is owed?"), "{drawn}");
+    assert!(drawn.contains("USD 9.50 more"), "{drawn}");
+    let (first, key) = match one(&press(&mut app, KeyCode::Char('y'))) {
         Request::Pay {
             request,
             invoice_id,

@@ -149,6 +149,9 @@ async fn part_of_a_paid_invoice_goes_back_and_the_detail_shows_the_database_s_fi
         term.send("\t");
         term.send("back 1");
         term.send(CTRL_S);
+        // Money going out is asked about first.
+        term.wait_for("Pay money back?");
+        term.send("y");
         term.wait_for("paid back from");
         term.wait_for("ref back 1");
         term
@@ -215,6 +218,8 @@ async fn more_than_was_paid_is_refused_at_the_amount_with_what_was_typed_kept() 
         rx.recv().expect("the other refund");
         type_amount(&mut term, "20.00");
         term.send(CTRL_S);
+        term.wait_for("Pay money back?");
+        term.send("y");
         let screen = term.wait_for("At most USD 10.00 can go back");
         assert!(screen.contains("20.00"), "typed text kept:\n{screen}");
         assert!(
@@ -262,6 +267,8 @@ async fn a_patient_s_credit_is_paid_back_never_beyond_what_they_hold() {
         assert!(form.contains("20.00"), "prefilled with the credit: {form}");
         type_amount(&mut term, "15.00");
         term.send(CTRL_S);
+        term.wait_for("Pay credit back?");
+        term.send("y");
         term.wait_for("holds USD 5.00 of credit");
 
         term.send("B");
@@ -390,7 +397,12 @@ fn a_refund_keeps_its_key_through_a_lost_answer_even_in_a_new_form() {
 
     ctrl(&mut app, 'u');
     type_text(&mut app, "12.50");
-    let (first, amount, method, key) = refund_sent(&ctrl(&mut app, 's'));
+    assert!(
+        requests(&ctrl(&mut app, 's')).is_empty(),
+        "money going back is asked about first"
+    );
+    assert!(render(&app).contains("Pay money back?"), "{}", render(&app));
+    let (first, amount, method, key) = refund_sent(&press(&mut app, KeyCode::Char('y')));
     assert_eq!(
         (amount, method, &key),
         (1_250, PaymentMethod::Cash, &form_key)
@@ -441,7 +453,11 @@ fn a_refund_keeps_its_key_through_a_lost_answer_even_in_a_new_form() {
     // Something else typed is other money: the form's own key again (nothing was recorded).
     ctrl(&mut app, 'u');
     type_text(&mut app, "10.00");
-    let (third, amount, _, key3) = refund_sent(&ctrl(&mut app, 's'));
+    assert!(
+        requests(&ctrl(&mut app, 's')).is_empty(),
+        "other money: asked"
+    );
+    let (third, amount, _, key3) = refund_sent(&press(&mut app, KeyCode::Char('y')));
     assert_eq!(amount, 1_000);
     let Some(Popup::Money(p)) = &screen(&app).popup else {
         panic!("open");

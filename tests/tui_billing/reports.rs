@@ -78,6 +78,11 @@ fn the_aging_adds_up_and_enter_shows_the_patient_s_invoices() {
         other => panic!("{other:?}"),
     }
     assert_eq!(screen(&app).tab, Tab::Invoices);
+    // Esc: back to the open invoices, not stuck on the patient's.
+    match one(&press(&mut app, KeyCode::Esc)) {
+        Request::Load { filter, .. } => assert_eq!(filter, InvoiceFilter::Open),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -268,11 +268,12 @@ impl BillingScreen {
         }
     }
 
-    /// The statement popup's scroll.
-    pub(super) fn scroll_statement(&mut self, by: i32) -> Outcome<Self> {
+    /// The statement popup's scroll, `shown` lines at a time: never past its last page.
+    pub(super) fn scroll_statement(&mut self, by: i32, shown: u16) -> Outcome<Self> {
         if let Some(Popup::Statement(view)) = &mut self.popup {
             let lines = i32::try_from(view.text.lines().count()).unwrap_or(i32::MAX);
-            let next = (i32::from(view.scroll) + by).clamp(0, (lines - 1).max(0));
+            let last = (lines - i32::from(shown)).max(0);
+            let next = (i32::from(view.scroll) + by).clamp(0, last);
             view.scroll = u16::try_from(next).unwrap_or(0);
         }
         Outcome::redraw()

@@ -30,7 +30,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         "billing.next_tab",
         &["tab"],
-        "Next part: invoices, aging, cash",
+        "Next part: invoices, reconcile, aging, cash, prices",
         Cmd::NextTab,
         None,
     ),

@@ -266,6 +266,13 @@ impl Screen for BillingScreen {
         if self.detail.take().is_some() {
             return self.load(ctx);
         }
+        // A patient's invoices (from the aging or the desk): back to the open ones.
+        if matches!(self.filter, InvoiceFilter::Patient { .. }) {
+            self.filter = InvoiceFilter::Open;
+            self.invoices.clear();
+            self.loaded = false;
+            return self.load(ctx);
+        }
         if self.tab != Tab::Invoices {
             self.tab = Tab::Invoices;
             return self.load(ctx);
@@ -349,6 +356,12 @@ impl Screen for BillingScreen {
         self.loaded = false;
         self.pay_when_loaded = true;
         self.load(ctx)
+    }
+
+    fn can_go_back(&self) -> bool {
+        self.panel().is_some()
+            || self.detail.is_some()
+            || matches!(self.filter, InvoiceFilter::Patient { .. })
     }
 
     fn has_unsaved_input(&self) -> bool {

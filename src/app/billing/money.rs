@@ -6,7 +6,8 @@
 //! The database keeps the rules (sql/0017): refunds never beyond what was paid, credit never
 //! beyond what is held; this form only says so at the field, in the clinic's words.
 
-use super::{BillingScreen, Popup, Reply, Request};
+use super::{BillingScreen, Cmd, Popup, Reply, Request};
+use crate::app::confirm::Confirm;
 use crate::app::screen::{Access, Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::domain::invoice::{
@@ -133,6 +134,65 @@ fn too_much(what: MoneyFor, at_most_minor: i64, currency: Currency, fmt: NumberF
         }
         MoneyFor::Payment => format!("The patient holds {most} of credit."),
     }
+}
+
+/// The question before money goes out (a refund, credit paid back) or in beyond what is owed (a
+/// slip of a digit makes ten times the bill the patient's credit): None when nothing needs asking.
+fn money_question(
+    what: MoneyFor,
+    p: &MoneyForm,
+    amount: Money,
+    method: PaymentMethod,
+    fmt: NumberFormat,
+) -> Option<Confirm<Cmd>> {
+    let shown = amount.display(fmt);
+    let row = &p.invoice;
+    let (title, question, yes) = match what {
+        MoneyFor::Payment => {
+            let owed = row.balance();
+            let over = amount.minor() - owed.minor();
+            if method == PaymentMethod::Credit || over <= 0 {
+                return None;
+            }
+            (
+                "More than is owed?",
+                format!(
+                    "{shown} is {} more than {} owes ({}): take it, the rest kept as {}'s credit?",
+                    Money::new(over, row.currency).display(fmt),
+                    row.label(),
+                    owed.display(fmt),
+                    row.patient_name
+                ),
+                "Take it",
+            )
+        }
+        MoneyFor::Refund => (
+            "Pay money back?",
+            format!(
+                "Pay {shown} back from {} to {} by {}?",
+                row.label(),
+                row.patient_name,
+                method.word()
+            ),
+            "Pay it back",
+        ),
+        MoneyFor::CreditBack => (
+            "Pay credit back?",
+            format!(
+                "Pay {shown} of {}'s credit back by {}?",
+                row.patient_name,
+                method.word()
+            ),
+            "Pay it back",
+        ),
+    };
+    Some(Confirm::new(
+        title,
+        question,
+        yes,
+        "Not yet",
+        Cmd::MoneyConfirmed,
+    ))
 }
 
 fn method_choices(
@@ -277,7 +337,7 @@ impl BillingScreen {
 
     /// Ctrl-S (or Enter on the last field): every field checked where it was typed, then the
     /// money sent with its key.
-    pub(super) fn save_money(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+    pub(super) fn save_money(&mut self, ctx: &mut Ctx, confirmed: bool) -> Outcome<Self> {
         let Some(Popup::Money(p)) = &mut self.popup else {
             return Outcome::default();
         };
@@ -344,7 +404,14 @@ impl BillingScreen {
             method,
             key: p.key.clone(),
         };
-        if let Some(before) = self.uncertain.as_ref().filter(|u| u.is_same_money(&money)) {
+        let retry = self.uncertain.as_ref().filter(|u| u.is_same_money(&money));
+        // Asked once: the same money sent again after a lost answer is not asked about again.
+        if !confirmed && retry.is_none() {
+            if let Some(question) = money_question(what, p, amount, method, fmt) {
+                return Outcome::confirm(question);
+            }
+        }
+        if let Some(before) = retry {
             money.key = before.key.clone();
         }
         self.uncertain = Some(money.clone());

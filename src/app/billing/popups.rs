@@ -171,13 +171,18 @@ impl BillingScreen {
             }
             (Some(Popup::Export(_)), Cmd::FormEnter | Cmd::Save) => self.save_export(ctx),
             (Some(Popup::Statement(_)), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
-                let page = i32::from(ctx.body_rows.saturating_sub(6)).max(1);
-                self.scroll_statement(match cmd {
-                    Cmd::Up => -1,
-                    Cmd::Down => 1,
-                    Cmd::PageUp => -page,
-                    _ => page,
-                })
+                // The popup's text rows: the body less its frame, border and the file's line.
+                let shown = ctx.body_rows.saturating_sub(6).max(1);
+                let page = i32::from(shown);
+                self.scroll_statement(
+                    match cmd {
+                        Cmd::Up => -1,
+                        Cmd::Down => 1,
+                        Cmd::PageUp => -page,
+                        _ => page,
+                    },
+                    shown,
+                )
             }
             (Some(Popup::Split { form, .. }), Cmd::NextField | Cmd::PreviousField) => {
                 form.next_field(cmd == Cmd::NextField, true);
@@ -219,7 +224,8 @@ impl BillingScreen {
                 p.form.next_field(true, false);
                 Outcome::redraw()
             }
-            (Some(Popup::Money(_)), Cmd::FormEnter | Cmd::Save) => self.save_money(ctx),
+            (Some(Popup::Money(_)), Cmd::FormEnter | Cmd::Save) => self.save_money(ctx, false),
+            (Some(Popup::Money(_)), Cmd::MoneyConfirmed) => self.save_money(ctx, true),
             (Some(Popup::Reason { .. }), Cmd::Submit) => self.submit_reason(ctx),
             (Some(Popup::Import { .. }), Cmd::Submit) => self.submit_import(ctx),
             (Some(Popup::Pick(_)), Cmd::Submit) => self.submit_pick(ctx),

@@ -67,6 +67,8 @@ pub enum Cmd {
     FormDown,
     /// "Yes" to throwing a typed payment (or refund) away.
     Discard,
+    /// "Yes" to money going back, or in beyond what is owed.
+    MoneyConfirmed,
     // Taking the books out.
     Export,
     Statement,
