@@ -480,3 +480,44 @@ fn a_payment_retyped_after_a_lost_answer_keeps_its_key() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Choosing the patient's credit as the method puts what the credit can pay in the amount (not
+/// what is owed, which it cannot cover), and moving off it puts what is owed back.
+#[test]
+fn paying_with_credit_prefills_what_the_credit_covers() {
+    let mut app = books(Job::Accountant);
+    let selected = screen(&app)
+        .invoices
+        .selected_item()
+        .cloned()
+        .expect("a row");
+    let request = match one(&press(&mut app, KeyCode::Enter)) {
+        Request::Detail { request, .. } => request,
+        other => panic!("{other:?}"),
+    };
+    let mut detail = detail_of(selected);
+    detail.patient_credit_minor = 400;
+    reply(
+        &mut app,
+        Reply::Detail {
+            request,
+            result: Ok(detail),
+        },
+    );
+    press(&mut app, KeyCode::Char('p'));
+    let amount = |app: &clinic::app::App| match &screen(app).popup {
+        Some(Popup::Money(p)) => p.form.value(PAY_AMOUNT).to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(amount(&app), "65.00");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Up); // from cash round to the last: the patient's credit
+    assert_eq!(amount(&app), "4.00", "what the credit covers");
+    assert!(
+        render(&app).contains("credit (USD 4.00 held)"),
+        "{}",
+        render(&app)
+    );
+    press(&mut app, KeyCode::Down); // cash again
+    assert_eq!(amount(&app), "65.00", "what is owed, back");
+}

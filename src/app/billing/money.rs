@@ -66,6 +66,30 @@ pub struct MoneyForm {
 }
 
 impl MoneyForm {
+    /// The method chosen moved: paying with the patient's credit prefills what the credit can
+    /// pay (at most what is owed), and moving off it puts what is owed back, unless the person
+    /// typed an amount of their own.
+    pub(super) fn method_moved(&mut self, fmt: NumberFormat) {
+        let (Some(credit), MoneyFor::Payment) = (self.credit_minor, self.form.kind) else {
+            return;
+        };
+        let methods = self.form.kind.methods();
+        let chosen = methods[self.form.fields[PAY_METHOD]
+            .chosen()
+            .min(methods.len().saturating_sub(1))];
+        let currency = self.invoice.currency;
+        let owed = self.invoice.balance().minor();
+        let shown = |minor: i64| Money::new(minor, currency).amount(fmt);
+        let (from, to) = (shown(owed), shown(credit.min(owed)));
+        let now = self.form.value(PAY_AMOUNT).to_string();
+        match chosen {
+            PaymentMethod::Credit if now == from => self.form.set_text(PAY_AMOUNT, to),
+            PaymentMethod::Credit => {}
+            _ if now == to => self.form.set_text(PAY_AMOUNT, from),
+            _ => {}
+        }
+    }
+
     /// The most that can go back, as last known (a payment has no such limit).
     pub fn at_most(&self) -> Option<i64> {
         match self.form.kind {
@@ -205,8 +229,7 @@ fn method_choices(
         .iter()
         .map(|m| match (m, credit_minor) {
             (PaymentMethod::Credit, Some(c)) => format!(
-                "{} ({} held)",
-                m.word(),
+                "credit ({} held)",
                 Money::new(c, currency).display(ctx.number_format)
             ),
             _ => m.word().to_string(),

@@ -218,6 +218,9 @@ impl BillingScreen {
             }
             (Some(Popup::Money(p)), Cmd::FormUp | Cmd::FormDown) => {
                 p.form.step(cmd == Cmd::FormDown);
+                if p.form.focus == super::PAY_METHOD {
+                    p.method_moved(ctx.number_format);
+                }
                 Outcome::redraw()
             }
             (Some(Popup::Money(p)), Cmd::FormEnter) if p.form.focus + 1 < p.form.fields.len() => {

@@ -98,7 +98,7 @@ pub fn draw(
                 &p.form,
                 FormLayout {
                     label_width: 12,
-                    field_width: Some(22),
+                    field_width: Some(26),
                 },
                 true,
                 theme,
@@ -110,7 +110,7 @@ pub fn draw(
             patient,
             currency,
         } => {
-            let inner = open(frame, area, "Receipt", (60, 9), theme);
+            let inner = open(frame, area, "Receipt", (60, 10), theme);
             let currency_of = |minor| Money::new(minor, *currency).display(fmt);
             let mut lines = vec![
                 Line::styled(
@@ -118,14 +118,14 @@ pub fn draw(
                     theme.title(),
                 ),
                 Line::raw(format!(
-                    "by {} at {}, payment no. {}",
+                    "by {} at {}",
                     method_word(&receipt.method),
                     receipt
                         .received_at
                         .with_timezone(&state.tz)
                         .format("%Y-%m-%d %H:%M"),
-                    receipt.payment_id
                 )),
+                Line::raw(format!("payment no. {}", receipt.payment_id)),
                 Line::raw(truncate(
                     &format!("for {invoice}, {patient}"),
                     usize::from(inner.width),
