@@ -296,3 +296,134 @@ CREATE FUNCTION clinic.import_bank_statement(p_source text, p_format text, p_cur
 GRANT EXECUTE ON FUNCTION clinic.import_bank_statement(text, text, text, text[], integer[], date[], bigint[],
                                                        text[], text[], text[])
   TO clinic_accountant;
+
+-- A bank transfer is money received on the day the bank booked it. Accepting a line recorded its
+-- payment at the moment of accepting, so November's transfers reconciled on 3 December fell in
+-- December's cash report and export. The payment is now dated at midday of the booking day (in
+-- the clinic's time zone). clinic.record_money_at is record_money with that date; record_money
+-- is it with none (now). The staff's column grants on payments leave received_at out, so a
+-- date given by anyone but the owner (the reconciling functions) is refused by PostgreSQL.
+CREATE FUNCTION clinic.record_money_at(p_invoice_id bigint, p_kind text, p_amount_minor bigint, p_method text,
+                                       p_reference text, p_idempotency_key uuid, p_received_at timestamptz)
+  RETURNS clinic.payment_receipt
+  LANGUAGE plpgsql
+  SET search_path = ''
+  AS $$
+  DECLARE
+    p clinic.payments;
+  BEGIN
+    IF p_idempotency_key IS NULL THEN
+      RAISE EXCEPTION 'a payment carries an idempotency key' USING ERRCODE = 'not_null_violation';
+    END IF;
+    -- A retry finds the first answer before anything is checked again.
+    SELECT * INTO p FROM clinic.payments x WHERE x.idempotency_key = p_idempotency_key;
+    IF p.id IS NULL THEN
+      IF p_received_at IS NULL THEN
+        INSERT INTO clinic.payments (invoice_id, kind, amount_minor, method, reference, idempotency_key)
+        VALUES (p_invoice_id, p_kind, p_amount_minor, p_method, NULLIF(pg_catalog.btrim(p_reference), ''), p_idempotency_key)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING * INTO p;
+      ELSE
+        -- Only the owner may write received_at (the staff's column grants leave it out), so only
+        -- the reconciling functions date a payment other than now.
+        INSERT INTO clinic.payments (invoice_id, kind, amount_minor, method, reference, idempotency_key, received_at)
+        VALUES (p_invoice_id, p_kind, p_amount_minor, p_method, NULLIF(pg_catalog.btrim(p_reference), ''), p_idempotency_key,
+                p_received_at)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING * INTO p;
+      END IF;
+    END IF;
+    IF p.id IS NULL THEN
+      -- The same key raced in from another connection and won.
+      SELECT * INTO p FROM clinic.payments x WHERE x.idempotency_key = p_idempotency_key;
+    END IF;
+    IF p.id IS NOT NULL THEN
+      IF (p.invoice_id, p.kind, p.amount_minor, p.method) IS DISTINCT FROM (p_invoice_id, p_kind, p_amount_minor, p_method) THEN
+        RAISE EXCEPTION 'that idempotency key belongs to another payment' USING ERRCODE = 'unique_violation';
+      END IF;
+    END IF;
+    RETURN ROW(p.id, p.invoice_id, p.amount_minor, p.applied_minor,
+               CASE WHEN p.method = 'credit' THEN 0 ELSE p.amount_minor - p.applied_minor END,
+               p.method, p.received_at)::clinic.payment_receipt;
+  END $$;
+GRANT EXECUTE ON FUNCTION clinic.record_money_at(bigint, text, bigint, text, text, uuid, timestamptz)
+  TO clinic_accountant, clinic_receptionist;
+
+CREATE OR REPLACE FUNCTION clinic.record_money(p_invoice_id bigint, p_kind text, p_amount_minor bigint, p_method text,
+                                               p_reference text, p_idempotency_key uuid)
+  RETURNS clinic.payment_receipt
+  LANGUAGE sql
+  SET search_path = ''
+  RETURN clinic.record_money_at(p_invoice_id, p_kind, p_amount_minor, p_method, p_reference, p_idempotency_key, NULL);
+
+CREATE OR REPLACE FUNCTION clinic.accept_bank_line(p_line_id bigint, p_invoice_ids bigint[], p_amounts bigint[])
+  RETURNS SETOF bigint
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = ''
+  AS $$
+  DECLARE
+    line clinic.bank_lines;
+    receipt clinic.payment_receipt;
+    k integer;
+  BEGIN
+    IF NOT pg_catalog.pg_has_role(session_user, 'clinic_accountant', 'MEMBER') THEN
+      RAISE EXCEPTION 'only the accounts office reconciles statements' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO line FROM clinic.bank_lines l WHERE l.id = p_line_id FOR UPDATE;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'no such bank line' USING ERRCODE = 'no_data_found';
+    END IF;
+    IF line.state = 'not_ours' THEN
+      RAISE EXCEPTION 'this line is marked not ours: open it again first' USING ERRCODE = 'check_violation';
+    END IF;
+    IF COALESCE(pg_catalog.cardinality(p_invoice_ids), 0) = 0
+       OR pg_catalog.cardinality(p_invoice_ids) <> COALESCE(pg_catalog.cardinality(p_amounts), 0) THEN
+      RAISE EXCEPTION 'say which invoices, with an amount for each' USING ERRCODE = 'check_violation';
+    END IF;
+    IF (SELECT pg_catalog.count(DISTINCT x) FROM pg_catalog.unnest(p_invoice_ids) AS x)
+       <> pg_catalog.cardinality(p_invoice_ids) THEN
+      RAISE EXCEPTION 'each invoice once: put the whole part for an invoice in one amount'
+        USING ERRCODE = 'check_violation';
+    END IF;
+    IF (SELECT pg_catalog.sum(a) FROM pg_catalog.unnest(p_amounts) AS a) <> line.amount_minor
+       OR EXISTS (SELECT FROM pg_catalog.unnest(p_amounts) AS a WHERE a <= 0) THEN
+      RAISE EXCEPTION 'the parts must add up to the line''s amount, each more than nothing'
+        USING ERRCODE = 'check_violation', COLUMN = 'amount_minor';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.unnest(p_invoice_ids) AS x
+                 JOIN clinic.invoices i ON i.id = x WHERE i.currency <> line.currency) THEN
+      RAISE EXCEPTION 'the line is in %: put it on invoices in %', line.currency, line.currency
+        USING ERRCODE = 'check_violation';
+    END IF;
+    -- Matched already (a second desk, or a stale list): the same parts again answer with their
+    -- payments; anything else would take the money twice.
+    IF line.state = 'matched' THEN
+      IF (SELECT pg_catalog.array_agg(pm.invoice_id || ':' || pm.amount_minor ORDER BY pm.invoice_id)
+            FROM clinic.bank_line_payments b JOIN clinic.payments pm ON pm.id = b.payment_id
+           WHERE b.bank_line_id = line.id)
+         IS DISTINCT FROM
+         (SELECT pg_catalog.array_agg(x.i || ':' || x.a ORDER BY x.i)
+            FROM ROWS FROM (pg_catalog.unnest(p_invoice_ids), pg_catalog.unnest(p_amounts)) AS x(i, a)) THEN
+        RAISE EXCEPTION 'this line is matched already, to other invoices: its payments stand'
+          USING ERRCODE = 'unique_violation';
+      END IF;
+      RETURN QUERY SELECT b.payment_id FROM clinic.bank_line_payments b
+                    WHERE b.bank_line_id = line.id ORDER BY b.payment_id;
+      RETURN;
+    END IF;
+    FOR k IN 1 .. pg_catalog.cardinality(p_invoice_ids) LOOP
+      -- Received when the bank booked it (midday at the clinic), not when it was reconciled.
+      receipt := clinic.record_money_at(p_invoice_ids[k], 'payment', p_amounts[k], 'bank_transfer',
+                                        pg_catalog.left(line.reference, 100),
+                                        pg_catalog.md5('bank:' || line.line_key || ':' || p_invoice_ids[k])::uuid,
+                                        (line.booked_on + TIME '12:00') AT TIME ZONE clinic.clinic_time_zone());
+      INSERT INTO clinic.bank_line_payments (bank_line_id, payment_id) VALUES (line.id, receipt.payment_id)
+      ON CONFLICT DO NOTHING;
+      RETURN NEXT receipt.payment_id;
+    END LOOP;
+    -- The invoice it went on is the line's from now on (its audit entry names that patient).
+    UPDATE clinic.bank_lines l SET state = 'matched', resolved_at = pg_catalog.now(),
+                                   resolved_by = clinic.current_staff_id(),
+                                   suggested_invoice_id = p_invoice_ids[1], confidence = 100, rule = 'chosen'
+     WHERE l.id = line.id;
+  END $$;

@@ -322,3 +322,57 @@ async fn the_same_transfers_in_another_format_are_not_staged_twice() {
         "the line naming nothing is matched as before"
     );
 }
+
+/// An accepted transfer is money received on the day the bank booked it (midday at the clinic),
+/// not on the day it was reconciled; nobody but the reconciling functions dates a payment.
+#[tokio::test]
+async fn a_transfer_is_dated_when_the_bank_booked_it() {
+    let db = TestDb::new().await;
+    let su = db.superuser().await;
+    su.batch_execute("UPDATE clinic.settings SET time_zone = 'Europe/Amsterdam'")
+        .await
+        .expect("settings");
+    let adam = db.connect(&db.staff("adam", Job::Accountant).await).await;
+    let rita = db.connect(&db.staff("rita", Job::Receptionist).await).await;
+    let p = patient(&su, "Ada", "Okoye").await;
+    let invoice = issued(&su, p, 5_000).await;
+    import(
+        &adam,
+        "nov.csv",
+        "date,amount,reference,payer\n2026-11-14,50.00,thanks,A OKOYE\n",
+    )
+    .await;
+    let line: i64 = su
+        .query_one("SELECT id FROM clinic.bank_lines", &[])
+        .await
+        .expect("line")
+        .get(0);
+    let paid = reconcile::accept(&adam, line, &[(invoice, 5_000)])
+        .await
+        .expect("accepted");
+    let (day, hour): (chrono::NaiveDate, i32) = su
+        .query_one(
+            "SELECT (received_at AT TIME ZONE 'Europe/Amsterdam')::date,
+                    extract(hour FROM received_at AT TIME ZONE 'Europe/Amsterdam')::int
+               FROM clinic.payments WHERE id = $1",
+            &[&paid[0]],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .expect("the payment");
+    assert_eq!(
+        (day, hour),
+        (chrono::NaiveDate::from_ymd_opt(2026, 11, 14).expect("day"), 12)
+    );
+    for c in [&adam, &rita] {
+        let e = c
+            .execute(
+                "SELECT clinic.record_money_at($1, 'payment', 100, 'cash', NULL, gen_random_uuid(),
+                                               now() - interval '30 days')",
+                &[&invoice],
+            )
+            .await
+            .expect_err("a backdated payment");
+        assert_eq!(sqlstate(&e), "42501", "{e}");
+    }
+}
