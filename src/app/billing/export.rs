@@ -230,7 +230,7 @@ impl BillingScreen {
                         form.focus = EXPORT_DIR;
                         form.set_error(
                             EXPORT_DIR,
-                            "An export is there already: Enter again replaces its three files.",
+                            "An export is there already: Enter or Ctrl-S again replaces its three files.",
                         );
                         Outcome::redraw()
                     }

@@ -582,9 +582,13 @@ impl BillingScreen {
             row.total().display(ctx.number_format),
             due.format(ctx.date_format)
         );
+        let title = match row.kind {
+            crate::domain::invoice::InvoiceKind::CreditNote => "Issue the credit note?",
+            crate::domain::invoice::InvoiceKind::Invoice => "Issue the invoice?",
+        };
         self.asked_about = Some((row.id, row.version));
         Outcome::confirm(Confirm::new(
-            "Issue the invoice?",
+            title,
             question,
             "Issue",
             "Not yet",

@@ -260,7 +260,7 @@ impl BillingScreen {
             return Outcome::notice("Still working on the last step.");
         }
         let (what, invoice_id, version) = (*what, invoice.id, invoice.version);
-        let request = ctx.start(&mut self.asking, "reason".into());
+        let request = ctx.start(&mut self.asking, invoice.label());
         Outcome::request(match what {
             ReasonFor::Void => Request::Void {
                 request,
@@ -294,16 +294,16 @@ impl BillingScreen {
                 }
             }
             Reply::Voided { request, result } => {
-                if self.asking.finish(request).is_none() {
+                let Some(label) = self.asking.finish(request) else {
                     return Outcome::default();
-                }
-                self.reason_done(result.map(|()| None), ctx)
+                };
+                self.reason_done(result.map(|()| None), &label, ctx)
             }
             Reply::Credited { request, result } => {
-                if self.asking.finish(request).is_none() {
+                let Some(label) = self.asking.finish(request) else {
                     return Outcome::default();
-                }
-                self.reason_done(result.map(Some), ctx)
+                };
+                self.reason_done(result.map(Some), &label, ctx)
             }
             Reply::Uninvoiced { .. }
             | Reply::DayInvoiced { .. }
@@ -313,12 +313,17 @@ impl BillingScreen {
     }
 
     /// A void (None) or a credit note (its id) done, or refused at the reason.
-    fn reason_done(&mut self, result: Result<Option<i64>, String>, ctx: &mut Ctx) -> Outcome<Self> {
+    fn reason_done(
+        &mut self,
+        result: Result<Option<i64>, String>,
+        label: &str,
+        ctx: &mut Ctx,
+    ) -> Outcome<Self> {
         match result {
             Ok(None) => {
                 self.popup = None;
                 self.reload(ctx)
-                    .with_notice("Voided, with the reason kept.")
+                    .with_notice(format!("{label} voided, with the reason kept."))
             }
             Ok(Some(credit_note)) => {
                 self.popup = None;

@@ -307,9 +307,12 @@ impl BillingScreen {
                         if importing {
                             self.popup = None;
                         }
+                        let name = std::path::Path::new(&file)
+                            .file_name()
+                            .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
                         let words = format!(
                             "{}: {} lines, {} new, {} with a suggestion.",
-                            file,
+                            name,
                             summary.lines_read,
                             summary.lines_new,
                             summary.by_number + summary.by_name + summary.by_amount
