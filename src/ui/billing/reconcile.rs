@@ -58,7 +58,55 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &BillingScreen, theme: Theme) 
             " Nothing to review: i imports a bank statement (CSV or CAMT.053).",
         ));
     }
-    let room = usize::from(area.height).saturating_sub(lines.len() + 1);
+    // The line chosen, in full, above the footer: who paid, what they wrote, where it came from.
+    let detail = view.lines.selected_item().map(|l| {
+        let mut d = vec![
+            Line::raw(truncate(
+                &format!(
+                    " From {} · {} line {}",
+                    if l.payer.is_empty() { "?" } else { &l.payer },
+                    l.source,
+                    l.line_no
+                ),
+                width,
+            )),
+            Line::raw(truncate(
+                &format!(
+                    " \"{}\"",
+                    if l.reference.is_empty() {
+                        "(no text)"
+                    } else {
+                        &l.reference
+                    }
+                ),
+                width,
+            )),
+        ];
+        if let Some(sg) = &l.suggestion {
+            let by = match sg.rule.as_str() {
+                "number" => "its number",
+                "name_amount" => "payer and amount",
+                "amount" => "the amount alone",
+                _ => "chosen",
+            };
+            d.push(Line::styled(
+                truncate(
+                    &format!(
+                        " Suggested {} ({}, owes {}) by {by}: {}%",
+                        sg.number.as_deref().unwrap_or("(not numbered yet)"),
+                        sg.patient_name,
+                        Money::new(sg.owed_minor, l.currency).display(fmt),
+                        sg.confidence
+                    ),
+                    width,
+                ),
+                theme.dim(),
+            ));
+        }
+        d
+    });
+    let detail_rows = detail.as_ref().map_or(0, |d| d.len() + 1);
+    let room = usize::from(area.height).saturating_sub(lines.len() + 1 + detail_rows);
     let top = scroll_offset(view.lines.selected(), view.lines.len(), room);
     for (i, l) in view.lines.iter().enumerate().skip(top).take(room) {
         let selected = i == view.lines.selected();
@@ -95,8 +143,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &BillingScreen, theme: Theme) 
         }
         lines.push(Line::styled(format!("{text:<width$}"), style));
     }
-    while lines.len() < usize::from(area.height).saturating_sub(1) {
+    while lines.len() < usize::from(area.height).saturating_sub(1 + detail_rows) {
         lines.push(Line::raw(""));
+    }
+    if let Some(d) = detail {
+        lines.push(Line::raw(""));
+        lines.extend(d);
     }
     let mut footer = String::new();
     if let Some(what) = view.working.what() {
