@@ -267,9 +267,10 @@ impl Screen for CalendarScreen {
                     appointment_id,
                 })
             }
-            Intent::OpenPatient { .. } | Intent::TakePayment { .. } | Intent::Return { .. } => {
-                Outcome::default()
-            }
+            Intent::OpenPatient { .. }
+            | Intent::TakePayment { .. }
+            | Intent::PatientInvoices { .. }
+            | Intent::Return { .. } => Outcome::default(),
         };
         out.and(more)
     }

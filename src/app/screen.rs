@@ -395,6 +395,11 @@ pub enum Intent {
         patient_id: i64,
         patient_name: String,
     },
+    /// Show this patient's invoices on the billing screen (the accounts office, an admin).
+    PatientInvoices {
+        patient_id: i64,
+        patient_name: String,
+    },
     /// Back to the screen that handed work over: the shell's own step, taken by no screen.
     Return { to: ScreenId },
 }

@@ -111,3 +111,37 @@ fn nothing_owed_is_said_and_several_open_invoices_are_left_to_choose() {
         assert!(notice.contains(words), "{notice}");
     }
 }
+
+/// The accounts office reads patients: `p` on the summary shows the patient's invoices (no form);
+/// a doctor, who sees no money, is told so and stays.
+#[test]
+fn p_on_a_read_only_summary_shows_the_patient_s_invoices() {
+    let mut app = desk(Job::Accountant);
+    open_john(&mut app, john(1));
+    let effects = press(&mut app, KeyCode::Char('p'));
+    assert_eq!(shell(&app).current, ScreenId::Billing);
+    let (request, filter) = billing_load(&effects);
+    assert_eq!(
+        filter,
+        InvoiceFilter::Patient {
+            patient_id: 1,
+            name: "Doe, John".into()
+        }
+    );
+    app.update(Action::Screen(ScreenReply::Billing(
+        billing::Reply::Loaded {
+            request,
+            result: Ok(vec![invoice(5, InvoiceStatus::Issued, 9_000, 0)]),
+        },
+    )));
+    assert!(
+        shell(&app).states.billing.popup.is_none(),
+        "the invoices only"
+    );
+
+    let mut app = desk(Job::Doctor);
+    open_john(&mut app, john(1));
+    let before = shell(&app).current;
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(shell(&app).current, before, "a doctor sees no billing");
+}

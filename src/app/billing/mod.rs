@@ -331,19 +331,26 @@ impl Screen for BillingScreen {
     }
 
     fn takes(intent: &Intent) -> bool {
-        matches!(intent, Intent::TakePayment { .. })
+        matches!(
+            intent,
+            Intent::TakePayment { .. } | Intent::PatientInvoices { .. }
+        )
     }
 
     /// From the patient's summary at the desk: their invoices, and the payment form on the one
     /// that is open.
     fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
-        let Intent::TakePayment {
-            patient_id,
-            patient_name,
-        } = intent
-        else {
-            return Outcome::default();
+        let (patient_id, patient_name, pay) = match intent {
+            Intent::TakePayment {
+                patient_id,
+                patient_name,
+            } => (patient_id, patient_name, true),
+            Intent::PatientInvoices {
+                patient_id,
+                patient_name,
+            } => (patient_id, patient_name, false),
+            _ => return Outcome::default(),
         };
         self.popup = None;
         self.detail = None;
@@ -354,7 +361,7 @@ impl Screen for BillingScreen {
         };
         self.invoices.clear();
         self.loaded = false;
-        self.pay_when_loaded = true;
+        self.pay_when_loaded = pay;
         self.load(ctx)
     }
 

@@ -205,6 +205,13 @@ const SUMMARY_READ_ONLY: &[Binding] = &[
         Some("search"),
     ),
     bind(
+        "patients.summary_ro.invoices",
+        &["p"],
+        "The patient's invoices, on the billing screen",
+        Cmd::Invoices,
+        Some("invoices"),
+    ),
+    bind(
         "patients.summary_ro.refresh",
         &["r"],
         "Read the summary again",

@@ -56,6 +56,8 @@ pub enum Cmd {
     CheckIn,
     /// Take a payment at the desk (the billing screen, on the patient's open invoice).
     Pay,
+    /// The patient's invoices, from a read-only summary.
+    Invoices,
     /// Read the summary again, or (after a conflict) load the stored version into the form.
     Refresh,
     NextField,

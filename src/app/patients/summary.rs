@@ -259,6 +259,10 @@ impl PatientsScreen {
                 patient_id: summary.patient_id,
                 patient_name: summary.list_name(),
             }),
+            Cmd::Invoices => Outcome::hand_over(Intent::PatientInvoices {
+                patient_id: summary.patient_id,
+                patient_name: summary.list_name(),
+            }),
             _ => Outcome::default(),
         }
     }
