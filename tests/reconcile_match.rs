@@ -362,7 +362,10 @@ async fn a_transfer_is_dated_when_the_bank_booked_it() {
         .expect("the payment");
     assert_eq!(
         (day, hour),
-        (chrono::NaiveDate::from_ymd_opt(2026, 11, 14).expect("day"), 12)
+        (
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 14).expect("day"),
+            12
+        )
     );
     for c in [&adam, &rita] {
         let e = c
