@@ -459,6 +459,29 @@ pub fn parse_date(s: &str, local_date_format: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// Why `s` is not a date, in words: a day its month does not have is named as such ("November
+/// 2026 has 30 days"), anything else gets `example` to copy.
+pub fn date_problem(s: &str, example: &str) -> String {
+    day_beyond_month(s).unwrap_or_else(|| format!("A date, like {example}."))
+}
+
+/// "November 2026 has 30 days." when `s` is a year, month and a day that month lacks.
+pub fn day_beyond_month(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    if let [y, m, d] = parts.as_slice() {
+        if let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
+            if let Some(first) = NaiveDate::from_ymd_opt(y, m, 1) {
+                let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
+                let days = (next - first).num_days();
+                if d == 0 || i64::from(d) > days {
+                    return Some(format!("{} has {days} days.", first.format("%B %Y")));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// A date of birth that is allowed but worth a second look: over 110 years ago (a slip of the
 /// century: 1915 for 2015). Saving goes ahead; the warning stays under the field meanwhile.
 pub fn date_of_birth_warning(

@@ -55,7 +55,10 @@ fn a_month_is_exported_once_asked_and_counted_as_it_goes() {
     assert!(requests(&ctrl(&mut app, 's')).is_empty());
     let form = export_form(&app);
     assert_eq!(form.focus, EXPORT_TO);
-    assert!(form.fields[EXPORT_TO].error.is_some());
+    assert_eq!(
+        form.fields[EXPORT_TO].error.as_deref(),
+        Some("November 2026 has 30 days.")
+    );
     assert_eq!(form.value(EXPORT_TO), "2026-11-99", "what was typed stays");
     for _ in 0..2 {
         press(&mut app, KeyCode::Backspace);

@@ -12,7 +12,7 @@ use crate::app::pending::Pending;
 use crate::app::screen::{Ctx, Outcome};
 use crate::domain::invoice::{InvoiceFilter, UninvoicedVisit};
 use crate::domain::money::Money;
-use crate::domain::patient::parse_date;
+use crate::domain::patient::{day_beyond_month, parse_date};
 
 /// A day's completed appointments to invoice: the day typed, then its preview.
 #[derive(Debug)]
@@ -96,11 +96,15 @@ impl BillingScreen {
             Cmd::Submit => {
                 let typed = day.date.value().trim().to_string();
                 let Some(date) = parse_date(&typed, ctx.date_format) else {
-                    day.error = Some(format!(
-                        "Not a date: write it like {} or {}.",
-                        ctx.today().format("%Y-%m-%d"),
-                        ctx.today().format(ctx.date_format)
-                    ));
+                    day.error = Some(day_beyond_month(&typed).unwrap_or_else(|| {
+                        format!(
+                            "Not a date: write it like {} or {}.",
+                            ctx.today().format("%Y-%m-%d"),
+                            ctx.today().format(ctx.date_format)
+                        )
+                    }));
+                    // What was previewed is of another day: it goes.
+                    day.visits = None;
                     return Outcome::redraw();
                 };
                 if date > ctx.today() {

@@ -13,7 +13,7 @@ use crate::app::pending::Pending;
 use crate::app::progress::Progress;
 use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
-use crate::domain::patient::parse_date;
+use crate::domain::patient::{date_problem, parse_date};
 use crate::domain::staff::Job;
 
 /// The export form's fields.
@@ -120,10 +120,14 @@ impl BillingScreen {
         let from = parse_date(form.value(EXPORT_FROM), ctx.date_format);
         let to = parse_date(form.value(EXPORT_TO), ctx.date_format);
         if from.is_none() {
-            form.set_error(EXPORT_FROM, "A date, like 2026-11-01.");
+            let why = date_problem(form.value(EXPORT_FROM), "2026-11-01");
+            form.set_error(EXPORT_FROM, why);
         }
         match (from, to) {
-            (_, None) => form.set_error(EXPORT_TO, "A date, like 2026-11-30."),
+            (_, None) => {
+                let why = date_problem(form.value(EXPORT_TO), "2026-11-30");
+                form.set_error(EXPORT_TO, why);
+            }
             (Some(f), Some(t)) if t < f => {
                 form.set_error(EXPORT_TO, "The period ends on or after its first day.");
             }

@@ -404,3 +404,23 @@ fn search_input_is_routed_by_shape() {
         SearchQuery::Name(vec!["doe".into(), "12".into()])
     );
 }
+
+#[test]
+fn a_day_the_month_lacks_is_named() {
+    assert_eq!(
+        date_problem("2026-11-31", "2026-11-01"),
+        "November 2026 has 30 days."
+    );
+    assert_eq!(
+        date_problem("2028-02-30", "x"),
+        "February 2028 has 29 days."
+    );
+    assert_eq!(
+        date_problem("2026-13-01", "2026-11-01"),
+        "A date, like 2026-11-01."
+    );
+    assert_eq!(
+        date_problem("soon", "2026-11-01"),
+        "A date, like 2026-11-01."
+    );
+}
