@@ -209,7 +209,7 @@ pub async fn statement_text(
         }
     }
     out.push_str(&format!(
-        "Patient no. {patient_number}\n\n{:<11} {:<10} {:<10} {:>10} {:>10} {:>10}\n",
+        "Patient no. {patient_number}\n\n{:<11} {:<10} {:<10} {:>9} {:>9} {:>9}\n",
         "invoice", "issued", "due", "total", "paid", "owed"
     ));
     let mut owed = Money::zero(currency);
@@ -221,7 +221,7 @@ pub async fn statement_text(
             .checked_add(Money::new(left, currency))
             .map_err(|e| DbError::Other(e.to_string()))?;
         out.push_str(&format!(
-            "{:<11} {:<10} {:<10} {:>10} {:>10} {:>10}{}\n",
+            "{:<11} {:<10} {:<10} {:>9} {:>9} {:>9}{}\n",
             r.get::<_, Option<String>>(0).unwrap_or_default(),
             issued.map_or_else(String::new, |d| d.to_string()),
             due.map_or_else(String::new, |d| d.to_string()),

@@ -78,7 +78,7 @@ pub fn last_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 /// A path as the person would type it: under their home as `~/`.
-fn shown(path: &Path) -> String {
+pub fn shown(path: &Path) -> String {
     match std::env::var_os("HOME").map(PathBuf::from) {
         Some(home) if path.starts_with(&home) && home.as_os_str().len() > 1 => {
             format!("~/{}", path.strip_prefix(&home).unwrap_or(path).display())
@@ -221,12 +221,13 @@ impl BillingScreen {
                         if form.is_some() {
                             self.popup = None;
                         }
+                        // The counts first: a long folder is what the line's end cuts.
                         Outcome::notice(format!(
-                            "Exported into {}: {} invoices, {} lines, {} payments.",
-                            shown(&dir),
+                            "Exported {} invoices, {} lines, {} payments to {}",
                             n.invoices,
                             n.lines,
-                            n.payments
+                            n.payments,
+                            shown(&dir)
                         ))
                     }
                     (Err(ExportRefused::Exists), Some(form)) => {

@@ -22,7 +22,7 @@ use tui_input::InputRequest;
 
 pub use day::DayInvoicing;
 pub use export::{
-    expand_home, last_month, ExportAsk, ExportRefused, ExportRun, Exported, StatementView,
+    expand_home, last_month, shown, ExportAsk, ExportRefused, ExportRun, Exported, StatementView,
     EXPORT_DIR, EXPORT_FROM, EXPORT_TO,
 };
 pub use keys::{Panel, BINDINGS};

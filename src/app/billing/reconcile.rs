@@ -317,7 +317,7 @@ impl BillingScreen {
                             summary.lines_new,
                             summary.by_number + summary.by_name + summary.by_amount
                         );
-                        self.reconcile.last_import = Some((file, summary));
+                        self.reconcile.last_import = Some((name, summary));
                         self.load_bank_lines(ctx).with_notice(words)
                     }
                     Err(e) => match &mut self.popup {

@@ -357,7 +357,10 @@ fn draw_statement(
     let w = usize::from(inner.width);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            truncate(&format!("Kept as {}", view.path.display()), w),
+            truncate(
+                &format!("Kept as {}", crate::app::billing::shown(&view.path)),
+                w,
+            ),
             theme.dim(),
         )),
         Rect { height: 1, ..inner },

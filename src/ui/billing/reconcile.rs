@@ -84,15 +84,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &BillingScreen, theme: Theme) 
         ];
         if let Some(sg) = &l.suggestion {
             let by = match sg.rule.as_str() {
-                "number" => "its number",
-                "name_amount" => "payer and amount",
-                "amount" => "the amount alone",
+                "number" => "number",
+                "name_amount" => "payer+amount",
+                "amount" => "amount",
                 _ => "chosen",
             };
             d.push(Line::styled(
                 truncate(
                     &format!(
-                        " Suggested {} ({}, owes {}) by {by}: {}%",
+                        " -> {} {}, owes {} ({by}, {}%)",
                         sg.number.as_deref().unwrap_or("(not numbered yet)"),
                         sg.patient_name,
                         Money::new(sg.owed_minor, l.currency).display(fmt),
