@@ -185,7 +185,10 @@ pub async fn export_invoices(
         "SELECT i.invoice_number, i.kind, c.invoice_number, i.status, p.patient_number,
                 p.family_name, p.given_names, i.currency::text, i.issued_at, i.due_on,
                 i.total_minor - i.tax_minor, i.tax_minor, i.total_minor, i.credited_minor,
-                i.paid_minor, i.void_reason, i.credit_reason, i.id
+                i.paid_minor, i.void_reason, i.credit_reason, i.id,
+                -- Only an open invoice owes: not a draft, a void one or a credit note.
+                CASE WHEN i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
+                     THEN i.total_minor - i.paid_minor - i.credited_minor ELSE 0 END
            FROM clinic.invoices i
            JOIN clinic.patients p ON p.id = i.patient_id
            LEFT JOIN clinic.invoices c ON c.id = i.credits_invoice_id
@@ -221,8 +224,6 @@ pub async fn export_invoices(
         out,
         |r| {
             let currency = currency_of(r.get(7))?;
-            let total: i64 = r.get(12);
-            let (credited, paid): (i64, i64) = (r.get(13), r.get(14));
             Ok(vec![
                 r.get::<_, Option<String>>(0).unwrap_or_default(),
                 r.get(1),
@@ -236,10 +237,10 @@ pub async fn export_invoices(
                 day(r.get(9)),
                 plain(r.get(10), currency),
                 plain(r.get(11), currency),
-                plain(total, currency),
-                plain(credited, currency),
-                plain(paid, currency),
-                plain(total - credited - paid, currency),
+                plain(r.get(12), currency),
+                plain(r.get(13), currency),
+                plain(r.get(14), currency),
+                plain(r.get(18), currency),
                 r.get::<_, Option<String>>(15).unwrap_or_default(),
                 r.get::<_, Option<String>>(16).unwrap_or_default(),
                 r.get::<_, i64>(17).to_string(),
