@@ -151,6 +151,117 @@ async fn export(
     (counts, header, rows)
 }
 
+/// Credit paid back leaves the clinic as money, so payments.csv holds it as a row of its own
+/// (kind credit_refund, the patient, no invoice, negative), and for any range the money in the
+/// export (credit used to pay an invoice aside) is what the cash report counts.
+#[tokio::test]
+async fn credit_paid_back_is_in_payments_csv_as_in_the_cash_report() {
+    let b = books().await;
+    let adam = b.adam.get().await.expect("a connection");
+    let first = b.issued(5_000).await;
+    billing::record_payment(&**adam, first, 8_000, PaymentMethod::Card, None, &key(1))
+        .await
+        .expect("paid 30.00 beyond the total");
+    let second = b.issued(2_000).await;
+    billing::record_payment(&**adam, second, 1_000, PaymentMethod::Credit, None, &key(2))
+        .await
+        .expect("paid from the credit");
+    billing::record_refund(&**adam, first, 500, PaymentMethod::Cash, None, &key(3))
+        .await
+        .expect("refunded");
+    let entry = billing::refund_credit(
+        &**adam,
+        b.patient,
+        eur(),
+        1_200,
+        PaymentMethod::BankTransfer,
+        Some("IBAN DE02 0001"),
+        &key(4),
+    )
+    .await
+    .expect("credit paid back");
+    // Credit paid back yesterday, as the ledger would hold it (it is append-only).
+    b.su.execute(
+        "INSERT INTO clinic.patient_credit (patient_id, currency, amount_minor, kind, method,
+                                            idempotency_key, at, by_staff)
+         SELECT $1, 'EUR', -300, 'refunded', 'cash', gen_random_uuid(), now() - interval '1 day', s.id
+           FROM clinic.staff s WHERE s.full_name = 'Adam'",
+        &[&b.patient],
+    )
+    .await
+    .expect("yesterday's");
+
+    let today = Utc::now().date_naive();
+    let yesterday = today - Duration::days(1);
+    let dir = folder("credit-refund", &b);
+    let (counts, header, rows) = export(&b, today, today, &dir).await;
+    assert_eq!(counts.payments, 4, "{rows:?}");
+    let at = |name| column(&header, name);
+    let back: Vec<_> = rows
+        .iter()
+        .filter(|r| &r[at("kind")] == "credit_refund")
+        .collect();
+    assert_eq!(back.len(), 1, "{rows:?}");
+    let r = back[0];
+    assert_eq!(&r[at("payment_id")], "", "not a payment");
+    assert_eq!(&r[at("credit_entry_id")], entry.to_string());
+    assert_eq!(&r[at("invoice_number")], "");
+    assert_eq!(&r[at("patient_number")], b.patient_number.to_string());
+    assert_eq!(&r[at("amount")], "-12.00");
+    assert_eq!(&r[at("applied")], "0.00");
+    assert_eq!(&r[at("to_credit")], "-12.00");
+    assert_eq!(&r[at("method")], "bank_transfer");
+    assert_eq!(&r[at("reference")], "IBAN DE02 0001");
+    assert_eq!(&r[at("received_by")], "Adam");
+    assert_eq!(&r[at("currency")], "EUR");
+    assert_eq!(&r[at("day")], today.format("%Y-%m-%d").to_string());
+    assert!(!r[at("received_at")].is_empty());
+    for r in &rows {
+        assert_eq!(
+            cents(&r[at("amount")]),
+            cents(&r[at("applied")]) + cents(&r[at("to_credit")]),
+            "every row's money is split into applied and credit: {r:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+
+    for (from, to, expected_rows) in [
+        (today, today, 4),
+        (yesterday, yesterday, 1),
+        (yesterday, today, 5),
+    ] {
+        let dir = folder("credit-range", &b);
+        let (counts, header, rows) = export(&b, from, to, &dir).await;
+        assert_eq!(counts.payments, expected_rows, "{from}..{to}: {rows:?}");
+        assert_eq!(rows.len() as u64, counts.payments);
+        let at = |name| column(&header, name);
+        let exported: i64 = rows
+            .iter()
+            .filter(|r| &r[at("method")] != "credit")
+            .map(|r| cents(&r[at("amount")]))
+            .sum();
+        let cash: i64 = billing_reports::cash(&**adam, from, to)
+            .await
+            .expect("cash report")
+            .iter()
+            .map(|c| c.amount_minor)
+            .sum();
+        assert_eq!(
+            exported, cash,
+            "{from}..{to}: the export's money is the cash report's"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    // 80.00 card - 5.00 cash refund - 12.00 and 3.00 credit paid back.
+    let cash: i64 = billing_reports::cash(&**adam, yesterday, today)
+        .await
+        .expect("cash")
+        .iter()
+        .map(|c| c.amount_minor)
+        .sum();
+    assert_eq!(cash, 8_000 - 500 - 1_200 - 300);
+}
+
 /// Only an open invoice owes: a void invoice, a credit note and the invoice it credited whole
 /// export 0.00 owed, and the owed column adds up to the aging.
 #[tokio::test]

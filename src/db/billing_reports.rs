@@ -85,14 +85,19 @@ pub struct ExportCounts {
     pub payments: u64,
 }
 
-/// The invoices issued in the range (void ones too, as they were numbered), and the payments
-/// received in it. Drafts are not the books' yet and are left out.
+/// The invoices issued in the range (void ones too, as they were numbered), and the money received
+/// and paid back in it. Drafts are not the books' yet and are left out.
 const ISSUED_IN: &str =
     "i.issued_at >= ($1::date::timestamp AT TIME ZONE clinic.clinic_time_zone())
     AND i.issued_at < (($2::date + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())";
 const RECEIVED_IN: &str =
     "p.received_at >= ($1::date::timestamp AT TIME ZONE clinic.clinic_time_zone())
     AND p.received_at < (($2::date + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())";
+/// Credit paid back in the range: money gone without an invoice (clinic.refund_credit), which the
+/// cash report counts too.
+const CREDIT_PAID_BACK_IN: &str = "c.kind = 'refunded'
+    AND c.at >= ($1::date::timestamp AT TIME ZONE clinic.clinic_time_zone())
+    AND c.at < (($2::date + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())";
 
 pub async fn export_counts(
     client: &impl GenericClient,
@@ -105,7 +110,8 @@ pub async fn export_counts(
                 "SELECT (SELECT count(*) FROM clinic.invoices i WHERE {ISSUED_IN}),
                         (SELECT count(*) FROM clinic.invoice_lines l
                            JOIN clinic.invoices i ON i.id = l.invoice_id WHERE {ISSUED_IN}),
-                        (SELECT count(*) FROM clinic.payments p WHERE {RECEIVED_IN})"
+                        (SELECT count(*) FROM clinic.payments p WHERE {RECEIVED_IN})
+                        + (SELECT count(*) FROM clinic.patient_credit c WHERE {CREDIT_PAID_BACK_IN})"
             ),
             &[&from, &to],
         )
@@ -311,7 +317,10 @@ pub async fn export_lines(
     .await
 }
 
-/// payments.csv: money received (and refunds, negative) in the range.
+/// payments.csv: money received and paid back in the range. Refunds are negative; so is credit
+/// paid back (kind `credit_refund`: no invoice and no payment, its `credit_entry_id` the patient's
+/// credit ledger entry), so the money here, credit used to pay an invoice aside, is the cash
+/// report's. Every row's amount is its applied plus its to_credit.
 pub async fn export_payments(
     client: &impl GenericClient,
     from: NaiveDate,
@@ -320,15 +329,25 @@ pub async fn export_payments(
     progress: &mut impl FnMut(u64),
 ) -> Result<u64, ExportError> {
     let sql = format!(
-        "SELECT p.id, p.received_at, clinic.clinic_date(p.received_at), i.invoice_number,
-                pt.patient_number, p.kind, p.method, p.amount_minor, p.applied_minor,
-                p.reference, s.full_name, i.currency::text
-           FROM clinic.payments p
-           JOIN clinic.invoices i ON i.id = p.invoice_id
-           JOIN clinic.patients pt ON pt.id = i.patient_id
-           LEFT JOIN clinic.staff s ON s.id = p.received_by
-          WHERE {RECEIVED_IN}
-          ORDER BY p.received_at, p.id"
+        "SELECT m.payment_id, m.at, clinic.clinic_date(m.at), m.invoice_number, m.patient_number,
+                m.kind, m.method, m.amount_minor, m.applied_minor, m.reference, m.full_name,
+                m.currency, m.credit_entry_id
+           FROM (SELECT p.id AS payment_id, NULL::bigint AS credit_entry_id, p.received_at AS at,
+                        i.invoice_number, pt.patient_number, p.kind, p.method, p.amount_minor,
+                        p.applied_minor, p.reference, s.full_name, i.currency::text AS currency
+                   FROM clinic.payments p
+                   JOIN clinic.invoices i ON i.id = p.invoice_id
+                   JOIN clinic.patients pt ON pt.id = i.patient_id
+                   LEFT JOIN clinic.staff s ON s.id = p.received_by
+                  WHERE {RECEIVED_IN}
+                 UNION ALL
+                 SELECT NULL, c.id, c.at, NULL, pt.patient_number, 'credit_refund', c.method,
+                        c.amount_minor, 0, c.reference, s.full_name, c.currency::text
+                   FROM clinic.patient_credit c
+                   JOIN clinic.patients pt ON pt.id = c.patient_id
+                   LEFT JOIN clinic.staff s ON s.id = c.by_staff
+                  WHERE {CREDIT_PAID_BACK_IN}) m
+          ORDER BY m.at, m.payment_id NULLS LAST, m.credit_entry_id"
     );
     let header = [
         "payment_id",
@@ -344,7 +363,9 @@ pub async fn export_payments(
         "reference",
         "received_by",
         "currency",
+        "credit_entry_id",
     ];
+    let id = |n: Option<i64>| n.map_or_else(String::new, |n| n.to_string());
     stream(
         client,
         &sql,
@@ -354,20 +375,24 @@ pub async fn export_payments(
         |r| {
             let currency = currency_of(r.get(11))?;
             let (amount, applied): (i64, i64) = (r.get(7), r.get(8));
+            let kind: String = r.get(5);
             let method: String = r.get(6);
-            // Credit used is not money received: nothing of it goes to credit again.
-            let to_credit = if method == "credit" || amount < 0 {
+            let to_credit = if kind == "credit_refund" {
+                // Paid back out of the patient's credit.
+                amount
+            } else if method == "credit" || amount < 0 {
+                // Credit used is not money received: nothing of it goes to credit again.
                 0
             } else {
                 amount - applied
             };
             Ok(vec![
-                r.get::<_, i64>(0).to_string(),
+                id(r.get(0)),
                 instant(r.get(1)),
                 day(r.get(2)),
                 r.get::<_, Option<String>>(3).unwrap_or_default(),
                 r.get::<_, i64>(4).to_string(),
-                r.get(5),
+                kind,
                 method,
                 plain(amount, currency),
                 plain(applied, currency),
@@ -375,6 +400,7 @@ pub async fn export_payments(
                 r.get::<_, Option<String>>(9).unwrap_or_default(),
                 r.get::<_, Option<String>>(10).unwrap_or_default(),
                 currency.code().to_string(),
+                id(r.get(12)),
             ])
         },
         progress,
