@@ -133,7 +133,7 @@ pub async fn export(
     let [inv, lines, pay] = export_paths(dir);
     let writer = |p: &Path| -> Result<csv::Writer<BufWriter<File>>, ExportError> {
         let f = File::create(p).map_err(|e| ExportError::Write(e.into()))?;
-        Ok(csv::Writer::from_writer(BufWriter::new(f)))
+        Ok(billing_reports::csv_writer(BufWriter::new(f)))
     };
     let invoices = billing_reports::export_invoices(&**c, from, to, &mut writer(&inv)?, &mut |n| {
         progress("invoices.csv", n, expected.invoices)

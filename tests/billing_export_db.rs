@@ -330,3 +330,36 @@ async fn void_invoices_and_credit_notes_owe_nothing_in_invoices_csv() {
     assert_eq!(total, aging.totals().expect("sums").1.minor());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// RFC 4180 ends each record with CRLF, the last one too, in all three files.
+#[tokio::test]
+async fn the_export_ends_every_line_with_crlf() {
+    let b = books().await;
+    let adam = b.adam.get().await.expect("a connection");
+    let invoice = b.issued(2_500).await;
+    billing::record_payment(
+        &**adam,
+        invoice,
+        1_000,
+        PaymentMethod::Card,
+        Some("slip\nwith a line break"),
+        &key(5),
+    )
+    .await
+    .expect("paid");
+    let today = Utc::now().date_naive();
+    let dir = folder("crlf", &b);
+    export(&b, today, today, &dir).await;
+    for path in clinic::report::export_paths(&dir) {
+        let bytes = std::fs::read(&path).expect("written");
+        assert!(bytes.ends_with(b"\r\n"), "{}", path.display());
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        // A line break inside a quoted field is data, not a record's end.
+        let records = text.matches("\r\n").count();
+        let breaks = text.matches('\n').count();
+        let inside = text.matches("slip\nwith").count();
+        assert_eq!(breaks, records + inside, "{}: {text:?}", path.display());
+        assert_eq!(records, 2, "a header and one row: {}", path.display());
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

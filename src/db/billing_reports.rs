@@ -1,7 +1,7 @@
 //! Billing's reports through the database's functions (sql/0019), as the caller's own login, and
-//! the export of invoices, their lines and the payments of a date range as CSV (RFC 4180, UTF-8)
-//! for the clinic's accounting software, streamed row by row so a year takes no more memory than
-//! a day.
+//! the export of invoices, their lines and the money of a date range as CSV (RFC 4180: UTF-8,
+//! CRLF) for the clinic's accounting software, streamed row by row so a year takes no more memory
+//! than a day.
 
 use std::io::Write;
 
@@ -131,6 +131,13 @@ pub enum ExportError {
     Db(#[from] DbError),
     #[error("writing the file: {0}")]
     Write(#[from] csv::Error),
+}
+
+/// A CSV writer as RFC 4180 has it: records end in CRLF.
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out)
 }
 
 impl From<tokio_postgres::Error> for ExportError {
