@@ -363,3 +363,66 @@ async fn the_export_ends_every_line_with_crlf() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// An export that cannot make its folder, or create one of its files, says which, and leaves
+/// its connection out of the snapshot it stopped in.
+#[tokio::test]
+async fn an_export_that_cannot_be_written_names_the_path() {
+    use clinic::app::billing::{ExportRefused, Reply, Request};
+    use clinic::app::progress::Progress;
+    use clinic::effects::Run;
+    let b = books().await;
+    let today = Utc::now().date_naive();
+    // Under a file no folder can be made, whoever runs the test (root too).
+    let file = folder("not-a-folder", &b);
+    std::fs::write(&file, "a file").expect("a file");
+    let dir = file.join("exports");
+    let err = clinic::report::export(&b.adam, today, today, &dir, |_, _, _| {})
+        .await
+        .expect_err("no folder");
+    let said = err.to_string();
+    assert!(
+        said.starts_with(&format!("cannot write into {}: ", dir.display())),
+        "{said}"
+    );
+    let reply = Request::Export {
+        request: clinic::app::RequestId(1),
+        from: today,
+        to: today,
+        dir: dir.clone(),
+        replace: false,
+        progress: Progress::default(),
+    }
+    .run(b.adam.clone())
+    .await;
+    match reply {
+        Reply::Exported {
+            result: Err(ExportRefused::Failed(why)),
+            ..
+        } => assert!(why.contains(&dir.display().to_string()), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_file(&file).ok();
+
+    // A folder where a file should go.
+    let dir = folder("blocked", &b);
+    let [_, _, payments] = clinic::report::export_paths(&dir);
+    std::fs::create_dir_all(&payments).expect("a folder named payments.csv");
+    let err = clinic::report::export(&b.adam, today, today, &dir, |_, _, _| {})
+        .await
+        .expect_err("no file");
+    // The export stopped inside its read-only snapshot; the pooled connection it used is not
+    // handed on still inside it.
+    let invoice = b.issued(1_000).await;
+    let adam = b.adam.get().await.expect("a connection");
+    billing::record_payment(&**adam, invoice, 1_000, PaymentMethod::Cash, None, &key(6))
+        .await
+        .expect("the pool writes again after a failed export");
+    drop(adam);
+    let said = err.to_string();
+    assert!(
+        said.starts_with(&format!("cannot write {}: ", payments.display())),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

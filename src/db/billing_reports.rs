@@ -4,6 +4,7 @@
 //! than a day.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{pin_mut, TryStreamExt};
@@ -124,13 +125,36 @@ pub async fn export_counts(
     })
 }
 
-/// Why an export stopped.
+/// Why an export stopped. A folder or file that cannot be written is named, so the person can
+/// see which path to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("cannot write into {}: {source}", dir.display())]
+    Folder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    File { path: PathBuf, source: csv::Error },
+    /// Writing a file not named yet; [`ExportError::in_file`] names it.
     #[error("writing the file: {0}")]
     Write(#[from] csv::Error),
+}
+
+impl ExportError {
+    /// This error, naming `path` when it was the writing that failed.
+    #[must_use]
+    pub fn in_file(self, path: &Path) -> Self {
+        match self {
+            Self::Write(source) => Self::File {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 /// A CSV writer as RFC 4180 has it: records end in CRLF.
