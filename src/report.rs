@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use deadpool_postgres::Pool;
+use tokio_postgres::IsolationLevel;
 
 use crate::db::billing_reports::{self, ExportCounts, ExportError};
 use crate::db::DbError;
@@ -115,7 +116,8 @@ pub fn export_paths(dir: &Path) -> [PathBuf; 3] {
 }
 
 /// invoices.csv, invoice_lines.csv and payments.csv for the range, into `dir` (made if
-/// missing); `progress(file, done, of)` as rows go out. The rows written per file.
+/// missing); `progress(file, done, of)` as rows go out. The rows written per file. A folder or
+/// file that cannot be written is named in the error.
 pub async fn export(
     pool: &Pool,
     from: NaiveDate,
@@ -123,34 +125,47 @@ pub async fn export(
     dir: &Path,
     mut progress: impl FnMut(&str, u64, u64),
 ) -> Result<ExportCounts, ExportError> {
-    std::fs::create_dir_all(dir).map_err(|e| ExportError::Write(e.into()))?;
-    let c = client(pool).await?;
-    // One snapshot for all three files, so they agree with each other.
-    c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Folder {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    let mut c = client(pool).await?;
+    let pg: &mut tokio_postgres::Client = &mut c;
+    // One snapshot for all three files, so they agree with each other; rolled back when dropped
+    // on a failure, so the pooled connection is not handed on inside it.
+    let tx = pg
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
         .await
         .map_err(DbError::from)?;
-    let expected = billing_reports::export_counts(&**c, from, to).await?;
+    let expected = billing_reports::export_counts(&tx, from, to).await?;
     let [inv, lines, pay] = export_paths(dir);
     let writer = |p: &Path| -> Result<csv::Writer<BufWriter<File>>, ExportError> {
-        let f = File::create(p).map_err(|e| ExportError::Write(e.into()))?;
-        Ok(csv::Writer::from_writer(BufWriter::new(f)))
+        let f = File::create(p).map_err(|e| ExportError::from(csv::Error::from(e)).in_file(p))?;
+        Ok(billing_reports::csv_writer(BufWriter::new(f)))
     };
-    let invoices = billing_reports::export_invoices(&**c, from, to, &mut writer(&inv)?, &mut |n| {
+    let invoices = billing_reports::export_invoices(&tx, from, to, &mut writer(&inv)?, &mut |n| {
         progress("invoices.csv", n, expected.invoices)
     })
-    .await?;
-    let lines = billing_reports::export_lines(&**c, from, to, &mut writer(&lines)?, &mut |n| {
-        progress("invoice_lines.csv", n, expected.lines)
-    })
-    .await?;
-    let payments = billing_reports::export_payments(&**c, from, to, &mut writer(&pay)?, &mut |n| {
+    .await
+    .map_err(|e| e.in_file(&inv))?;
+    let lines_written =
+        billing_reports::export_lines(&tx, from, to, &mut writer(&lines)?, &mut |n| {
+            progress("invoice_lines.csv", n, expected.lines)
+        })
+        .await
+        .map_err(|e| e.in_file(&lines))?;
+    let payments = billing_reports::export_payments(&tx, from, to, &mut writer(&pay)?, &mut |n| {
         progress("payments.csv", n, expected.payments)
     })
-    .await?;
-    c.batch_execute("COMMIT").await.map_err(DbError::from)?;
+    .await
+    .map_err(|e| e.in_file(&pay))?;
+    tx.commit().await.map_err(DbError::from)?;
     Ok(ExportCounts {
         invoices,
-        lines,
+        lines: lines_written,
         payments,
     })
 }

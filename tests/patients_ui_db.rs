@@ -379,3 +379,141 @@ async fn the_summary_reads_only_what_each_job_may_and_check_in_works() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The summary's balance is what Billing shows as owed for the patient: what the open invoices
+/// (issued, overdue, partly paid, refunded back to partly paid) still owe after payments and
+/// credit notes, with a paid invoice, a void one and a credit note owing nothing.
+#[tokio::test]
+async fn the_summary_balance_is_what_billing_shows_owed() {
+    use clinic::app::billing::{Reply as BillingReply, Request as BillingRequest};
+    use clinic::domain::invoice::InvoiceFilter;
+
+    let db = TestDb::new().await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    let adam = db.staff("adam", Job::Accountant).await;
+    let desk = pool(&db, &rita);
+    let accounts = pool(&db, &adam);
+    let john = register(&desk, "Doe", "John", "1985-06-15", "123 456 7890").await;
+    let su = db.superuser().await;
+    let issued = |total: i64, due_in: i32| {
+        let su = &su;
+        async move {
+            let id: i64 = su
+                .query_one(
+                    "INSERT INTO clinic.invoices (patient_id, currency) VALUES ($1, 'USD') RETURNING id",
+                    &[&john.id],
+                )
+                .await
+                .expect("invoice")
+                .get(0);
+            su.batch_execute(&format!(
+                "INSERT INTO clinic.invoice_lines (invoice_id, description, unit_price_minor)
+                 VALUES ({id}, 'Consultation', {total});
+                 UPDATE clinic.invoices SET status = 'issued', issued_at = now(),
+                        due_on = current_date + {due_in} WHERE id = {id};
+                 SELECT clinic.number_invoices();"
+            ))
+            .await
+            .expect("issued");
+            id
+        }
+    };
+    let overdue = issued(5_000, -10).await;
+    let part_paid = issued(10_000, 30).await;
+    let refunded = issued(3_000, 30).await;
+    let paid = issued(2_000, 30).await;
+    let voided = issued(1_500, 30).await;
+    let credited = issued(4_000, 30).await;
+    let c = accounts.get().await.expect("a connection");
+    c.batch_execute(&format!(
+        "SELECT clinic.record_payment({part_paid}, 4000, 'card', NULL, gen_random_uuid());
+         SELECT clinic.record_payment({refunded}, 3000, 'cash', NULL, gen_random_uuid());
+         SELECT clinic.record_refund({refunded}, 600, 'cash', NULL, gen_random_uuid());
+         SELECT clinic.record_payment({paid}, 2000, 'card', NULL, gen_random_uuid());
+         UPDATE clinic.invoices SET status = 'void', void_reason = 'wrong patient' WHERE id = {voided};"
+    ))
+    .await
+    .expect("payments, a refund and a void");
+    // A credit note taking 10.00 off: the note itself owes nothing, its invoice 30.00.
+    let note: i64 = c
+        .query_one(
+            "SELECT clinic.credit_note($1, 'shorter visit')",
+            &[&credited],
+        )
+        .await
+        .expect("a credit note")
+        .get(0);
+    c.batch_execute(&format!(
+        "UPDATE clinic.invoice_lines SET unit_price_minor = 1000 WHERE invoice_id = {note};
+         SELECT clinic.issue_invoice({note}, current_date + 30);"
+    ))
+    .await
+    .expect("the note issued");
+    let status: String = su
+        .query_one(
+            "SELECT status FROM clinic.invoices WHERE id = $1",
+            &[&refunded],
+        )
+        .await
+        .expect("status")
+        .get(0);
+    assert_eq!(status, "partially_paid", "refunded back to partly paid");
+
+    // Billing's owed for the patient, as the screen adds it up.
+    let rows = match (BillingRequest::Load {
+        request: RequestId(1),
+        filter: InvoiceFilter::Patient {
+            patient_id: john.id,
+            name: "Doe, John".into(),
+        },
+        limit: 500,
+    })
+    .run(accounts.clone())
+    .await
+    {
+        BillingReply::Loaded { result, .. } => result.expect("the patient's invoices"),
+        other => panic!("{other:?}"),
+    };
+    let billing_owed: i64 = rows
+        .iter()
+        .filter(|r| r.takes_payment())
+        .map(|r| r.balance().minor())
+        .sum();
+    // 50.00 overdue + 60.00 part paid + 6.00 after the refund + 30.00 after the credit note.
+    assert_eq!(billing_owed, 5_000 + 6_000 + 600 + 3_000);
+    let today = Utc::now().date_naive();
+    assert!(rows.iter().any(|r| r.id == overdue && r.overdue(today)));
+    let listed_owed: i64 = rows.iter().map(|r| r.balance().minor()).sum();
+    assert_eq!(listed_owed, billing_owed, "nothing else in the list owes");
+
+    for (who, p, scope) in [
+        ("the desk", desk.clone(), everything()),
+        (
+            "accounts",
+            accounts.clone(),
+            SummaryScope {
+                billing_only: true,
+                balance: true,
+            },
+        ),
+    ] {
+        let summary = match run(
+            p,
+            Request::Summary {
+                request: RequestId(2),
+                patient_id: john.id,
+                scope,
+                around: Utc::now(),
+            },
+        )
+        .await
+        {
+            Reply::Summary { result, .. } => result.expect("a summary"),
+            other => panic!("{other:?}"),
+        };
+        let balance = summary.balance.expect("asked for");
+        assert_eq!(balance.len(), 1, "{who}: {balance:?}");
+        assert_eq!(balance[0].minor(), billing_owed, "{who}");
+        assert_eq!(balance[0].currency().code(), "USD", "{who}");
+    }
+}

@@ -1,9 +1,10 @@
 //! Billing's reports through the database's functions (sql/0019), as the caller's own login, and
-//! the export of invoices, their lines and the payments of a date range as CSV (RFC 4180, UTF-8)
-//! for the clinic's accounting software, streamed row by row so a year takes no more memory than
-//! a day.
+//! the export of invoices, their lines and the money of a date range as CSV (RFC 4180: UTF-8,
+//! CRLF) for the clinic's accounting software, streamed row by row so a year takes no more memory
+//! than a day.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{pin_mut, TryStreamExt};
@@ -85,14 +86,19 @@ pub struct ExportCounts {
     pub payments: u64,
 }
 
-/// The invoices issued in the range (void ones too, as they were numbered), and the payments
-/// received in it. Drafts are not the books' yet and are left out.
+/// The invoices issued in the range (void ones too, as they were numbered), and the money received
+/// and paid back in it. Drafts are not the books' yet and are left out.
 const ISSUED_IN: &str =
     "i.issued_at >= ($1::date::timestamp AT TIME ZONE clinic.clinic_time_zone())
     AND i.issued_at < (($2::date + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())";
 const RECEIVED_IN: &str =
     "p.received_at >= ($1::date::timestamp AT TIME ZONE clinic.clinic_time_zone())
     AND p.received_at < (($2::date + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())";
+/// Credit paid back in the range: money gone without an invoice (clinic.refund_credit), which the
+/// cash report counts too.
+const CREDIT_PAID_BACK_IN: &str = "c.kind = 'refunded'
+    AND c.at >= ($1::date::timestamp AT TIME ZONE clinic.clinic_time_zone())
+    AND c.at < (($2::date + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())";
 
 pub async fn export_counts(
     client: &impl GenericClient,
@@ -105,7 +111,8 @@ pub async fn export_counts(
                 "SELECT (SELECT count(*) FROM clinic.invoices i WHERE {ISSUED_IN}),
                         (SELECT count(*) FROM clinic.invoice_lines l
                            JOIN clinic.invoices i ON i.id = l.invoice_id WHERE {ISSUED_IN}),
-                        (SELECT count(*) FROM clinic.payments p WHERE {RECEIVED_IN})"
+                        (SELECT count(*) FROM clinic.payments p WHERE {RECEIVED_IN})
+                        + (SELECT count(*) FROM clinic.patient_credit c WHERE {CREDIT_PAID_BACK_IN})"
             ),
             &[&from, &to],
         )
@@ -118,13 +125,43 @@ pub async fn export_counts(
     })
 }
 
-/// Why an export stopped.
+/// Why an export stopped. A folder or file that cannot be written is named, so the person can
+/// see which path to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("cannot write into {}: {source}", dir.display())]
+    Folder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    File { path: PathBuf, source: csv::Error },
+    /// Writing a file not named yet; [`ExportError::in_file`] names it.
     #[error("writing the file: {0}")]
     Write(#[from] csv::Error),
+}
+
+impl ExportError {
+    /// This error, naming `path` when it was the writing that failed.
+    #[must_use]
+    pub fn in_file(self, path: &Path) -> Self {
+        match self {
+            Self::Write(source) => Self::File {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        }
+    }
+}
+
+/// A CSV writer as RFC 4180 has it: records end in CRLF.
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out)
 }
 
 impl From<tokio_postgres::Error> for ExportError {
@@ -185,7 +222,10 @@ pub async fn export_invoices(
         "SELECT i.invoice_number, i.kind, c.invoice_number, i.status, p.patient_number,
                 p.family_name, p.given_names, i.currency::text, i.issued_at, i.due_on,
                 i.total_minor - i.tax_minor, i.tax_minor, i.total_minor, i.credited_minor,
-                i.paid_minor, i.void_reason, i.credit_reason, i.id
+                i.paid_minor, i.void_reason, i.credit_reason, i.id,
+                -- Only an open invoice owes: not a draft, a void one or a credit note.
+                CASE WHEN i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
+                     THEN i.total_minor - i.paid_minor - i.credited_minor ELSE 0 END
            FROM clinic.invoices i
            JOIN clinic.patients p ON p.id = i.patient_id
            LEFT JOIN clinic.invoices c ON c.id = i.credits_invoice_id
@@ -221,8 +261,6 @@ pub async fn export_invoices(
         out,
         |r| {
             let currency = currency_of(r.get(7))?;
-            let total: i64 = r.get(12);
-            let (credited, paid): (i64, i64) = (r.get(13), r.get(14));
             Ok(vec![
                 r.get::<_, Option<String>>(0).unwrap_or_default(),
                 r.get(1),
@@ -236,10 +274,10 @@ pub async fn export_invoices(
                 day(r.get(9)),
                 plain(r.get(10), currency),
                 plain(r.get(11), currency),
-                plain(total, currency),
-                plain(credited, currency),
-                plain(paid, currency),
-                plain(total - credited - paid, currency),
+                plain(r.get(12), currency),
+                plain(r.get(13), currency),
+                plain(r.get(14), currency),
+                plain(r.get(18), currency),
                 r.get::<_, Option<String>>(15).unwrap_or_default(),
                 r.get::<_, Option<String>>(16).unwrap_or_default(),
                 r.get::<_, i64>(17).to_string(),
@@ -310,7 +348,10 @@ pub async fn export_lines(
     .await
 }
 
-/// payments.csv: money received (and refunds, negative) in the range.
+/// payments.csv: money received and paid back in the range. Refunds are negative; so is credit
+/// paid back (kind `credit_refund`: no invoice and no payment, its `credit_entry_id` the patient's
+/// credit ledger entry), so the money here, credit used to pay an invoice aside, is the cash
+/// report's. Every row's amount is its applied plus its to_credit.
 pub async fn export_payments(
     client: &impl GenericClient,
     from: NaiveDate,
@@ -319,15 +360,25 @@ pub async fn export_payments(
     progress: &mut impl FnMut(u64),
 ) -> Result<u64, ExportError> {
     let sql = format!(
-        "SELECT p.id, p.received_at, clinic.clinic_date(p.received_at), i.invoice_number,
-                pt.patient_number, p.kind, p.method, p.amount_minor, p.applied_minor,
-                p.reference, s.full_name, i.currency::text
-           FROM clinic.payments p
-           JOIN clinic.invoices i ON i.id = p.invoice_id
-           JOIN clinic.patients pt ON pt.id = i.patient_id
-           LEFT JOIN clinic.staff s ON s.id = p.received_by
-          WHERE {RECEIVED_IN}
-          ORDER BY p.received_at, p.id"
+        "SELECT m.payment_id, m.at, clinic.clinic_date(m.at), m.invoice_number, m.patient_number,
+                m.kind, m.method, m.amount_minor, m.applied_minor, m.reference, m.full_name,
+                m.currency, m.credit_entry_id
+           FROM (SELECT p.id AS payment_id, NULL::bigint AS credit_entry_id, p.received_at AS at,
+                        i.invoice_number, pt.patient_number, p.kind, p.method, p.amount_minor,
+                        p.applied_minor, p.reference, s.full_name, i.currency::text AS currency
+                   FROM clinic.payments p
+                   JOIN clinic.invoices i ON i.id = p.invoice_id
+                   JOIN clinic.patients pt ON pt.id = i.patient_id
+                   LEFT JOIN clinic.staff s ON s.id = p.received_by
+                  WHERE {RECEIVED_IN}
+                 UNION ALL
+                 SELECT NULL, c.id, c.at, NULL, pt.patient_number, 'credit_refund', c.method,
+                        c.amount_minor, 0, c.reference, s.full_name, c.currency::text
+                   FROM clinic.patient_credit c
+                   JOIN clinic.patients pt ON pt.id = c.patient_id
+                   LEFT JOIN clinic.staff s ON s.id = c.by_staff
+                  WHERE {CREDIT_PAID_BACK_IN}) m
+          ORDER BY m.at, m.payment_id NULLS LAST, m.credit_entry_id"
     );
     let header = [
         "payment_id",
@@ -343,7 +394,9 @@ pub async fn export_payments(
         "reference",
         "received_by",
         "currency",
+        "credit_entry_id",
     ];
+    let id = |n: Option<i64>| n.map_or_else(String::new, |n| n.to_string());
     stream(
         client,
         &sql,
@@ -353,20 +406,24 @@ pub async fn export_payments(
         |r| {
             let currency = currency_of(r.get(11))?;
             let (amount, applied): (i64, i64) = (r.get(7), r.get(8));
+            let kind: String = r.get(5);
             let method: String = r.get(6);
-            // Credit used is not money received: nothing of it goes to credit again.
-            let to_credit = if method == "credit" || amount < 0 {
+            let to_credit = if kind == "credit_refund" {
+                // Paid back out of the patient's credit.
+                amount
+            } else if method == "credit" || amount < 0 {
+                // Credit used is not money received: nothing of it goes to credit again.
                 0
             } else {
                 amount - applied
             };
             Ok(vec![
-                r.get::<_, i64>(0).to_string(),
+                id(r.get(0)),
                 instant(r.get(1)),
                 day(r.get(2)),
                 r.get::<_, Option<String>>(3).unwrap_or_default(),
                 r.get::<_, i64>(4).to_string(),
-                r.get(5),
+                kind,
                 method,
                 plain(amount, currency),
                 plain(applied, currency),
@@ -374,6 +431,7 @@ pub async fn export_payments(
                 r.get::<_, Option<String>>(9).unwrap_or_default(),
                 r.get::<_, Option<String>>(10).unwrap_or_default(),
                 currency.code().to_string(),
+                id(r.get(12)),
             ])
         },
         progress,

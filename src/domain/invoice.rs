@@ -154,12 +154,16 @@ pub struct InvoiceRow {
 }
 
 impl InvoiceRow {
-    /// What is still owed: the total less what was paid and what credit notes took off.
+    /// What is still owed: the total less what was paid and what credit notes took off. A credit
+    /// note and a void invoice owe nothing; a draft shows what it would owe once issued.
     pub fn balance(&self) -> Money {
-        Money::new(
-            self.total_minor - self.paid_minor - self.credited_minor,
-            self.currency,
-        )
+        let owes = self.kind == InvoiceKind::Invoice && self.status != InvoiceStatus::Void;
+        let minor = if owes {
+            self.total_minor - self.paid_minor - self.credited_minor
+        } else {
+            0
+        };
+        Money::new(minor, self.currency)
     }
 
     pub fn total(&self) -> Money {
@@ -407,6 +411,30 @@ mod tests {
         assert!(r.overdue(day(2)) && !r.overdue(day(1)));
         assert!(!row(InvoiceStatus::Paid, 1, 1, 0).takes_payment());
         assert!(!row(InvoiceStatus::Draft, 1, 0, 0).takes_payment());
+    }
+
+    #[test]
+    fn credit_notes_and_void_invoices_owe_nothing() {
+        let mut note = row(InvoiceStatus::Issued, 6_000, 0, 0);
+        note.kind = InvoiceKind::CreditNote;
+        assert_eq!(note.balance().minor(), 0, "a credit note is not owed");
+        assert_eq!(note.balance().currency(), Currency::USD);
+        assert_eq!(row(InvoiceStatus::Void, 3_000, 0, 0).balance().minor(), 0);
+        assert_eq!(
+            row(InvoiceStatus::Paid, 3_000, 2_000, 1_000)
+                .balance()
+                .minor(),
+            0
+        );
+        assert_eq!(
+            row(InvoiceStatus::Draft, 7_400, 0, 0).balance().minor(),
+            7_400,
+            "a draft shows what it will owe"
+        );
+        assert_eq!(
+            row(InvoiceStatus::Issued, 7_400, 0, 0).balance().minor(),
+            7_400
+        );
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub struct Summary {
     pub details: Details,
     /// Upcoming soonest first, then past latest first, as read.
     pub appointments: Vec<PatientAppointment>,
-    /// What the patient owes on issued invoices, per currency: `None` when not asked for (a
+    /// What the patient owes on open invoices, per currency: `None` when not asked for (a
     /// doctor); empty when nothing is owed.
     pub balance: Option<Vec<Money>>,
 }

@@ -115,16 +115,18 @@ async fn appointments_around(
         .collect()
 }
 
-/// What the patient owes on issued invoices, per currency (none when nothing is owed). Only for
-/// roles that may read invoices; a doctor's login is refused by the database.
+/// What the patient owes on open invoices (kind invoice, issued or partly paid: the total less
+/// what was paid and what credit notes took off), per currency (none when nothing is owed): the
+/// figure Billing shows as owed for the patient. Only for roles that may read invoices; a
+/// doctor's login is refused by the database.
 pub async fn open_balance(client: &Client, patient_id: i64) -> Result<Vec<Money>, DbError> {
     let rows = client
         .query_typed(
-            "SELECT i.currency::text, pg_catalog.sum(i.total_minor - i.paid_minor)::int8
+            "SELECT i.currency::text, pg_catalog.sum(i.total_minor - i.paid_minor - i.credited_minor)::int8
                FROM clinic.invoices i
-              WHERE i.patient_id = $1 AND i.status = 'issued'
+              WHERE i.patient_id = $1 AND i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid')
               GROUP BY i.currency
-             HAVING pg_catalog.sum(i.total_minor - i.paid_minor) <> 0
+             HAVING pg_catalog.sum(i.total_minor - i.paid_minor - i.credited_minor) <> 0
               ORDER BY i.currency",
             &[(&patient_id, Type::INT8)],
         )
