@@ -12,6 +12,8 @@ use clinic::demo::{self, DEMO_PASSWORD, DEMO_STAFF};
 use clinic::domain::staff::Job;
 use clinic::tui::{self, Target};
 
+mod staff_cli;
+
 #[derive(Parser)]
 #[command(
     name = "clinic",
@@ -58,7 +60,7 @@ enum Command {
     /// Staff logins.
     Staff {
         #[command(subcommand)]
-        command: StaffCommand,
+        command: staff_cli::StaffCommand,
     },
     /// Billing's reports and export for scripts and cron, as your own login (the same
     /// permissions as on screen).
@@ -158,29 +160,10 @@ enum AuditCommand {
     Verify(AdminConn),
 }
 
-#[derive(Subcommand)]
-enum StaffCommand {
-    /// Create a staff member with their own PostgreSQL login (the password is asked for, hidden).
-    Add {
-        /// The new login name (lower-case letters, digits, _).
-        login: String,
-        /// Make them an administrator (shorthand for --job admin).
-        #[arg(long, conflicts_with = "job")]
-        admin: bool,
-        /// admin | doctor | receptionist | accountant
-        #[arg(long)]
-        job: Option<String>,
-        /// Their full name as staff see it.
-        #[arg(long)]
-        name: Option<String>,
-        #[command(flatten)]
-        conn: AdminConn,
-    },
-}
-
 #[derive(Args)]
-struct AdminConn {
-    /// The login to connect as: the database owner or a superuser (for `staff add`, an admin too).
+pub struct AdminConn {
+    /// The login to connect as: an admin, or the database owner or a superuser (to add the first
+    /// admin).
     /// The password comes from PGPASSWORD or a hidden prompt.
     #[arg(long, short = 'U', env = "PGUSER", default_value = "postgres")]
     user: String,
@@ -256,33 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify(conn),
         } => rt.block_on(audit_verify(&config.server, &conn)),
-        Command::Staff {
-            command:
-                StaffCommand::Add {
-                    login,
-                    admin,
-                    job,
-                    name,
-                    conn,
-                },
-        } => {
-            let job = match (admin, job.as_deref()) {
-                (true, _) => Job::Admin,
-                (false, Some(j)) => Job::parse(j).with_context(|| {
-                    format!("unknown job {j:?}: use admin, doctor, receptionist or accountant")
-                })?,
-                (false, None) => {
-                    bail!("say which job: --admin or --job doctor|receptionist|accountant|admin")
-                }
-            };
-            rt.block_on(staff_add(
-                &config.server,
-                &conn,
-                &login,
-                job,
-                name.as_deref(),
-            ))
-        }
+        Command::Staff { command } => rt.block_on(staff_cli::run(&config.server, command)),
         Command::Billing { command } => rt.block_on(billing(&config, command)),
     }
 }
@@ -563,41 +520,6 @@ async fn audit_verify(server: &ServerConfig, conn: &AdminConn) -> anyhow::Result
         );
     }
     println!("head {}", s.head());
-    Ok(())
-}
-
-async fn staff_add(
-    server: &ServerConfig,
-    conn: &AdminConn,
-    login: &str,
-    job: Job,
-    name: Option<&str>,
-) -> anyhow::Result<()> {
-    if !db::staff::valid_login_name(login) {
-        bail!("{login:?} is not a usable login name: use lower-case letters, digits and _, starting with a letter");
-    }
-    let client = admin_client(server, conn).await?;
-    let full_name = match name {
-        Some(n) => n.to_string(),
-        None => prompt_line(&format!("Full name of {login}: "))?,
-    };
-    let password = loop {
-        let first = rpassword::prompt_password(format!("New password for {login}: "))?;
-        if first.chars().count() < 8 {
-            eprintln!("Use at least 8 characters.");
-            continue;
-        }
-        let again = rpassword::prompt_password("Type it again: ")?;
-        if first == again {
-            break first;
-        }
-        eprintln!("The two passwords differ; try again.");
-    };
-    let id = db::staff::add_staff(&client, login, &password, &full_name, job).await?;
-    println!(
-        "Created {login} ({}) as staff #{id}. They can sign in now.",
-        job.as_str()
-    );
     Ok(())
 }
 

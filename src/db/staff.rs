@@ -1,4 +1,6 @@
-//! The staff directory and the privileged step of creating a staff login.
+//! The staff directory and the privileged steps of its lifecycle (sql/0001, 0023): creating a
+//! staff login, moving it to another job, resetting its password, deactivating and reactivating
+//! it, each through the database's security-definer function, as the caller's own login.
 
 use tokio_postgres::GenericClient;
 
@@ -43,6 +45,110 @@ pub async fn add_staff(
     Ok(row.get(0))
 }
 
+/// Why `password` will not do for `login`, in words, or None: at least 10 characters, and not
+/// the login name in it (the server only ever sees a verifier, so this is checked here).
+pub fn password_problem(login: &str, password: &str) -> Option<&'static str> {
+    if password.chars().count() < 10 {
+        return Some("Use at least 10 characters.");
+    }
+    if !login.is_empty() && password.to_lowercase().contains(&login.to_lowercase()) {
+        return Some("Leave the login name out of the password.");
+    }
+    None
+}
+
+/// One person of the staff directory, with what PostgreSQL knows of their login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRow {
+    pub id: i64,
+    pub login: String,
+    pub full_name: String,
+    pub job: String,
+    pub active: bool,
+    /// Locked out of PostgreSQL too (NOLOGIN), as a deactivated person is.
+    pub can_log_in: bool,
+    pub must_change_password: bool,
+    /// Signed in now: when their oldest open session began (PostgreSQL keeps no last sign-in).
+    pub signed_in_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The staff directory, by login.
+pub async fn list_staff(client: &impl GenericClient) -> Result<Vec<StaffRow>, DbError> {
+    let rows = client
+        .query(
+            "SELECT s.id, s.login, s.full_name, s.job, s.active, COALESCE(r.rolcanlogin, false),
+                    s.must_change_password,
+                    (SELECT min(a.backend_start) FROM pg_stat_activity a WHERE a.usename = s.login)
+               FROM clinic.staff s LEFT JOIN pg_roles r ON r.rolname = s.login
+              ORDER BY s.login",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| StaffRow {
+            id: r.get(0),
+            login: r.get(1),
+            full_name: r.get(2),
+            job: r.get(3),
+            active: r.get(4),
+            can_log_in: r.get(5),
+            must_change_password: r.get(6),
+            signed_in_since: r.get(7),
+        })
+        .collect())
+}
+
+/// The staff id of `login`.
+pub async fn staff_id(client: &impl GenericClient, login: &str) -> Result<i64, DbError> {
+    client
+        .query_opt("SELECT id FROM clinic.staff WHERE login = $1", &[&login])
+        .await?
+        .map(|r| r.get(0))
+        .ok_or_else(|| DbError::Invalid(format!("no staff member has the login {login:?}")))
+}
+
+/// Move a person to another job (their group and staff row together).
+pub async fn set_job(client: &impl GenericClient, staff_id: i64, job: Job) -> Result<(), DbError> {
+    client
+        .execute(
+            "SELECT clinic.set_staff_job($1, $2)",
+            &[&staff_id, &job.as_str()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A new password for a person (they choose their own at the next sign-in).
+pub async fn reset_password(
+    client: &impl GenericClient,
+    staff_id: i64,
+    password: &str,
+) -> Result<(), DbError> {
+    client
+        .execute(
+            "SELECT clinic.reset_staff_password($1, $2)",
+            &[&staff_id, &scram_verifier(password)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Lock a person out of the app and of PostgreSQL: the number of their sessions ended.
+pub async fn deactivate(client: &impl GenericClient, staff_id: i64) -> Result<i32, DbError> {
+    let row = client
+        .query_one("SELECT clinic.deactivate_staff($1)", &[&staff_id])
+        .await?;
+    Ok(row.get(0))
+}
+
+pub async fn reactivate(client: &impl GenericClient, staff_id: i64) -> Result<(), DbError> {
+    client
+        .execute("SELECT clinic.reactivate_staff($1)", &[&staff_id])
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +168,19 @@ mod tests {
         ] {
             assert!(!valid_login_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn passwords_are_long_and_leave_the_login_out() {
+        assert_eq!(
+            password_problem("rita", "short"),
+            Some("Use at least 10 characters.")
+        );
+        assert_eq!(
+            password_problem("rita", "Rita-2026-spring"),
+            Some("Leave the login name out of the password.")
+        );
+        assert_eq!(password_problem("rita", "correct horse battery"), None);
     }
 
     #[test]

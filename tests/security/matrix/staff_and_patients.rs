@@ -6,6 +6,7 @@ use crate::common::{sid, Allowed, Denied, World};
 /// The rows of [`matrix_staff_and_patients`].
 pub fn rows(w: &World) -> Vec<Cell> {
     let (p, s) = (w.p_own, sid(&w.receptionist));
+    let od = sid(&w.other_doctor);
     let hire = format!("{}_hire", w.db.name);
     let verifier = clinic::db::staff::scram_verifier("a new hire's password");
     let billing_cols = "id, patient_number, family_name, given_names, preferred_name, date_of_birth, phone, email, \
@@ -28,6 +29,21 @@ pub fn rows(w: &World) -> Vec<Cell> {
             format!("SELECT clinic.add_staff('{hire}', '{verifier}', 'New Hire', 'doctor')"),
             [Allowed, Denied, Denied, Denied],
         ),
+        // The lifecycle (sql/0023): the admin's steps, rolled back after each cell; deactivating
+        // ends sessions (not undone by a rollback), so it has its own tests (tests/staff_lifecycle.rs).
+        cell(
+            format!("SELECT clinic.set_staff_job({od}, 'receptionist')"),
+            [Allowed, Denied, Denied, Denied],
+        ),
+        cell(
+            format!("SELECT clinic.reset_staff_password({od}, '{verifier}')"),
+            [Allowed, Denied, Denied, Denied],
+        ),
+        cell(
+            format!("SELECT clinic.reactivate_staff({od})"),
+            [Allowed, Denied, Denied, Denied],
+        ),
+        cell(format!("SELECT clinic.change_own_password('{verifier}')"), ALL),
         cell("SELECT * FROM clinic.whoami() WHERE job IS NOT NULL", ALL),
         cell(
             "SELECT clinic.current_staff_id() WHERE clinic.current_staff_id() IS NOT NULL",
