@@ -74,6 +74,29 @@ pub fn rows(w: &World) -> Vec<Cell> {
         cell("UPDATE clinic.emergency_access SET expires_at = now() + interval '1 hour'", NONE),
         cell("DELETE FROM clinic.emergency_access", NONE),
         cell("TRUNCATE clinic.emergency_access", NONE),
+        // Their reviews (sql/0024): admins read the queue and review through the function only.
+        cell(
+            "SELECT * FROM clinic.emergency_accesses_to_review()",
+            [Allowed, Denied, Denied, Denied],
+        ),
+        cell(
+            "SELECT clinic.review_emergency_access((SELECT min(id) FROM clinic.emergency_access), 'Checked with the ward')",
+            [Allowed, Denied, Denied, Denied],
+        ),
+        cell(
+            "SELECT * FROM clinic.emergency_access_reviews",
+            [ZeroRows, Denied, Denied, Denied],
+        ),
+        cell(
+            format!(
+                "INSERT INTO clinic.emergency_access_reviews (access_id, reviewed_by, note)
+                 SELECT min(id), {d}, 'fine' FROM clinic.emergency_access"
+            ),
+            NONE,
+        ),
+        cell("UPDATE clinic.emergency_access_reviews SET note = 'other'", NONE),
+        cell("DELETE FROM clinic.emergency_access_reviews", NONE),
+        cell("TRUNCATE clinic.emergency_access_reviews", NONE),
     ])
     .collect()
 }
