@@ -1,6 +1,7 @@
 //! The clinic's types and rules. Pure: no IO, and nothing else of ours is imported here.
 
 pub mod appointment;
+pub mod dates;
 pub mod audit;
 pub mod diagnosis;
 pub mod invoice;
