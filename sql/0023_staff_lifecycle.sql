@@ -24,6 +24,17 @@ CREATE FUNCTION clinic.is_reserved_login(p_login text) RETURNS boolean
                      'user', 'default', 'template0', 'template1', 'replication', 'pgbouncer', 'root',
                      'admin', 'superuser', 'clinic');
 
+-- A password arrives only as a SCRAM-SHA-256 verifier the client computed; anything else is refused.
+CREATE FUNCTION clinic.require_verifier(p_verifier text) RETURNS void
+  LANGUAGE plpgsql IMMUTABLE
+  SET search_path = ''
+  AS $$
+  BEGIN
+    IF p_verifier IS NULL OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
+      RAISE EXCEPTION 'the password must be sent as a SCRAM-SHA-256 verifier' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END $$;
+
 -- The staff row an admin's step is about, checked: the caller is an active admin, the row is one
 -- of the clinic's staff, and its login is a plain clinic login (a member of a clinic group, not a
 -- superuser, not able to create roles or bypass row security). Locked for the step.
@@ -85,9 +96,7 @@ CREATE OR REPLACE FUNCTION clinic.add_staff(p_login text, p_verifier text, p_ful
     IF p_job IS NULL OR p_job NOT IN ('admin', 'doctor', 'receptionist', 'accountant') THEN
       RAISE EXCEPTION 'job must be admin, doctor, receptionist or accountant' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF p_verifier IS NULL OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-      RAISE EXCEPTION 'the password must be sent as a SCRAM-SHA-256 verifier' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM clinic.require_verifier(p_verifier);
     IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = p_login) THEN
       RAISE EXCEPTION 'the login % is already taken', p_login USING ERRCODE = 'duplicate_object';
     END IF;
@@ -140,9 +149,7 @@ CREATE FUNCTION clinic.reset_staff_password(p_staff_id bigint, p_verifier text) 
     s clinic.staff;
   BEGIN
     s := clinic.staff_for_admin_step(p_staff_id, 'reset a password');
-    IF p_verifier IS NULL OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-      RAISE EXCEPTION 'the password must be sent as a SCRAM-SHA-256 verifier' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM clinic.require_verifier(p_verifier);
     EXECUTE pg_catalog.format('ALTER ROLE %I PASSWORD %L', s.login, p_verifier);
     UPDATE clinic.staff x SET must_change_password = true, version = x.version + 1 WHERE x.id = s.id;
     PERFORM clinic.audit('reset_staff_password', 'staff', s.id, NULL, pg_catalog.jsonb_build_object('login', s.login));
@@ -159,9 +166,7 @@ CREATE FUNCTION clinic.change_own_password(p_verifier text) RETURNS void
     IF me IS NULL THEN
       RAISE EXCEPTION 'only active staff change their password here' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF p_verifier IS NULL OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-      RAISE EXCEPTION 'the password must be sent as a SCRAM-SHA-256 verifier' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM clinic.require_verifier(p_verifier);
     EXECUTE pg_catalog.format('ALTER ROLE %I PASSWORD %L', session_user, p_verifier);
     UPDATE clinic.staff x SET must_change_password = false, version = x.version + 1 WHERE x.id = me;
     PERFORM clinic.audit('change_own_password', 'staff', me, NULL, NULL);
