@@ -1,8 +1,8 @@
 //! The clinic's types and rules. Pure: no IO, and nothing else of ours is imported here.
 
 pub mod appointment;
-pub mod dates;
 pub mod audit;
+pub mod dates;
 pub mod diagnosis;
 pub mod invoice;
 pub mod live;
