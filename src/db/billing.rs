@@ -171,11 +171,37 @@ pub async fn record_payment(
     reference: Option<&str>,
     key: &IdempotencyKey,
 ) -> Result<Receipt, DbError> {
-    let row = client
+    let row = money(
+        client,
+        "record_payment",
+        invoice_id,
+        amount_minor,
+        method,
+        reference,
+        key,
+    )
+    .await?;
+    Ok(receipt(&row))
+}
+
+/// clinic.record_payment or clinic.record_refund (`function`), with their one argument list and
+/// receipt.
+async fn money(
+    client: &impl GenericClient,
+    function: &str,
+    invoice_id: i64,
+    amount_minor: i64,
+    method: PaymentMethod,
+    reference: Option<&str>,
+    key: &IdempotencyKey,
+) -> Result<Row, tokio_postgres::Error> {
+    client
         .query_one(
-            "SELECT r.payment_id, r.invoice_id, r.amount_minor, r.applied_minor, r.credit_minor,
-                    r.method, r.received_at
-               FROM clinic.record_payment($1, $2, $3, $4, $5::text::uuid) r",
+            &format!(
+                "SELECT r.payment_id, r.invoice_id, r.amount_minor, r.applied_minor, r.credit_minor,
+                        r.method, r.received_at
+                   FROM clinic.{function}($1, $2, $3, $4, $5::text::uuid) r"
+            ),
             &[
                 &invoice_id,
                 &amount_minor,
@@ -184,8 +210,7 @@ pub async fn record_payment(
                 &key.as_str(),
             ],
         )
-        .await?;
-    Ok(receipt(&row))
+        .await
 }
 
 fn receipt(row: &Row) -> Receipt {
@@ -229,20 +254,16 @@ pub async fn record_refund(
     reference: Option<&str>,
     key: &IdempotencyKey,
 ) -> Result<Receipt, RefundError> {
-    let answer = client
-        .query_one(
-            "SELECT r.payment_id, r.invoice_id, r.amount_minor, r.applied_minor, r.credit_minor,
-                    r.method, r.received_at
-               FROM clinic.record_refund($1, $2, $3, $4, $5::text::uuid) r",
-            &[
-                &invoice_id,
-                &amount_minor,
-                &method.code(),
-                &reference,
-                &key.as_str(),
-            ],
-        )
-        .await;
+    let answer = money(
+        client,
+        "record_refund",
+        invoice_id,
+        amount_minor,
+        method,
+        reference,
+        key,
+    )
+    .await;
     match answer {
         Ok(row) => Ok(receipt(&row)),
         Err(e) if amount_refused(&e) && amount_minor > 0 => {
