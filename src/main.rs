@@ -468,8 +468,16 @@ async fn admin_client(
 async fn db_migrate(config: &Config, conn: &AdminConn) -> anyhow::Result<()> {
     let mut client = admin_client(&config.server, conn).await?;
     let applied = migrate::migrate(&mut client).await?;
-    migrate::set_time_zone(&client, &config.clinic.time_zone).await?;
-    println!("The clinic's time zone is {}.", config.clinic.time_zone);
+    let settings = migrate::seed_settings(&client, &config.clinic).await?;
+    let from = if settings.changed_at.is_some() {
+        "as an administrator set it on the Admin screen"
+    } else {
+        "from [clinic] in the config"
+    };
+    println!(
+        "The clinic is {:?}, its time zone {}, its currency {} ({from}).",
+        settings.clinic_name, settings.time_zone, settings.currency
+    );
     if applied.is_empty() {
         println!(
             "The database is up to date ({} migrations).",

@@ -251,6 +251,12 @@ enum Outcome {
         request: RequestId,
         result: Result<Session, LoginError>,
     },
+    /// The person's own new password is set: the pool (and live updates) for it, built here so
+    /// the runner swaps them in before the app hears of it.
+    PasswordChanged {
+        request: RequestId,
+        result: Result<(deadpool_postgres::Pool, tokio_postgres::Config), String>,
+    },
     Action(Action),
 }
 
@@ -325,6 +331,17 @@ impl Effects for Runner {
                     Outcome::Action(Action::UnlockChecked { request, ok })
                 });
             }
+            Effect::ChangePassword { request, password } => match self.session.as_ref() {
+                Some(session) => {
+                    let (pool, server) = (session.pool.clone(), self.server.clone());
+                    let login = session.me.login.clone();
+                    self.tasks.spawn(async move {
+                        let result = change_password(pool, &server, &login, &password).await;
+                        Outcome::PasswordChanged { request, result }
+                    });
+                }
+                None => tracing::debug!("a password change with no session: dropped"),
+            },
             Effect::Ping { request } => {
                 let pool = self.session.as_ref().map(|s| s.pool.clone());
                 self.tasks.spawn(async move {
@@ -399,9 +416,14 @@ impl Runner {
     fn start_session(&mut self, request: RequestId) {
         match self.candidate.take() {
             Some((r, session)) if r == request => {
-                if let Some(tz) = session.time_zone {
+                if let Some(settings) = session.settings.clone() {
+                    self.tasks.spawn(async move {
+                        Outcome::Action(Action::ClinicSettings(Box::new(settings)))
+                    });
+                }
+                if session.must_change_password {
                     self.tasks
-                        .spawn(async move { Outcome::Action(Action::ClinicTimeZone(tz)) });
+                        .spawn(async { Outcome::Action(Action::MustChangePassword) });
                 }
                 self.session = Some(session);
                 match self.listen_config.take() {
@@ -445,9 +467,53 @@ impl Runner {
                 request,
                 result: Err(error),
             },
+            Outcome::PasswordChanged { request, result } => Action::PasswordChanged {
+                request,
+                result: result.map(|(pool, listen)| self.use_new_password(pool, listen)),
+            },
             Outcome::Action(action) => action,
         }
     }
+
+    /// Connections made from now on sign in with the new password: the pool's and the live
+    /// updates' (those open stay open; PostgreSQL checks a password only when connecting).
+    fn use_new_password(&mut self, pool: deadpool_postgres::Pool, listen: tokio_postgres::Config) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        session.pool = pool;
+        if let Some(old) = self.listener.take() {
+            old.abort();
+        }
+        let (tx, rx) = unbounded_channel();
+        match listen::spawn_for_server(&self.server, listen, tx) {
+            Ok(handle) => {
+                self.live = Some(rx);
+                self.listener = Some(handle);
+            }
+            Err(e) => tracing::info!(error = %e, "live updates not restarted"),
+        }
+    }
+}
+
+/// Set the person's own new password, then build the pool and live-updates settings that use it.
+async fn change_password(
+    pool: deadpool_postgres::Pool,
+    server: &ServerConfig,
+    login: &str,
+    password: &crate::app::Secret,
+) -> Result<(deadpool_postgres::Pool, tokio_postgres::Config), String> {
+    let words = |e: db::DbError| effects::words(&e);
+    let client = pool.get().await.map_err(|e| words(e.into()))?;
+    db::staff::change_own_password(&**client, password.expose())
+        .await
+        .map_err(words)?;
+    drop(client);
+    let new_pool = db::connect_as(server, login, password.expose()).map_err(|e| e.to_string())?;
+    Ok((
+        new_pool,
+        db::pool::pg_config(server, login, password.expose()),
+    ))
 }
 
 /// Every desk seals the audit entries that have finished each time it pings, so the chain stays

@@ -79,9 +79,17 @@ pub enum Action {
         request: RequestId,
         ok: bool,
     },
-    /// The clinic's time zone as the database keeps it, heard at sign-in: what "today" means on
-    /// screen from then on, as it does in the database's rules.
-    ClinicTimeZone(chrono_tz::Tz),
+    /// The clinic's shared settings as the database keeps them, heard at sign-in: its time zone
+    /// (what "today" means on screen from then on, as in the database's rules), name, currency,
+    /// the longest idle lock and the emergency-access cap.
+    ClinicSettings(Box<crate::domain::settings::ClinicSettings>),
+    /// An administrator reset this person's password: they choose a new one before going on.
+    MustChangePassword,
+    /// The answer to `Effect::ChangePassword`, in words when refused.
+    PasswordChanged {
+        request: RequestId,
+        result: Result<(), String>,
+    },
     /// The answer to a screen's own request.
     Screen(ScreenReply),
     /// From the live-updates connection: an appointment changed somewhere, or the connection was
@@ -122,6 +130,12 @@ pub enum Effect {
         request: RequestId,
         password: Secret,
         hash: String,
+    },
+    /// The person's own new password, sent as a verifier; the session's pool and live updates
+    /// take it too. Answered by `PasswordChanged`.
+    ChangePassword {
+        request: RequestId,
+        password: Secret,
     },
     /// Prove the connection works; answered by `PingDone`.
     Ping {

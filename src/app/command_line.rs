@@ -16,11 +16,13 @@ pub enum Parsed {
     Quit,
     Help,
     Lock,
+    /// Choose a new password.
+    Password,
     Unknown(String),
     Ambiguous(Vec<&'static str>),
 }
 
-const WORDS: &[&str] = &["quit", "help", "lock"];
+const WORDS: &[&str] = &["quit", "help", "lock", "password"];
 
 fn all_words() -> impl Iterator<Item = &'static str> {
     ScreenId::ALL
@@ -34,6 +36,7 @@ fn meaning(word: &str) -> Parsed {
         "quit" => Parsed::Quit,
         "help" => Parsed::Help,
         "lock" => Parsed::Lock,
+        "password" => Parsed::Password,
         _ => ScreenId::ALL
             .iter()
             .find(|s| s.command_name() == word)

@@ -12,6 +12,7 @@ pub mod help;
 pub mod keymap;
 pub mod lock;
 pub mod login;
+pub mod password;
 pub mod pending;
 pub mod progress;
 pub mod registry;
@@ -56,6 +57,13 @@ pub enum Popup {
     Confirm(Confirm),
 }
 
+/// A desk's own idle lock and emergency-access length, as its config says.
+#[derive(Debug, Clone, Copy)]
+struct DeskLimits {
+    idle_lock_minutes: u32,
+    break_glass_minutes: u16,
+}
+
 #[derive(Debug)]
 pub enum Mode {
     Login(Box<LoginState>),
@@ -71,6 +79,8 @@ pub struct App {
     /// Lines under the login form (the demo's logins and password).
     pub login_notes: Vec<String>,
     pub idle_lock_minutes: u32,
+    /// What this desk's config asked for, before the clinic's limits (sql/0027) apply.
+    desk: DeskLimits,
     /// `[records] break_glass_minutes`.
     pub break_glass_minutes: u16,
     /// `[billing] payment_terms_days`.
@@ -112,6 +122,10 @@ impl App {
             server_label: server_label.into(),
             login_notes: Vec::new(),
             idle_lock_minutes: config.session.idle_lock_minutes,
+            desk: DeskLimits {
+                idle_lock_minutes: config.session.idle_lock_minutes,
+                break_glass_minutes: config.records.break_glass_minutes,
+            },
             break_glass_minutes: config.records.break_glass_minutes,
             payment_terms_days: config.billing.payment_terms_days,
             bank_csv: config.bank_csv(),
@@ -162,6 +176,7 @@ impl App {
         match &self.mode {
             Mode::Login(_) => Place::Login,
             Mode::Shell(shell) if shell.lock.is_some() => Place::Lock,
+            Mode::Shell(shell) if shell.password.is_some() => Place::Password,
             Mode::Shell(shell) if shell.command_line.is_some() => Place::CommandLine,
             Mode::Shell(shell) => match shell.states.get(shell.current).panel() {
                 Some(panel) => Place::Panel(panel),
@@ -240,6 +255,7 @@ impl App {
                 Mode::Shell(shell) => {
                     shell.lock.is_none()
                         && (shell.command_line.is_some()
+                            || shell.password.as_ref().is_some_and(|p| !p.required)
                             || shell.states.get(shell.current).can_go_back())
                 }
             }
@@ -299,7 +315,12 @@ impl App {
                 self.ping_done(request, ok);
                 Vec::new()
             }
-            Action::ClinicTimeZone(tz) => self.clinic_time_zone(tz),
+            Action::ClinicSettings(settings) => self.clinic_settings(&settings),
+            Action::MustChangePassword => {
+                self.open_password_change(true);
+                Vec::new()
+            }
+            Action::PasswordChanged { request, result } => self.password_changed(request, result),
             Action::Screen(reply) => self.on_screen(reply.screen(), |s, ctx| s.reply(reply, ctx)),
             Action::Live(event) => self.live_event(event),
         }
@@ -338,11 +359,15 @@ impl App {
             Command::No => self.popup = None,
             Command::ScrollDown | Command::ScrollUp => self.scroll_help(command),
             Command::SignIn => return self.sign_in(),
-            Command::NextField | Command::PreviousField => {
-                if let Mode::Login(login) = &mut self.mode {
-                    login.switch_field();
+            Command::NextField | Command::PreviousField => match &mut self.mode {
+                Mode::Login(login) => login.switch_field(),
+                Mode::Shell(shell) => {
+                    if let Some(change) = &mut shell.password {
+                        change.switch_field();
+                    }
                 }
-            }
+            },
+            Command::SavePassword => return self.submit_password(),
             Command::Unlock => return self.unlock(),
             Command::RunCommand => return self.run_command_line(),
             Command::CompleteCommand => self.complete_command_line(),
@@ -388,6 +413,9 @@ impl App {
             Mode::Login(login) => login.edit(request),
             Mode::Shell(shell) => match (&mut shell.lock, &mut shell.command_line) {
                 (Some(lock), _) => lock.edit(request),
+                (None, _) if shell.password.is_some() => {
+                    shell.password.as_mut().is_some_and(|p| p.edit(request))
+                }
                 (None, Some(line)) => line.edit(request),
                 (None, None) => {
                     let current = shell.current;
@@ -537,6 +565,9 @@ impl App {
             Mode::Login(login) => {
                 // The answer, when it comes, no longer matches and is dropped.
                 login.cancel();
+            }
+            Mode::Shell(shell) if shell.lock.is_none() && shell.password.is_some() => {
+                self.close_password_change();
             }
             Mode::Shell(shell) if shell.lock.is_none() && shell.command_line.is_some() => {
                 shell.command_line = None;

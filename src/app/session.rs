@@ -9,6 +9,8 @@ use super::lock::{LockReason, LockState, UnlockHash};
 use super::pending::{earliest, RequestId};
 use super::shell::Shell;
 use super::{App, Effect, Mode, Popup};
+use crate::domain::money::Currency;
+use crate::domain::settings::ClinicSettings;
 use crate::domain::staff::{LoginError, StaffIdentity};
 
 impl App {
@@ -60,15 +62,27 @@ impl App {
         effects
     }
 
-    /// The database keeps the clinic's time zone; the screen follows it, so "today" on screen is
-    /// the day the database's rules go by (a desk's config may say otherwise).
-    pub(super) fn clinic_time_zone(&mut self, tz: chrono_tz::Tz) -> Vec<Effect> {
+    /// The database keeps the settings every desk must agree on: the screen follows its time
+    /// zone (so "today" on screen is the day the database's rules go by), name and currency; the
+    /// idle lock and an emergency access's length stay within the clinic's limits (a desk's config
+    /// may only say less).
+    pub(super) fn clinic_settings(&mut self, settings: &ClinicSettings) -> Vec<Effect> {
+        self.clinic_name.clone_from(&settings.clinic_name);
+        if let Some(currency) = Currency::parse(&settings.currency) {
+            self.currency = currency;
+        }
+        self.idle_lock_minutes = settings.idle_lock_for(self.desk.idle_lock_minutes);
+        self.break_glass_minutes = settings.break_glass_for(self.desk.break_glass_minutes);
+        self.dirty = true;
+        let Ok(tz) = settings.time_zone.parse::<chrono_tz::Tz>() else {
+            tracing::warn!(zone = %settings.time_zone, "the database's time zone is not one this build knows");
+            return Vec::new();
+        };
         if tz == self.time_zone {
             return Vec::new();
         }
         tracing::info!(config = %self.time_zone, database = %tz, "the clinic's time zone comes from the database");
         self.time_zone = tz;
-        self.dirty = true;
         // What is shown was read for the other zone's day.
         self.entered_current()
     }
@@ -180,6 +194,7 @@ impl App {
                 self.popup = Some(Popup::Help(HelpState::new(self.place_under_popup())));
             }
             Parsed::Lock => self.lock(LockReason::Asked),
+            Parsed::Password => self.open_password_change(false),
             Parsed::Unknown(word) => {
                 let names: Vec<&str> = shell
                     .screens
@@ -188,7 +203,7 @@ impl App {
                     .collect();
                 shell.command_line = Some(line);
                 self.notice = Some(format!(
-                    "No command {word:?}. Try {}, lock or quit.",
+                    "No command {word:?}. Try {}, password, lock or quit.",
                     names.join(", ")
                 ));
             }

@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::action::{Effect, RequestId};
 use super::command_line::CommandLine;
 use super::lock::{LockState, UnlockHash};
+use super::password::PasswordChange;
 use super::pending::{Pending, RequestIds};
 use super::registry::{screens_for, ScreenId, Screens};
 use super::screen::Access;
@@ -41,6 +42,8 @@ pub struct Shell {
     pub states: Screens,
     pub command_line: Option<CommandLine>,
     pub lock: Option<LockState>,
+    /// Choosing a new password (`:password`, or required after a reset).
+    pub password: Option<PasswordChange>,
     pub unlock_hash: UnlockHash,
     pub connection: Connection,
     pub ping: Pending,
@@ -62,6 +65,7 @@ impl Shell {
             states: Screens::default(),
             command_line: None,
             lock: None,
+            password: None,
             unlock_hash: UnlockHash::Making(hash_request),
             connection: Connection::Connected,
             ping: Pending::default(),

@@ -41,14 +41,22 @@ BEGIN
 END $$;
 ";
 
-/// Write the clinic's time zone (an IANA name, `[clinic] time_zone`) into the database, where the
-/// status rules read "today" from and every desk takes it after sign-in. The owner's step, run
-/// with the migrations.
-pub async fn set_time_zone(client: &Client, time_zone: &str) -> Result<(), MigrateError> {
-    client
-        .execute("UPDATE clinic.settings SET time_zone = $1", &[&time_zone])
-        .await?;
-    Ok(())
+/// Seed the clinic's shared settings (name, time zone, currency: `[clinic]`) into the database,
+/// where the status rules read "today" from and every desk takes them after sign-in, until an
+/// administrator changes them on screen; from then on the database's values stay. The owner's
+/// step, run with the migrations. The settings as they now are.
+pub async fn seed_settings(
+    client: &Client,
+    clinic: &crate::config::ClinicConfig,
+) -> Result<crate::domain::settings::ClinicSettings, MigrateError> {
+    let seeded = |e: super::DbError| MigrateError::Failed {
+        name: "clinic settings".into(),
+        message: e.to_string(),
+    };
+    super::clinic_settings::seed(client, &clinic.name, &clinic.time_zone, &clinic.currency)
+        .await
+        .map_err(seeded)?;
+    super::clinic_settings::read(client).await.map_err(seeded)
 }
 
 pub fn checksum(text: &str) -> String {

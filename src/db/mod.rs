@@ -6,6 +6,7 @@ pub mod audit;
 pub mod availability;
 pub mod billing;
 pub mod billing_reports;
+pub mod clinic_settings;
 pub mod error;
 pub mod icd10;
 pub mod listen;

@@ -14,8 +14,11 @@ use crate::domain::staff::{Job, LoginError, StaffIdentity};
 pub struct Session {
     pub pool: Pool,
     pub me: StaffIdentity,
-    /// The clinic's time zone as the database keeps it (`None` before migration 0009).
-    pub time_zone: Option<chrono_tz::Tz>,
+    /// The clinic's shared settings as the database keeps them (time zone, name, currency, the
+    /// idle lock and the emergency-access cap); `None` when they could not be read.
+    pub settings: Option<crate::domain::settings::ClinicSettings>,
+    /// A reset password: the app asks for a new one before anything else.
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -78,14 +81,20 @@ pub async fn login(
         )
         .await
         .map_err(|e| classify_connect_error(&e, server))?;
-    // The clinic's clock, when the database knows it: the status rules go by it.
-    let time_zone = match client
-        .query_opt("SELECT time_zone FROM clinic.settings", &[])
+    // The clinic's shared settings, and whether this person must choose a new password.
+    let settings = super::clinic_settings::read(&**client).await.ok();
+    let must_change_password = client
+        .query_opt(
+            "SELECT must_change_password FROM clinic.staff WHERE login = session_user",
+            &[],
+        )
         .await
-    {
-        Ok(Some(r)) => r.get::<_, String>(0).parse().ok(),
-        _ => None,
-    };
+        .ok()
+        .flatten()
+        .is_some_and(|r| r.get(0));
+    if let Err(e) = super::clinic_settings::note_sign_in(&**client).await {
+        tracing::debug!("last sign-in not recorded: {e}");
+    }
     drop(client);
     let row = row.ok_or(LoginError::NoJob)?;
     let job: Option<String> = row.get(3);
@@ -102,7 +111,8 @@ pub async fn login(
     Ok(Session {
         pool,
         me,
-        time_zone,
+        settings,
+        must_change_password,
     })
 }
 

@@ -70,6 +70,8 @@ pub struct StaffRow {
     pub must_change_password: bool,
     /// Signed in now: when their oldest open session began (PostgreSQL keeps no last sign-in).
     pub signed_in_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the app last signed them in (sql/0027; a psql session is not counted).
+    pub last_sign_in: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The staff directory, by login.
@@ -78,7 +80,8 @@ pub async fn list_staff(client: &impl GenericClient) -> Result<Vec<StaffRow>, Db
         .query(
             "SELECT s.id, s.login, s.full_name, s.job, s.active, COALESCE(r.rolcanlogin, false),
                     s.must_change_password,
-                    (SELECT min(a.backend_start) FROM pg_stat_activity a WHERE a.usename = s.login)
+                    (SELECT min(a.backend_start) FROM pg_stat_activity a WHERE a.usename = s.login),
+                    s.last_sign_in_at
                FROM clinic.staff s LEFT JOIN pg_roles r ON r.rolname = s.login
               ORDER BY s.login",
             &[],
@@ -95,6 +98,7 @@ pub async fn list_staff(client: &impl GenericClient) -> Result<Vec<StaffRow>, Db
             can_log_in: r.get(5),
             must_change_password: r.get(6),
             signed_in_since: r.get(7),
+            last_sign_in: r.get(8),
         })
         .collect())
 }
@@ -129,6 +133,21 @@ pub async fn reset_password(
         .execute(
             "SELECT clinic.reset_staff_password($1, $2)",
             &[&staff_id, &scram_verifier(password)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The signed-in person's own new password (any job), sent only as a verifier; clears the
+/// "choose a new password" mark a reset left.
+pub async fn change_own_password(
+    client: &impl GenericClient,
+    password: &str,
+) -> Result<(), DbError> {
+    client
+        .execute(
+            "SELECT clinic.change_own_password($1)",
+            &[&scram_verifier(password)],
         )
         .await?;
     Ok(())

@@ -304,7 +304,7 @@ async fn bring_up_to_date(
     progress("Applying migrations");
     let mut db = connect(cluster.superuser_config(DEMO_DB)).await?;
     migrate::migrate(&mut db).await?;
-    migrate::set_time_zone(&db, &config.clinic.time_zone).await?;
+    migrate::seed_settings(&db, &config.clinic).await?;
     if !seeded_marker.exists() {
         progress("Creating the demo staff logins");
         for (login, name, job) in DEMO_STAFF {

@@ -11,6 +11,7 @@ pub mod patient;
 pub mod receivables;
 pub mod record;
 pub mod schedule;
+pub mod settings;
 pub mod staff;
 pub mod statement;
 pub mod stored;

@@ -5,6 +5,7 @@ pub mod widgets;
 
 pub mod lock;
 pub mod login;
+pub mod password;
 pub mod shell;
 
 pub mod admin;
@@ -52,7 +53,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Mode::Login(login) => login::draw(frame, main, app, login, theme),
         Mode::Shell(shell) => match &shell.lock {
             Some(lock) => lock::draw(frame, main, app, shell, lock, theme),
-            None => shell::draw(frame, main, app, shell, theme),
+            None => {
+                let cursor = shell::draw(frame, main, app, shell, theme);
+                match &shell.password {
+                    Some(change) => password::draw(frame, main, app, shell, change, theme),
+                    None => cursor,
+                }
+            }
         },
     };
     let command_line = app

@@ -18,6 +18,7 @@ pub enum Command {
     NextField,
     PreviousField,
     Unlock,
+    SavePassword,
     RunCommand,
     CompleteCommand,
     Yes,
@@ -165,6 +166,31 @@ pub const LOCK: &[Binding] = &[bind(
     Command::Unlock,
     Some("unlock"),
 )];
+
+/// Choosing a new password (`:password`).
+pub const PASSWORD: &[Binding] = &[
+    bind(
+        "password.save",
+        &["enter", "ctrl-s"],
+        "Set the new password",
+        Command::SavePassword,
+        Some("set password"),
+    ),
+    bind(
+        "password.next_field",
+        &["tab", "down"],
+        "Next field",
+        Command::NextField,
+        Some("next field"),
+    ),
+    bind(
+        "password.previous_field",
+        &["shift-tab", "up"],
+        "Previous field",
+        Command::PreviousField,
+        None,
+    ),
+];
 
 pub const COMMAND_LINE: &[Binding] = &[
     bind(

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use crossterm::event::KeyEvent;
 
 pub use declared::{
-    bind, Binding, Command, COMMAND_LINE, CONFIRM, GLOBAL, HELP, LOCK, LOGIN, SHELL,
+    bind, Binding, Command, COMMAND_LINE, CONFIRM, GLOBAL, HELP, LOCK, LOGIN, PASSWORD, SHELL,
 };
 pub use key::KeyCombo;
 
@@ -25,6 +25,8 @@ pub enum Place {
     Shell,
     Login,
     Lock,
+    /// Choosing a new password.
+    Password,
     CommandLine,
     Confirm,
     Help,
@@ -40,6 +42,7 @@ impl Place {
             Place::Shell,
             Place::Login,
             Place::Lock,
+            Place::Password,
             Place::CommandLine,
             Place::Confirm,
             Place::Help,
@@ -55,6 +58,7 @@ impl Place {
             Place::Shell => SHELL,
             Place::Login => LOGIN,
             Place::Lock => LOCK,
+            Place::Password => PASSWORD,
             Place::CommandLine => COMMAND_LINE,
             Place::Confirm => CONFIRM,
             Place::Help => HELP,
@@ -75,7 +79,10 @@ impl Place {
 
     /// Where the focus is a text field, so plain characters are typed rather than looked up.
     pub fn is_text_entry(self) -> bool {
-        matches!(self, Place::Login | Place::Lock | Place::CommandLine)
+        matches!(
+            self,
+            Place::Login | Place::Lock | Place::Password | Place::CommandLine
+        )
     }
 
     pub fn title(self) -> &'static str {
@@ -84,6 +91,7 @@ impl Place {
             Place::Shell => "All screens",
             Place::Login => "Sign in",
             Place::Lock => "Locked",
+            Place::Password => "New password",
             Place::CommandLine => "Command line",
             Place::Confirm => "Confirm",
             Place::Help => "Help",
