@@ -171,52 +171,6 @@ impl PanelKind for Infallible {
     }
 }
 
-/// A screen whose workflow is still to come: registered like every screen (its name, the jobs
-/// that get it and how), with no keys and nothing to ask of the database yet.
-macro_rules! placeholder_screen {
-    ($(#[$doc:meta])* $state:ident, $title:literal, $command:literal, $access:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Default)]
-        pub struct $state {}
-
-        impl $crate::app::screen::Screen for $state {
-            type Cmd = ::std::convert::Infallible;
-            type Request = ::std::convert::Infallible;
-            type Reply = ::std::convert::Infallible;
-            type Panel = ::std::convert::Infallible;
-
-            const TITLE: &'static str = $title;
-            const COMMAND: &'static str = $command;
-            const BINDINGS: &'static [$crate::app::keymap::Binding] = &[];
-
-            fn access(
-                job: $crate::domain::staff::Job,
-            ) -> Option<$crate::app::screen::Access> {
-                let access: fn($crate::domain::staff::Job) -> Option<$crate::app::screen::Access> =
-                    $access;
-                access(job)
-            }
-
-            fn command(
-                &mut self,
-                cmd: ::std::convert::Infallible,
-                _ctx: &mut $crate::app::screen::Ctx,
-            ) -> $crate::app::screen::Outcome<Self> {
-                match cmd {}
-            }
-
-            fn reply(
-                &mut self,
-                reply: ::std::convert::Infallible,
-                _ctx: &mut $crate::app::screen::Ctx,
-            ) -> $crate::app::screen::Outcome<Self> {
-                match reply {}
-            }
-        }
-    };
-}
-pub(crate) use placeholder_screen;
-
 /// What a screen's handlers may know and use: who is signed in, with what access, the clock and
 /// the clinic's conventions, and the source of request ids for what they ask.
 pub struct Ctx<'a> {

@@ -6,6 +6,7 @@
 //! Every request gets its connection through [`with_client`], and every database error becomes
 //! the desk's words through [`words`]: one place each.
 
+pub mod admin;
 pub mod appointments;
 pub mod billing;
 pub mod lock;

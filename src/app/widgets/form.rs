@@ -37,6 +37,8 @@ pub struct Field {
     /// Shown after the field, dimmed (e.g. the date formats).
     pub hint: Option<String>,
     pub required: bool,
+    /// Typed text shown as dots (a password).
+    pub secret: bool,
 }
 
 impl Field {
@@ -48,6 +50,15 @@ impl Field {
             warning: None,
             hint: None,
             required: false,
+            secret: false,
+        }
+    }
+
+    /// A hidden text field (a password): shown as dots, never prefilled.
+    pub fn secret(label: &'static str) -> Self {
+        Self {
+            secret: true,
+            ..Self::new(label, Value::Text(Input::default()))
         }
     }
 

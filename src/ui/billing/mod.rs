@@ -182,30 +182,10 @@ pub(super) fn tab_bar(
     width: usize,
     theme: Theme,
 ) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    for tab in Tab::for_job(state.job) {
-        let text = if *tab == state.tab {
-            format!("[{}]", tab.word())
-        } else {
-            format!(" {} ", tab.word())
-        };
-        used += text.chars().count();
-        spans.push(Span::styled(
-            text,
-            if *tab == state.tab {
-                theme.title()
-            } else {
-                theme.dim()
-            },
-        ));
-    }
-    let right = truncate(right, width.saturating_sub(used));
-    spans.push(Span::raw(
-        " ".repeat(width.saturating_sub(used + right.chars().count())),
-    ));
-    spans.push(Span::styled(right, theme.title()));
-    Line::from(spans)
+    let tabs = Tab::for_job(state.job)
+        .iter()
+        .map(|tab| (tab.word().to_string(), *tab == state.tab));
+    crate::ui::widgets::tab_bar(tabs, right, width, theme)
 }
 
 pub(super) fn capitalised(s: &str) -> String {

@@ -32,6 +32,7 @@ fn widget<'a>(field: &'a Field, focused: bool, layout: Layout, width: u16) -> Fo
         hint: field.hint.as_deref(),
         required: field.required,
         shown,
+        masked: field.secret,
         focused,
         error: field.error.as_deref(),
         warning: field.warning.as_deref(),

@@ -25,6 +25,8 @@ pub struct FormField<'a> {
     pub hint: Option<&'a str>,
     pub required: bool,
     pub shown: Shown<'a>,
+    /// Text shown as dots (a password).
+    pub masked: bool,
     pub focused: bool,
     pub error: Option<&'a str>,
     /// Shown like the error when there is none, as a note rather than a refusal.
@@ -102,7 +104,7 @@ impl FormField<'_> {
         let cursor = match self.shown {
             Shown::Text(input) => TextField {
                 input,
-                masked: false,
+                masked: self.masked,
                 focused: self.focused,
                 brackets: true,
             }

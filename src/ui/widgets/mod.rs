@@ -9,7 +9,6 @@ pub mod form_field;
 pub mod help;
 pub mod list;
 pub mod picker;
-pub mod placeholder;
 pub mod text_field;
 
 use chrono::{DateTime, Utc};
@@ -40,6 +39,37 @@ pub fn popup_block(
             format!(" {title} "),
             title_style,
         ))
+}
+
+/// A screen's bar of parts: the one in front in brackets (so it reads without colour), the others
+/// dimmed, and `right` at the end of the line.
+pub fn tab_bar(
+    tabs: impl IntoIterator<Item = (String, bool)>,
+    right: &str,
+    width: usize,
+    theme: crate::ui::theme::Theme,
+) -> ratatui::text::Line<'static> {
+    use ratatui::text::Span;
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (word, current) in tabs {
+        let text = if current {
+            format!("[{word}]")
+        } else {
+            format!(" {word} ")
+        };
+        used += text.chars().count();
+        spans.push(Span::styled(
+            text,
+            if current { theme.title() } else { theme.dim() },
+        ));
+    }
+    let right = truncate(right, width.saturating_sub(used));
+    spans.push(Span::raw(
+        " ".repeat(width.saturating_sub(used + right.chars().count())),
+    ));
+    spans.push(Span::styled(right, theme.title()));
+    ratatui::text::Line::from(spans)
 }
 
 /// A box of at most `width` x `height` in the middle of `area`, never larger than it.
