@@ -121,11 +121,13 @@ fn signing_in_opens_exactly_the_screens_of_the_job() {
         let shell = shell(&app);
         let got: Vec<ScreenId> = shell.screens.iter().map(|(s, _)| *s).collect();
         assert_eq!(got, screens, "{job}");
-        // A doctor starts on their day, the accounts office on its books; everyone else on the
-        // first screen of the bar.
+        // A doctor starts on their day, the accounts office on its books, an admin on the staff
+        // (with the emergency accesses to review on its bar); everyone else on the first screen
+        // of the bar.
         let home = match job {
             Job::Doctor => Records,
             Job::Accountant => Billing,
+            Job::Admin => Admin,
             _ => screens[0],
         };
         assert_eq!(shell.current, home, "{job}");

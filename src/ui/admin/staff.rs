@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state_: &AdminScreen, theme: Theme) {
     let width = usize::from(area.width);
     let mut lines = vec![Line::styled(
         format!(
-            "   {:<12} {:<22} {:<13} {:<12} {}",
+            "   {:<10} {:<20} {:<13} {:<11} {}",
             "login", "name", "job", "state", "last sign-in"
         ),
         theme.dim(),
@@ -72,11 +72,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state_: &AdminScreen, theme: Theme) {
         let selected = i == list.rows.selected();
         let me = state_.me.as_deref() == Some(row.login.as_str());
         let text = format!(
-            "{}{} {:<12} {:<22} {:<13} {:<12} {}",
+            "{}{} {:<10} {:<20} {:<13} {:<11} {}",
             if selected { ">" } else { " " },
             if me { "*" } else { " " },
-            truncate(&row.login, 12),
-            truncate(&row.full_name, 22),
+            truncate(&row.login, 10),
+            truncate(&row.full_name, 20),
             truncate(&row.job, 13),
             state(row),
             last(row, state_.now, state_.tz)
@@ -91,7 +91,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state_: &AdminScreen, theme: Theme) {
         lines.push(Line::styled(truncate(&text, width), style));
     }
     frame.render_widget(Paragraph::new(lines), area);
-    if area.height > 1 {
+    if area.height > 1 && list.loaded {
         let bottom = Rect {
             y: area.bottom() - 1,
             height: 1,

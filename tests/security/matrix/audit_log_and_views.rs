@@ -38,6 +38,18 @@ pub fn rows(w: &World) -> Vec<Cell> {
         cell("INSERT INTO clinic.settings DEFAULT VALUES", NONE),
         cell("UPDATE clinic.settings SET time_zone = 'Asia/Tokyo'", NONE),
         cell("DELETE FROM clinic.settings", NONE),
+        cell("UPDATE clinic.settings SET idle_lock_minutes = 120, break_glass_max_minutes = 720", NONE),
+        cell("TRUNCATE clinic.settings", NONE),
+        // An administrator changes them through the checked, audited function only (sql/0027).
+        cell(
+            "SELECT clinic.update_settings((SELECT version FROM clinic.settings), 'Riverside', 'UTC', 'USD', 10, 240)",
+            [Allowed, Denied, Denied, Denied],
+        ),
+        cell("SELECT clinic.seed_settings('Elsewhere', 'UTC', 'EUR')", NONE),
+        cell("SELECT clinic.break_glass_cap()", [Denied, Allowed, Denied, Denied]),
+        // Each person's own last sign-in, and nothing else.
+        cell("SELECT clinic.note_sign_in()", ALL),
+        cell("UPDATE clinic.staff SET last_sign_in_at = now()", NONE),
         cell("SELECT clinic.clinic_date(now())", ALL),
         cell("SELECT * FROM clinic.roles_permissions", [Allowed, Denied, Denied, Denied]),
     ]
