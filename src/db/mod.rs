@@ -3,6 +3,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod audit_trail;
 pub mod availability;
 pub mod billing;
 pub mod billing_reports;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod icd10;
 pub mod listen;
 pub mod migrate;
+pub mod permissions;
 pub mod patients;
 pub mod plan;
 pub mod pool;
