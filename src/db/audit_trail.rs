@@ -103,25 +103,22 @@ fn where_clause(conditions: &[String]) -> String {
     }
 }
 
-/// Up to `limit` entries from `from` on, in the order `from` reads (newest first for Newest and
-/// OlderThan, oldest first for the others).
-async fn read(
-    client: &impl GenericClient,
-    filter: &AuditFilter,
-    from: Start,
-    limit: i64,
-) -> Result<Vec<AuditEntry>, DbError> {
+/// The SQL of a read of up to `limit` entries from `start` on, in the order `start` reads (newest
+/// first for Newest and OlderThan, oldest first for the others), and its parameters.
+fn page_query<'a>(
+    filter: &'a AuditFilter,
+    start: &'a Start,
+    limit: &'a i64,
+) -> (String, Vec<&'a (dyn ToSql + Sync)>) {
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::new();
     let mut c = conditions(filter, &mut params);
-    let (at, id);
-    let order = match from {
+    let order = match start {
         Start::Newest => "DESC",
         Start::Oldest => "ASC",
         Start::OlderThan(cursor) | Start::NewerThan(cursor) => {
-            (at, id) = (cursor.at, cursor.id);
-            params.push(&at);
-            params.push(&id);
-            let (op, order) = if matches!(from, Start::OlderThan(_)) {
+            params.push(&cursor.at);
+            params.push(&cursor.id);
+            let (op, order) = if matches!(start, Start::OlderThan(_)) {
                 ("<", "DESC")
             } else {
                 (">", "ASC")
@@ -134,7 +131,7 @@ async fn read(
             order
         }
     };
-    params.push(&limit);
+    params.push(limit);
     let sql = format!(
         "SELECT a.id, a.at, a.actor_login, s.full_name, a.action, a.table_name, a.row_id,
                 a.patient_id, p.patient_number, p.family_name || ', ' || p.given_names, a.detail,
@@ -147,6 +144,17 @@ async fn read(
         where_clause(&c),
         params.len()
     );
+    (sql, params)
+}
+
+/// Up to `limit` entries from `start` on (see [`page_query`]).
+async fn read(
+    client: &impl GenericClient,
+    filter: &AuditFilter,
+    start: Start,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, DbError> {
+    let (sql, params) = page_query(filter, &start, &limit);
     let rows = client.query(&sql, &params).await?;
     Ok(rows
         .iter()
@@ -212,6 +220,25 @@ pub async fn audit_page(
             })
         }
     }
+}
+
+/// The plan of the query behind the next page after `after` (the first page when `None`), as
+/// EXPLAIN prints it: the benchmark and the tests check that an index serves every filter.
+pub async fn explain_page(
+    client: &impl GenericClient,
+    filter: &AuditFilter,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<String, DbError> {
+    let start = after.map_or(Start::Newest, Start::OlderThan);
+    let limit = limit + 1;
+    let (sql, params) = page_query(filter, &start, &limit);
+    let rows = client.query(&format!("EXPLAIN {sql}"), &params).await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// How many entries match `filter`: counted up to [`COUNT_CAP`], past that the planner's
