@@ -40,6 +40,8 @@ pub fn rows(w: &World) -> Vec<Cell> {
         cell("DELETE FROM clinic.settings", NONE),
         cell("SELECT clinic.clinic_date(now())", ALL),
         cell("SELECT * FROM clinic.roles_permissions", [Allowed, Denied, Denied, Denied]),
+        cell("SELECT * FROM clinic.permission_matrix", [Allowed, Denied, Denied, Denied]),
+        cell("SELECT * FROM clinic.audit_verify_range(1, 100)", [Allowed, Denied, Denied, Denied]),
     ]
 }
 
