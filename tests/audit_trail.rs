@@ -71,7 +71,11 @@ async fn pages_forward_and_back_are_exact_and_stable_while_entries_arrive() {
     let ada = db.staff("ada", Job::Admin).await;
     let admin = db.connect(&ada).await;
     write_entries(&su, &ada, 60, "test_paging").await;
-    let all = ids(&su, "SELECT id FROM clinic.audit_log ORDER BY at DESC, id DESC").await;
+    let all = ids(
+        &su,
+        "SELECT id FROM clinic.audit_log ORDER BY at DESC, id DESC",
+    )
+    .await;
     assert!(all.len() > 60, "{}", all.len());
 
     // Forward, 7 at a time, with new entries arriving between pages.
@@ -89,7 +93,10 @@ async fn pages_forward_and_back_are_exact_and_stable_while_entries_arrive() {
         );
     }
     let seen: Vec<i64> = pages.iter().flat_map(page_ids).collect();
-    assert_eq!(seen, all, "every entry once, newest first, none of the new ones");
+    assert_eq!(
+        seen, all,
+        "every entry once, newest first, none of the new ones"
+    );
     assert!(pages.iter().all(|p| p.entries.len() <= 7));
     let last = pages.last().expect("a last page");
     assert!(!last.has_older && last.has_newer);
@@ -113,7 +120,11 @@ async fn pages_forward_and_back_are_exact_and_stable_while_entries_arrive() {
             .expect("newer");
         assert!(top.entries.iter().all(|e| e.action == "arrived_meanwhile"));
     }
-    let newest = ids(&su, "SELECT id FROM clinic.audit_log ORDER BY at DESC, id DESC LIMIT 7").await;
+    let newest = ids(
+        &su,
+        "SELECT id FROM clinic.audit_log ORDER BY at DESC, id DESC LIMIT 7",
+    )
+    .await;
     assert_eq!(page_ids(&top), newest);
 
     let here = Some(top.entries[3].cursor());
@@ -127,7 +138,10 @@ async fn pages_forward_and_back_are_exact_and_stable_while_entries_arrive() {
 
 /// Entries at chosen instants, as the superuser writes them straight into the log (sealed later
 /// like any other): (at, login, action, table, patient).
-async fn entries_at(su: &Client, rows: &[(&str, &str, &str, Option<&str>, Option<i64>)]) {
+/// (at, login, action, table, patient)
+type Entry<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<i64>);
+
+async fn entries_at(su: &Client, rows: &[Entry<'_>]) {
     for (at, login, action, table, patient) in rows {
         su.execute(
             "INSERT INTO clinic.audit_log (at, actor_login, action, table_name, patient_id)
@@ -145,7 +159,10 @@ async fn every_filter_narrows_the_trail_and_days_are_the_clinics() {
     let su = db.superuser().await;
     let ada = db.staff("ada", Job::Admin).await;
     let admin = db.connect(&ada).await;
-    let (p1, p2) = (add_patient(&su, "Filtered").await, add_patient(&su, "Other").await);
+    let (p1, p2) = (
+        add_patient(&su, "Filtered").await,
+        add_patient(&su, "Other").await,
+    );
     // Auckland is UTC+13 in January: 10:30 UTC on the 10th is 23:30 there, 11:30 UTC is the 11th.
     su.batch_execute("UPDATE clinic.settings SET time_zone = 'Pacific/Auckland'")
         .await
@@ -154,10 +171,28 @@ async fn every_filter_narrows_the_trail_and_days_are_the_clinics() {
     entries_at(
         &su,
         &[
-            ("2030-01-10 10:30Z", x, "read", Some("medical_records"), Some(p1)),
+            (
+                "2030-01-10 10:30Z",
+                x,
+                "read",
+                Some("medical_records"),
+                Some(p1),
+            ),
             ("2030-01-10 11:30Z", x, "update", Some("patients"), Some(p1)),
-            ("2030-01-11 10:59Z", y, "read", Some("medical_records"), Some(p2)),
-            ("2030-01-11 11:00Z", y, "insert", Some("appointments"), Some(p1)),
+            (
+                "2030-01-11 10:59Z",
+                y,
+                "read",
+                Some("medical_records"),
+                Some(p2),
+            ),
+            (
+                "2030-01-11 11:00Z",
+                y,
+                "insert",
+                Some("appointments"),
+                Some(p1),
+            ),
             ("2030-01-12 09:00Z", x, "add_staff", Some("staff"), None),
             ("2030-01-12 09:00Z", x, "rechain", None, None),
         ],
@@ -229,7 +264,11 @@ async fn every_filter_narrows_the_trail_and_days_are_the_clinics() {
         )
         .await;
         assert!(!expected.is_empty(), "{sql}");
-        let got: Vec<i64> = walk(&admin, filter, 2).await.iter().flat_map(page_ids).collect();
+        let got: Vec<i64> = walk(&admin, filter, 2)
+            .await
+            .iter()
+            .flat_map(page_ids)
+            .collect();
         assert_eq!(got, expected, "{filter:?}");
         let n = i64::try_from(expected.len()).expect("small");
         assert_eq!(
@@ -241,21 +280,32 @@ async fn every_filter_narrows_the_trail_and_days_are_the_clinics() {
     let p = audit_trail::audit_page(&admin, &cases[1].0, None, None, 10)
         .await
         .expect("page");
-    assert!(p.entries.iter().all(|e| e.patient_name.as_deref() == Some("Filtered, Test")));
-    assert!(p.entries.iter().all(|e| e.patient_number.is_some() && e.actor_name.is_none()));
+    assert!(p
+        .entries
+        .iter()
+        .all(|e| e.patient_name.as_deref() == Some("Filtered, Test")));
+    assert!(p
+        .entries
+        .iter()
+        .all(|e| e.patient_number.is_some() && e.actor_name.is_none()));
 
     let pickers = audit_trail::pickers(&admin).await.expect("pickers");
     for action in ["read", "update", "insert", "add_staff", "rechain"] {
         assert!(pickers.actions.contains(&action.to_string()), "{pickers:?}");
     }
     assert!(pickers.tables.contains(&"appointments".to_string()));
-    assert!(pickers.actions.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
+    assert!(
+        pickers.actions.windows(2).all(|w| w[0] < w[1]),
+        "sorted, distinct"
+    );
     assert!(!pickers.tables.iter().any(String::is_empty));
 
     // An index serves each filter, with no sort, when the planner is told to avoid scans and
     // sorts it could do without (the test table is too small for it to choose them by cost).
     admin
-        .batch_execute("SET enable_seqscan = off; SET enable_sort = off; SET enable_bitmapscan = off")
+        .batch_execute(
+            "SET enable_seqscan = off; SET enable_sort = off; SET enable_bitmapscan = off",
+        )
         .await
         .expect("planner settings");
     let cursor = Some(Cursor {
@@ -268,7 +318,10 @@ async fn every_filter_narrows_the_trail_and_days_are_the_clinics() {
             .expect("plan");
         // The page's LIMIT reads an index range scan of the log directly: no sort under it.
         let lines: Vec<&str> = plan.lines().collect();
-        let limit = lines.iter().position(|l| l.contains("Limit")).expect("a limit");
+        let limit = lines
+            .iter()
+            .position(|l| l.contains("Limit"))
+            .expect("a limit");
         let under = lines.get(limit + 1).copied().unwrap_or_default();
         assert!(
             under.contains("Index Scan") && under.contains("on audit_log"),
@@ -284,7 +337,10 @@ async fn no_clinical_text_reaches_a_page_or_an_export() {
     let ada = db.staff("ada", Job::Admin).await;
     let doc = db.staff("doc", Job::Doctor).await;
     let (admin, doctor) = (db.connect(&ada).await, db.connect(&doc).await);
-    let (patient, stranger) = (add_patient(&su, "Seen").await, add_patient(&su, "Stranger").await);
+    let (patient, stranger) = (
+        add_patient(&su, "Seen").await,
+        add_patient(&su, "Stranger").await,
+    );
     su.execute(
         "INSERT INTO clinic.appointments (patient_id, doctor_id, starts_at, ends_at, status)
          VALUES ($1, $2, now() - interval '1 day', now() - interval '1 day' + interval '15 minutes', 'completed')",
@@ -343,14 +399,20 @@ async fn no_clinical_text_reaches_a_page_or_an_export() {
         .iter()
         .find(|e| e.action == "update" && e.table_name.as_deref() == Some("medical_records"))
         .expect("the save's entry");
-    assert!(saved.summary.contains("columns") && saved.summary.contains("notes"), "{saved:?}");
+    assert!(
+        saved.summary.contains("columns") && saved.summary.contains("notes"),
+        "{saved:?}"
+    );
     let glass = entries
         .iter()
         .find(|e| e.action == "break_glass")
         .expect("the emergency's entry");
     assert_eq!(glass.summary, "for 30 minutes");
     assert!(glass.needs_review && glass.patient_id == Some(stranger));
-    let future = entries.iter().find(|e| e.action == "future").expect("future");
+    let future = entries
+        .iter()
+        .find(|e| e.action == "future")
+        .expect("future");
     assert_eq!(future.summary, "2 other details not shown");
 
     let mut csv = Vec::new();
@@ -382,19 +444,35 @@ async fn only_admins_read_the_trail_and_check_the_chain() {
     let all = AuditFilter::default();
     for login in [&rita, &acc] {
         let mut c = db.connect(login).await;
-        refused("page", audit_trail::audit_page(&c, &all, None, None, 10).await);
+        refused(
+            "page",
+            audit_trail::audit_page(&c, &all, None, None, 10).await,
+        );
         refused("count", audit_trail::count(&c, &all).await);
         refused("pickers", audit_trail::pickers(&c).await);
-        refused("verify", audit_trail::verify_chain(&mut c, &mut |_, _| {}).await);
+        refused(
+            "verify",
+            audit_trail::verify_chain(&mut c, &mut |_, _| {}).await,
+        );
         let mut sink = Vec::new();
         let e = audit_trail::export_csv(&c, &all, &mut sink, &mut |_, _| {}).await;
         assert!(e.is_err(), "export: {e:?}");
     }
     // A doctor reads their own entries (the database's rule), nobody else's, and checks no chain.
-    let own: Vec<_> = walk(&doctor, &all, 50).await.into_iter().flat_map(|p| p.entries).collect();
-    assert!(own.len() >= 2 && own.iter().all(|e| e.actor_login == doc.user), "{own:?}");
+    let own: Vec<_> = walk(&doctor, &all, 50)
+        .await
+        .into_iter()
+        .flat_map(|p| p.entries)
+        .collect();
+    assert!(
+        own.len() >= 2 && own.iter().all(|e| e.actor_login == doc.user),
+        "{own:?}"
+    );
     let mut doctor = doctor;
-    refused("verify", audit_trail::verify_chain(&mut doctor, &mut |_, _| {}).await);
+    refused(
+        "verify",
+        audit_trail::verify_chain(&mut doctor, &mut |_, _| {}).await,
+    );
     let e = doctor
         .query("SELECT * FROM clinic.audit_verify_range(1, 10)", &[])
         .await
@@ -409,9 +487,10 @@ async fn only_admins_read_the_trail_and_check_the_chain() {
 
 async fn verify_both(admin: &mut Client) -> (Option<i64>, Vec<(u64, u64)>, String) {
     let mut seen = Vec::new();
-    let check = audit_trail::verify_chain_in_chunks(admin, 4, &mut |done, of| seen.push((done, of)))
-        .await
-        .expect("verify");
+    let check =
+        audit_trail::verify_chain_in_chunks(admin, 4, &mut |done, of| seen.push((done, of)))
+            .await
+            .expect("verify");
     let whole: Option<i64> = admin
         .query_one("SELECT clinic.audit_verify()", &[])
         .await
@@ -449,15 +528,27 @@ async fn the_chain_check_in_chunks_agrees_with_audit_verify() {
     assert!(seen.len() >= 8, "chunks of 4: {seen:?}");
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
     assert_eq!(seen.last(), Some(&(sealed, sealed)));
-    assert!(words.starts_with(&format!("The audit trail is whole: {sealed} entries, the newest sealed at ")), "{words}");
+    assert!(
+        words.starts_with(&format!(
+            "The audit trail is whole: {sealed} entries, the newest sealed at "
+        )),
+        "{words}"
+    );
 
     let id_at = |seq: i64| format!("SELECT id FROM clinic.audit_log WHERE seq = {seq}");
     // An entry changed in the middle (in the sixth chunk).
     let victim = ids(&su, &id_at(22)).await[0];
-    tamper(&su, &format!("UPDATE clinic.audit_log SET actor_login = 'nobody' WHERE id = {victim}")).await;
+    tamper(
+        &su,
+        &format!("UPDATE clinic.audit_log SET actor_login = 'nobody' WHERE id = {victim}"),
+    )
+    .await;
     let (broken, _, words) = verify_both(&mut admin).await;
     assert_eq!(broken, Some(victim));
-    assert!(words.contains(&format!("broken at entry {victim} (at ")) && words.contains("by nobody"), "{words}");
+    assert!(
+        words.contains(&format!("broken at entry {victim} (at ")) && words.contains("by nobody"),
+        "{words}"
+    );
     // A fresh chain for the next breaks.
     let db = TestDb::new().await;
     let su = db.superuser().await;
@@ -466,14 +557,26 @@ async fn the_chain_check_in_chunks_agrees_with_audit_verify() {
     write_entries(&su, &ada, 30, "chained").await;
     verify_both(&mut admin).await;
     // Cut off the end: the head remembers the last entry.
-    let last = ids(&su, "SELECT id FROM clinic.audit_log ORDER BY seq DESC LIMIT 1").await[0];
-    tamper(&su, &format!("DELETE FROM clinic.audit_log WHERE id = {last}")).await;
+    let last = ids(
+        &su,
+        "SELECT id FROM clinic.audit_log ORDER BY seq DESC LIMIT 1",
+    )
+    .await[0];
+    tamper(
+        &su,
+        &format!("DELETE FROM clinic.audit_log WHERE id = {last}"),
+    )
+    .await;
     let (broken, _, words) = verify_both(&mut admin).await;
     assert_eq!(broken, Some(last));
     assert!(words.contains("the entry is gone"), "{words}");
     // Cut out of the middle, on a chunk's edge: the next entry no longer follows.
     let (gone, next) = (ids(&su, &id_at(8)).await[0], ids(&su, &id_at(9)).await[0]);
-    tamper(&su, &format!("DELETE FROM clinic.audit_log WHERE id = {gone}")).await;
+    tamper(
+        &su,
+        &format!("DELETE FROM clinic.audit_log WHERE id = {gone}"),
+    )
+    .await;
     let (broken, _, _) = verify_both(&mut admin).await;
     assert_eq!(broken, Some(next));
 }
@@ -492,7 +595,12 @@ fn config_file(db: &TestDb, home: &std::path::Path) -> String {
     path.to_str().expect("path").to_string()
 }
 
-fn clinic(home: &std::path::Path, config: &str, login: &Login, args: &[&str]) -> std::process::Output {
+fn clinic(
+    home: &std::path::Path,
+    config: &str,
+    login: &Login,
+    args: &[&str],
+) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_clinic"))
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -513,18 +621,51 @@ async fn clinic_audit_export_writes_the_filtered_range_as_csv() {
     let rita = db.staff("rita", Job::Receptionist).await;
     let patient = add_patient(&su, "Exported").await;
     let number: i64 = su
-        .query_one("SELECT patient_number FROM clinic.patients WHERE id = $1", &[&patient])
+        .query_one(
+            "SELECT patient_number FROM clinic.patients WHERE id = $1",
+            &[&patient],
+        )
         .await
         .expect("number")
         .get(0);
     entries_at(
         &su,
         &[
-            ("2030-05-01 09:00Z", "xena", "read", Some("medical_records"), Some(patient)),
-            ("2030-05-02 09:00Z", "xena", "read", Some("medical_records"), Some(patient)),
-            ("2030-05-02 10:00Z", "yuri", "read", Some("medical_records"), Some(patient)),
-            ("2030-05-03 09:00Z", "xena", "read", Some("medical_records"), Some(patient)),
-            ("2030-05-02 11:00Z", "xena", "update", Some("patients"), Some(patient)),
+            (
+                "2030-05-01 09:00Z",
+                "xena",
+                "read",
+                Some("medical_records"),
+                Some(patient),
+            ),
+            (
+                "2030-05-02 09:00Z",
+                "xena",
+                "read",
+                Some("medical_records"),
+                Some(patient),
+            ),
+            (
+                "2030-05-02 10:00Z",
+                "yuri",
+                "read",
+                Some("medical_records"),
+                Some(patient),
+            ),
+            (
+                "2030-05-03 09:00Z",
+                "xena",
+                "read",
+                Some("medical_records"),
+                Some(patient),
+            ),
+            (
+                "2030-05-02 11:00Z",
+                "xena",
+                "update",
+                Some("patients"),
+                Some(patient),
+            ),
         ],
     )
     .await;
@@ -533,30 +674,76 @@ async fn clinic_audit_export_writes_the_filtered_range_as_csv() {
     let file = home.path().join("audit.csv");
     let number = number.to_string();
     let args = [
-        "audit", "export", "--from", "2030-05-01", "--to", "2030-05-02", "--person", "xena",
-        "--patient", &number, "--action", "read", "--table", "medical_records",
+        "audit",
+        "export",
+        "--from",
+        "2030-05-01",
+        "--to",
+        "2030-05-02",
+        "--person",
+        "xena",
+        "--patient",
+        &number,
+        "--action",
+        "read",
+        "--table",
+        "medical_records",
         file.to_str().expect("path"),
     ];
     let out = clinic(home.path(), &config, &ada, &args);
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Wrote 2 audit entries"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Wrote 2 audit entries"),
+        "{out:?}"
+    );
     let csv = std::fs::read_to_string(&file).expect("the file");
     let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(!csv.replace("\r\n", "").contains('\n'), "CRLF only: {csv:?}");
+    assert!(
+        !csv.replace("\r\n", "").contains('\n'),
+        "CRLF only: {csv:?}"
+    );
     assert_eq!(
         lines[0],
         "id,at,login,name,action,table,row,patient_id,patient_number,patient_name,summary,needs_review"
     );
-    assert!(lines[1].contains(",2030-05-01T09:00:00+00:00,xena,,read,medical_records,,"), "{csv}");
-    assert!(lines[2].contains(",2030-05-02T09:00:00+00:00,xena,"), "oldest first: {csv}");
-    assert!(lines[1].contains(&format!(",{number},\"Exported, Test\",,no")), "{csv}");
+    assert!(
+        lines[1].contains(",2030-05-01T09:00:00+00:00,xena,,read,medical_records,,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].contains(",2030-05-02T09:00:00+00:00,xena,"),
+        "oldest first: {csv}"
+    );
+    assert!(
+        lines[1].contains(&format!(",{number},\"Exported, Test\",,no")),
+        "{csv}"
+    );
 
     let out = clinic(home.path(), &config, &rita, &args);
     assert!(!out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not allowed"), "{out:?}");
-    let bad = clinic(home.path(), &config, &ada, &["audit", "export", "--from", "2030-05-02", "--to", "2030-05-01", "x.csv"]);
-    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("before"), "{bad:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not allowed"),
+        "{out:?}"
+    );
+    let bad = clinic(
+        home.path(),
+        &config,
+        &ada,
+        &[
+            "audit",
+            "export",
+            "--from",
+            "2030-05-02",
+            "--to",
+            "2030-05-01",
+            "x.csv",
+        ],
+    );
+    assert!(
+        !bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("before"),
+        "{bad:?}"
+    );
 }
 
 #[tokio::test]
@@ -570,15 +757,26 @@ async fn clinic_permissions_prints_the_matrix_for_an_admin_only() {
         .expect("the matrix");
     let home = tempfile::tempdir().expect("home");
     let config = config_file(&db, home.path());
-    let out = clinic(home.path(), &config, &ada, &["permissions", "--format", "csv"]);
+    let out = clinic(
+        home.path(),
+        &config,
+        &ada,
+        &["permissions", "--format", "csv"],
+    );
     assert!(out.status.success(), "{out:?}");
     let csv = String::from_utf8(out.stdout).expect("utf-8");
     assert_eq!(csv, clinic::domain::permissions::to_csv(&rows));
-    assert!(csv.contains("\r\nclinic_receptionist,table,patients,UPDATE,yes,"), "{csv}");
+    assert!(
+        csv.contains("\r\nclinic_receptionist,table,patients,UPDATE,yes,"),
+        "{csv}"
+    );
     let out = clinic(home.path(), &config, &ada, &["permissions"]);
     let md = String::from_utf8(out.stdout).expect("utf-8");
     assert!(md.starts_with("## clinic_accountant\n"), "{md}");
-    assert!(md.contains("| function | clinic.add_staff(text,text,text,text) | EXECUTE | yes |"), "{md}");
+    assert!(
+        md.contains("| function | clinic.add_staff(text,text,text,text) | EXECUTE | yes |"),
+        "{md}"
+    );
     let out = clinic(home.path(), &config, &rita, &["permissions"]);
     assert!(!out.status.success(), "{out:?}");
 }

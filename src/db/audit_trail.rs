@@ -24,7 +24,7 @@ use tokio_postgres::{GenericClient, IsolationLevel};
 use super::billing_reports::{csv_writer, ExportError};
 use super::DbError;
 pub use crate::domain::audit_trail::{
-    AuditEntry, AuditFilter, ChainBreak, ChainCheck, Cursor, EntryCount, Page,
+    checked_words, AuditEntry, AuditFilter, ChainBreak, ChainCheck, Cursor, EntryCount, Page,
 };
 use crate::domain::audit_trail::{csv_fields, summary, CSV_HEADER};
 
@@ -243,7 +243,10 @@ pub async fn explain_page(
 
 /// How many entries match `filter`: counted up to [`COUNT_CAP`], past that the planner's
 /// estimate (counting millions of rows for every page would cost more than the page).
-pub async fn count(client: &impl GenericClient, filter: &AuditFilter) -> Result<EntryCount, DbError> {
+pub async fn count(
+    client: &impl GenericClient,
+    filter: &AuditFilter,
+) -> Result<EntryCount, DbError> {
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::new();
     let w = where_clause(&conditions(filter, &mut params));
     let counted: i64 = client
@@ -374,7 +377,10 @@ pub async fn verify_chain_in_chunks(
         .await?
         .map(|r| r.get(0));
     let unsealed: i64 = tx
-        .query_one("SELECT count(*) FROM clinic.audit_log WHERE seq IS NULL", &[])
+        .query_one(
+            "SELECT count(*) FROM clinic.audit_log WHERE seq IS NULL",
+            &[],
+        )
         .await?
         .get(0);
     tx.commit().await?;

@@ -23,7 +23,7 @@ pub struct AuditFilter {
     pub person: Option<String>,
     /// The patient's internal id (from the patient lookup).
     pub patient_id: Option<i64>,
-    /// `read`, `update`, `break_glass`, ... (see [`crate::db::audit_trail::pickers`]).
+    /// `read`, `update`, `break_glass`, ... (the pickers list those the trail holds).
     pub action: Option<String>,
     /// The table the entry is about.
     pub table: Option<String>,
@@ -144,6 +144,12 @@ fn is_migration_name(s: &str) -> bool {
         && s[..4].bytes().all(|b| b.is_ascii_digit())
         && s.as_bytes()[4] == b'_'
         && is_identifier(&s[5..])
+}
+
+/// A chain check's progress in words: "1,200,000 of 3,400,000 entries checked".
+pub fn checked_words(done: u64, of: u64) -> String {
+    let n = |v: u64| thousands(i64::try_from(v).unwrap_or(i64::MAX));
+    format!("{} of {} entries checked", n(done), n(of))
 }
 
 /// The safe parts of an entry's `detail`, in words: "columns phone, email", "for 30 minutes",
@@ -286,10 +292,7 @@ impl ChainCheck {
                 None => "The audit trail is whole: no entries are sealed yet.".into(),
             },
             Some(b) => {
-                let mut s = format!(
-                    "The audit trail is broken at entry {}",
-                    b.id
-                );
+                let mut s = format!("The audit trail is broken at entry {}", b.id);
                 match (b.at, &b.actor_login) {
                     (Some(at), Some(who)) => s.push_str(&format!(" (at {}, by {who})", when(at))),
                     _ => s.push_str(" (the entry is gone: entries were cut off the end)"),
@@ -324,9 +327,14 @@ mod tests {
             "columns email, phone"
         );
         assert_eq!(summary(Some(&json!({"minutes": 30}))), "for 30 minutes");
-        assert_eq!(summary(Some(&json!({"access": "emergency"}))), "emergency access");
         assert_eq!(
-            summary(Some(&json!({"login": "rita", "from": "receptionist", "to": "accountant"}))),
+            summary(Some(&json!({"access": "emergency"}))),
+            "emergency access"
+        );
+        assert_eq!(
+            summary(Some(
+                &json!({"login": "rita", "from": "receptionist", "to": "accountant"})
+            )),
             "login rita; from receptionist to accountant"
         );
         assert_eq!(
@@ -346,9 +354,15 @@ mod tests {
             "minutes": "forever, because of the HIV",
             "from": "HIV",
         })));
-        assert!(!s.contains("HIV") && !s.contains("pain") && !s.contains("reports"), "{s}");
+        assert!(
+            !s.contains("HIV") && !s.contains("pain") && !s.contains("reports"),
+            "{s}"
+        );
         assert_eq!(s, "7 other details not shown");
-        assert_eq!(summary(Some(&json!("free text"))), "1 other detail not shown");
+        assert_eq!(
+            summary(Some(&json!("free text"))),
+            "1 other detail not shown"
+        );
     }
 
     #[test]
@@ -356,7 +370,10 @@ mod tests {
         assert_eq!(thousands(3_400_000), "3,400,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
-        assert_eq!(EntryCount::About(1_200_000).words(), "about 1,200,000 entries");
+        assert_eq!(
+            EntryCount::About(1_200_000).words(),
+            "about 1,200,000 entries"
+        );
         let at = DateTime::parse_from_rfc3339("2026-03-01T09:30:00Z")
             .expect("instant")
             .with_timezone(&Utc);

@@ -183,7 +183,13 @@ pub fn to_markdown(rows: &[PermissionRow]) -> String {
 mod tests {
     use super::*;
 
-    fn row(role: &str, object: &str, op: &str, columns: Option<&[&str]>, allowed: bool) -> PermissionRow {
+    fn row(
+        role: &str,
+        object: &str,
+        op: &str,
+        columns: Option<&[&str]>,
+        allowed: bool,
+    ) -> PermissionRow {
         PermissionRow {
             role: role.into(),
             kind: ObjectKind::Table,
@@ -199,7 +205,13 @@ mod tests {
 
     #[test]
     fn every_word_of_the_filter_must_match_something() {
-        let r = row("clinic_receptionist", "patients", "UPDATE", Some(&["phone", "email"]), true);
+        let r = row(
+            "clinic_receptionist",
+            "patients",
+            "UPDATE",
+            Some(&["phone", "email"]),
+            true,
+        );
         assert!(r.matches(""));
         assert!(r.matches("receptionist patients"));
         assert!(r.matches("RECEPTION update phone"));
@@ -213,7 +225,13 @@ mod tests {
 
     #[test]
     fn csv_is_rfc_4180_with_crlf() {
-        let mut r = row("clinic_doctor", "appointments", "UPDATE", Some(&["status"]), true);
+        let mut r = row(
+            "clinic_doctor",
+            "appointments",
+            "UPDATE",
+            Some(&["status"]),
+            true,
+        );
         r.object = "odd,\"name\"".into();
         let csv = to_csv(&[r]);
         assert_eq!(
@@ -231,7 +249,10 @@ mod tests {
         ];
         let md = to_markdown(&rows);
         assert!(md.starts_with("## clinic_admin\n\n| kind |"), "{md}");
-        assert!(md.contains("| table | a\\|b | SELECT | yes |  | patients_desk_read |\n"), "{md}");
+        assert!(
+            md.contains("| table | a\\|b | SELECT | yes |  | patients_desk_read |\n"),
+            "{md}"
+        );
         assert!(md.contains("\n## clinic_doctor\n"), "{md}");
         assert!(md.contains("| table | patients | DELETE | no |"), "{md}");
     }

@@ -274,7 +274,11 @@ async fn permission_matrix_agrees_with_enforcement() {
             .await;
             let name = object.split('(').next().unwrap_or_default();
             let call = format!("EXPLAIN SELECT {name}({})", args.join(", "));
-            check(format!("EXECUTE {object}"), allowed, try_sql(c, &call).await);
+            check(
+                format!("EXECUTE {object}"),
+                allowed,
+                try_sql(c, &call).await,
+            );
             continue;
         }
         tables += 1;
@@ -305,13 +309,21 @@ async fn permission_matrix_agrees_with_enforcement() {
             "INSERT" => {
                 for col in &every {
                     let sql = format!("EXPLAIN INSERT INTO {t} ({col}) VALUES (DEFAULT)");
-                    check(format!("INSERT {object} ({col})"), col_ok(col), try_sql(c, &sql).await);
+                    check(
+                        format!("INSERT {object} ({col})"),
+                        col_ok(col),
+                        try_sql(c, &sql).await,
+                    );
                 }
             }
             "UPDATE" => {
                 for col in &every {
                     let sql = format!("EXPLAIN UPDATE {t} SET {col} = DEFAULT");
-                    check(format!("UPDATE {object} SET {col}"), col_ok(col), try_sql(c, &sql).await);
+                    check(
+                        format!("UPDATE {object} SET {col}"),
+                        col_ok(col),
+                        try_sql(c, &sql).await,
+                    );
                 }
             }
             "DELETE" => {
@@ -328,15 +340,38 @@ async fn permission_matrix_agrees_with_enforcement() {
     // The rows the screen's words rely on.
     let one = |role: &str, object: &str, op: &str| {
         rows.iter()
-            .find(|r| r.get::<_, String>(0) == role && r.get::<_, String>(2) == object && r.get::<_, String>(3) == op)
-            .map(|r| (r.get::<_, bool>(4), r.get::<_, Option<Vec<String>>>(5), r.get::<_, Vec<String>>(6)))
+            .find(|r| {
+                r.get::<_, String>(0) == role
+                    && r.get::<_, String>(2) == object
+                    && r.get::<_, String>(3) == op
+            })
+            .map(|r| {
+                (
+                    r.get::<_, bool>(4),
+                    r.get::<_, Option<Vec<String>>>(5),
+                    r.get::<_, Vec<String>>(6),
+                )
+            })
     };
     let (allowed, cols, _) = one("clinic_doctor", "appointments", "UPDATE").expect("a row");
     assert!(allowed && cols == Some(vec!["status".to_string()]));
     let (allowed, cols, policies) = one("clinic_doctor", "audit_log", "SELECT").expect("a row");
-    assert!(allowed && cols.is_none() && policies == ["audit_doctor_own"], "{policies:?}");
-    let (allowed, _, _) = one("clinic_receptionist", "clinic.add_staff(text,text,text,text)", "EXECUTE").expect("a row");
+    assert!(
+        allowed && cols.is_none() && policies == ["audit_doctor_own"],
+        "{policies:?}"
+    );
+    let (allowed, _, _) = one(
+        "clinic_receptionist",
+        "clinic.add_staff(text,text,text,text)",
+        "EXECUTE",
+    )
+    .expect("a row");
     assert!(!allowed);
-    let (allowed, _, _) = one("clinic_admin", "clinic.audit_verify_range(bigint,bigint)", "EXECUTE").expect("a row");
+    let (allowed, _, _) = one(
+        "clinic_admin",
+        "clinic.audit_verify_range(bigint,bigint)",
+        "EXECUTE",
+    )
+    .expect("a row");
     assert!(allowed);
 }
