@@ -4,6 +4,17 @@ use clinic::domain::staff::Job;
 
 use crate::common::{err_code, one_bool, strings, try_sql, Outcome, World, JOBS};
 
+/// Where the view and PostgreSQL disagree on `what` for `role`: allowed is rows, refused is 42501.
+fn disagreement(role: &str, what: &str, view_says: bool, got: &Outcome) -> Option<String> {
+    let enforced = match got {
+        Outcome::Rows(_) => true,
+        Outcome::Error(code) if code == "42501" => false,
+        Outcome::Error(_) => return Some(format!("{role} {what}: unexpected {got:?}")),
+    };
+    (enforced != view_says)
+        .then(|| format!("{role} {what}: view says {view_says}, PostgreSQL says {enforced}"))
+}
+
 #[tokio::test]
 async fn roles_permissions_agrees_with_enforcement() {
     let w = World::new().await;
@@ -123,19 +134,7 @@ async fn roles_permissions_agrees_with_enforcement() {
         .await;
         let mut check = |what: String, view_says: bool, got: Outcome| {
             checked += 1;
-            let enforced = match &got {
-                Outcome::Rows(_) => true,
-                Outcome::Error(code) if code == "42501" => false,
-                Outcome::Error(_) => {
-                    mismatches.push(format!("{role} {what}: unexpected {got:?}"));
-                    return;
-                }
-            };
-            if enforced != view_says {
-                mismatches.push(format!(
-                    "{role} {what}: view says {view_says}, PostgreSQL says {enforced}"
-                ));
-            }
+            mismatches.extend(disagreement(&role, &what, view_says, &got));
         };
         check(
             format!("SELECT * FROM {table}"),
@@ -246,19 +245,7 @@ async fn permission_matrix_agrees_with_enforcement() {
             mismatches.push(format!("{role} DELETE {object}: columns {columns:?}"));
         }
         let mut check = |what: String, view_says: bool, got: Outcome| {
-            let enforced = match &got {
-                Outcome::Rows(_) => true,
-                Outcome::Error(code) if code == "42501" => false,
-                Outcome::Error(_) => {
-                    mismatches.push(format!("{role} {what}: unexpected {got:?}"));
-                    return;
-                }
-            };
-            if enforced != view_says {
-                mismatches.push(format!(
-                    "{role} {what}: view says {view_says}, PostgreSQL says {enforced}"
-                ));
-            }
+            mismatches.extend(disagreement(&role, &what, view_says, &got));
         };
         if kind == "function" {
             functions += 1;
