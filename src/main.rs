@@ -12,6 +12,8 @@ use clinic::demo::{self, DEMO_PASSWORD, DEMO_STAFF};
 use clinic::domain::staff::Job;
 use clinic::tui::{self, Target};
 
+mod audit_cli;
+mod permissions_cli;
 mod staff_cli;
 
 #[derive(Parser)]
@@ -57,6 +59,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// What each clinic role may do to each table, view and function, from the catalog.
+    Permissions(permissions_cli::PermissionsArgs),
     /// Staff logins.
     Staff {
         #[command(subcommand)]
@@ -158,6 +162,8 @@ enum AuditCommand {
     /// somewhere outside the database: a later chain that does not pass through it was rewritten.
     /// Exits with an error when the chain is broken.
     Verify(AdminConn),
+    /// A filtered range of the audit trail as CSV, as an admin's own login.
+    Export(audit_cli::ExportArgs),
 }
 
 #[derive(Args)]
@@ -239,6 +245,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify(conn),
         } => rt.block_on(audit_verify(&config.server, &conn)),
+        Command::Audit {
+            command: AuditCommand::Export(args),
+        } => rt.block_on(audit_cli::export(&config.server, args)),
+        Command::Permissions(args) => rt.block_on(permissions_cli::run(&config.server, args)),
         Command::Staff { command } => rt.block_on(staff_cli::run(&config.server, command)),
         Command::Billing { command } => rt.block_on(billing(&config, command)),
     }

@@ -3,6 +3,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod audit_trail;
 pub mod availability;
 pub mod billing;
 pub mod billing_reports;
@@ -12,6 +13,7 @@ pub mod icd10;
 pub mod listen;
 pub mod migrate;
 pub mod patients;
+pub mod permissions;
 pub mod plan;
 pub mod pool;
 pub mod reconcile;

@@ -2,12 +2,14 @@
 
 pub mod appointment;
 pub mod audit;
+pub mod audit_trail;
 pub mod dates;
 pub mod diagnosis;
 pub mod invoice;
 pub mod live;
 pub mod money;
 pub mod patient;
+pub mod permissions;
 pub mod receivables;
 pub mod record;
 pub mod schedule;

@@ -5,6 +5,7 @@
 //! the figures come from a known configuration, and it runs every measured query as a real
 //! receptionist login so row-level security is in the measured path.
 
+mod audit;
 mod booking;
 mod chart;
 mod generate;
@@ -70,6 +71,9 @@ enum Command {
     /// A bank statement of 10,000 lines staged and auto-matched against a million invoices, as the
     /// accounts office, beside staging the same kind of lines one round trip each.
     Reconcile(reconcile::Options),
+    /// The audit trail over millions of entries as an admin: keyset pages (page 1, page 1,000,
+    /// filtered) beside OFFSET paging, the count, the pickers, the chain check and an export.
+    Audit(audit::Options),
     /// Stop the bench's cluster.
     Stop,
 }
@@ -97,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Chart(opts) => chart::run(&cluster, &opts).await,
         Command::Icd(opts) => icd::run(&cluster, &opts).await,
         Command::Reconcile(opts) => reconcile::run(&cluster, &opts).await,
+        Command::Audit(opts) => audit::run(&cluster, &opts).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.

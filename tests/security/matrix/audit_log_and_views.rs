@@ -52,6 +52,8 @@ pub fn rows(w: &World) -> Vec<Cell> {
         cell("UPDATE clinic.staff SET last_sign_in_at = now()", NONE),
         cell("SELECT clinic.clinic_date(now())", ALL),
         cell("SELECT * FROM clinic.roles_permissions", [Allowed, Denied, Denied, Denied]),
+        cell("SELECT * FROM clinic.permission_matrix", [Allowed, Denied, Denied, Denied]),
+        cell("SELECT * FROM clinic.audit_verify_range(1, 100)", [Allowed, Denied, Denied, Denied]),
     ]
 }
 
