@@ -4,9 +4,63 @@
 
 use deadpool_postgres::Pool;
 
-use super::{read, Run};
-use crate::app::admin::{Reply, Request, StaffStep};
-use crate::db::{clinic_settings, staff};
+use super::{read, with_client, words, Run};
+use crate::app::admin::{PageAt, Reply, Request, StaffStep, TrailFilter};
+use crate::db::{audit_trail, clinic_settings, permissions, staff, DbError};
+use crate::domain::audit_trail::{AuditFilter, EntryCount, Page};
+
+/// The database's filter for what the screen narrowed to: the patient found by their number.
+async fn filter_of(c: &tokio_postgres::Client, f: &TrailFilter) -> Result<AuditFilter, DbError> {
+    let mut filter = f.filter.clone();
+    if let Some(n) = f.patient_number {
+        filter.patient_id = Some(
+            audit_trail::patient_id_by_number(c, n)
+                .await?
+                .ok_or_else(|| DbError::Invalid(format!("no patient has the number {n}")))?,
+        );
+    }
+    Ok(filter)
+}
+
+async fn page(
+    c: &tokio_postgres::Client,
+    f: &TrailFilter,
+    at: PageAt,
+    limit: i64,
+    count: bool,
+) -> Result<(Page, Option<EntryCount>), DbError> {
+    let filter = filter_of(c, f).await?;
+    let (after, before) = match at {
+        PageAt::Newest => (None, None),
+        PageAt::OlderThan(c) => (Some(c), None),
+        PageAt::NewerThan(c) => (None, Some(c)),
+    };
+    let page = audit_trail::audit_page(c, &filter, after, before, limit).await?;
+    let count = match count {
+        true => Some(audit_trail::count(c, &filter).await?),
+        false => None,
+    };
+    Ok((page, count))
+}
+
+/// The filtered entries into a new file at `path` (its folder made if missing).
+async fn export(
+    c: &tokio_postgres::Client,
+    f: &TrailFilter,
+    path: &std::path::Path,
+    progress: &crate::app::progress::Progress,
+) -> Result<u64, String> {
+    let filter = filter_of(c, f).await.map_err(|e| words(&e))?;
+    let cannot = |e: std::io::Error| words(&format!("cannot write {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(cannot)?;
+    }
+    let file = std::fs::File::create(path).map_err(cannot)?;
+    let mut counted = |done: u64, of: u64| progress.set("entries written", done, of);
+    audit_trail::export_csv(c, &filter, std::io::BufWriter::new(file), &mut counted)
+        .await
+        .map_err(|e| words(&e))
+}
 
 /// A step, done, in words for the notice line.
 async fn step(
@@ -98,6 +152,54 @@ impl Run for Request {
                     clinic_settings::update(&*c, &settings).await.map(Box::new)
                 })
                 .await,
+            },
+            Request::Permissions { request } => Reply::Permissions {
+                request,
+                result: read(&pool, async |c| permissions::permission_matrix(&*c).await).await,
+            },
+            Request::AuditPage {
+                request,
+                filter,
+                at,
+                limit,
+                count,
+            } => Reply::AuditPage {
+                request,
+                result: read(&pool, async |c| page(c, &filter, at, limit, count).await).await,
+            },
+            Request::AuditPickers { request } => Reply::AuditPickers {
+                request,
+                result: read(&pool, async |c| audit_trail::pickers(&*c).await).await,
+            },
+            Request::VerifyChain {
+                request,
+                progress,
+                tz,
+            } => Reply::Verified {
+                request,
+                result: read(&pool, async |c| {
+                    let mut counted =
+                        |done: u64, of: u64| progress.set("entries checked", done, of);
+                    audit_trail::verify_chain(c, &mut counted).await
+                })
+                .await
+                .map(|check| check.words(tz)),
+            },
+            Request::ExportAudit {
+                request,
+                filter,
+                path,
+                progress,
+            } => Reply::AuditExported {
+                request,
+                result: match with_client(&pool, async |c| {
+                    Ok::<_, DbError>(export(c, &filter, &path, &progress).await)
+                })
+                .await
+                {
+                    Ok(result) => result,
+                    Err(e) => Err(words(&e)),
+                },
             },
         }
     }

@@ -176,6 +176,13 @@ const PERMISSIONS: &[Binding] = &[
         Some("filter"),
     ),
     bind(
+        "admin.permissions.done",
+        &["enter"],
+        "Leave the filter (it keeps narrowing the list)",
+        Cmd::FormEnter,
+        None,
+    ),
+    bind(
         "admin.permissions.kind",
         &["f"],
         "Tables or functions",

@@ -5,20 +5,27 @@
 //! 0024, 0027): this screen asks in its words and shows what it answered.
 
 mod keys;
+mod matrix;
 mod requests;
 mod settings;
 mod staff;
+mod trail;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tui_input::InputRequest;
 
 pub use keys::{Panel, BINDINGS};
+pub use matrix::MatrixView;
 pub use requests::{Cmd, Reply, Request, StaffStep};
 pub use settings::{
     SETTING_BREAK_GLASS, SETTING_CURRENCY, SETTING_IDLE, SETTING_NAME, SETTING_TIME_ZONE,
 };
 pub use staff::{StaffForm, JOBS};
+pub use trail::{
+    PageAt, TrailFilter, TrailView, FILTER_ACTION, FILTER_FROM, FILTER_PATIENT, FILTER_PERSON,
+    FILTER_TABLE, FILTER_TO,
+};
 
 use super::confirm::Confirm;
 use super::keymap::Binding;
@@ -139,6 +146,7 @@ pub enum Popup {
     Staff(Box<Form<StaffForm>>),
     Review(Box<Form<ReviewOf>>),
     Settings(Box<Form<i32>>),
+    TrailFilter(Box<Form<()>>),
 }
 
 impl Popup {
@@ -147,6 +155,8 @@ impl Popup {
             Popup::Staff(f) => f.changed() && !f.saving.in_flight(),
             Popup::Review(f) => f.changed() && !f.saving.in_flight(),
             Popup::Settings(f) => f.changed() && !f.saving.in_flight(),
+            // A filter throws nothing away worth asking about.
+            Popup::TrailFilter(_) => false,
         }
     }
 
@@ -155,6 +165,7 @@ impl Popup {
             Popup::Staff(f) => f.text_focused(),
             Popup::Review(f) => f.text_focused(),
             Popup::Settings(f) => f.text_focused(),
+            Popup::TrailFilter(f) => f.text_focused(),
         }
     }
 }
@@ -167,6 +178,8 @@ pub struct AdminScreen {
     pub settings: Option<ClinicSettings>,
     pub settings_loading: Pending,
     pub settings_error: Option<String>,
+    pub matrix: MatrixView,
+    pub trail: TrailView,
     /// A staff step on its way, in words ("Deactivating Rita Moreno").
     pub step: Pending<String>,
     /// The person a "deactivate?" question is about.
@@ -214,6 +227,16 @@ impl Screen for AdminScreen {
             return self.form_command(cmd, ctx);
         }
         let page = usize::from(ctx.body_rows.saturating_sub(5)).max(1);
+        if self.tab == Tab::Audit && !matches!(cmd, Cmd::NextTab | Cmd::PreviousTab | Cmd::Refresh)
+        {
+            return self.trail_command(cmd, ctx);
+        }
+        if self.tab == Tab::Permissions {
+            let out = self.matrix_command(cmd);
+            if out.redraw {
+                return out;
+            }
+        }
         match cmd {
             Cmd::NextTab | Cmd::PreviousTab => {
                 self.tab = self.tab.step(cmd == Cmd::NextTab);
@@ -224,6 +247,7 @@ impl Screen for AdminScreen {
                 let moved = match self.tab {
                     Tab::Staff => self.staff.move_cursor(cmd, page),
                     Tab::Reviews => self.reviews.move_cursor(cmd, page),
+                    Tab::Permissions => self.matrix.part.move_cursor(cmd, page),
                     _ => false,
                 };
                 Outcome::redraw_if(moved)
@@ -248,7 +272,8 @@ impl Screen for AdminScreen {
             Some(Popup::Staff(f)) => f.edit(request, ctx.now, ctx.date_format),
             Some(Popup::Review(f)) => f.edit(request, ctx.now, ctx.date_format),
             Some(Popup::Settings(f)) => f.edit(request, ctx.now, ctx.date_format),
-            None => false,
+            Some(Popup::TrailFilter(f)) => f.edit(request, ctx.now, ctx.date_format),
+            None => self.matrix_edit(request),
         };
         Outcome::redraw_if(changed)
     }
@@ -261,6 +286,10 @@ impl Screen for AdminScreen {
                 Outcome::confirm(Confirm::discard(Cmd::Discard))
             }
             Some(_) => Outcome::redraw(),
+            None if self.tab == Tab::Permissions && self.matrix.filtering => {
+                self.matrix.filtering = false;
+                Outcome::redraw()
+            }
             None => Outcome::default(),
         }
     }
@@ -290,6 +319,31 @@ impl Screen for AdminScreen {
                 Outcome::redraw()
             }
             Reply::SettingsSaved { request, result } => self.settings_saved(request, result),
+            Reply::Permissions { request, result } => {
+                let view = &mut self.matrix;
+                if view.part.loading.finish(request).is_none() {
+                    return Outcome::default();
+                }
+                match result {
+                    Ok(rows) => {
+                        view.all = rows;
+                        view.part.loaded = true;
+                        view.part.error = None;
+                        view.arrange();
+                    }
+                    Err(e) => view.part.error = Some(e),
+                }
+                Outcome::redraw()
+            }
+            Reply::AuditPage { request, result } => self.trail_page(request, result),
+            Reply::AuditPickers { result, .. } => {
+                if let Ok(p) = result {
+                    self.trail.pickers = Some(p);
+                }
+                Outcome::default()
+            }
+            Reply::Verified { request, result } => self.verified(request, result),
+            Reply::AuditExported { request, result } => self.trail_exported(request, result),
         }
     }
 
@@ -298,7 +352,10 @@ impl Screen for AdminScreen {
     }
 
     fn text_focused(&self) -> bool {
-        self.popup.as_ref().is_some_and(Popup::text_focused)
+        match &self.popup {
+            Some(p) => p.text_focused(),
+            None => self.tab == Tab::Permissions && self.matrix.filtering,
+        }
     }
 
     fn panel(&self) -> Option<Panel> {
@@ -315,11 +372,15 @@ impl Screen for AdminScreen {
     }
 
     fn can_go_back(&self) -> bool {
-        self.popup.is_some()
+        self.popup.is_some() || (self.tab == Tab::Permissions && self.matrix.filtering)
     }
 
     fn spinning(&self, now: DateTime<Utc>) -> bool {
         self.step.spinning(now)
+            || self.trail.verify.in_flight()
+            || self.trail.export.in_flight()
+            || self.trail.part.loading.spinning(now)
+            || self.matrix.part.loading.spinning(now)
             || self.staff.loading.spinning(now)
             || self.reviews.loading.spinning(now)
             || self.settings_loading.spinning(now)
@@ -328,6 +389,10 @@ impl Screen for AdminScreen {
     fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         crate::app::pending::earliest([
             self.step.next_frame(now),
+            self.trail.verify.next_frame(now),
+            self.trail.export.next_frame(now),
+            self.trail.part.loading.next_frame(now),
+            self.matrix.part.loading.next_frame(now),
             self.staff.loading.next_frame(now),
             self.reviews.loading.next_frame(now),
         ])
@@ -365,7 +430,8 @@ impl AdminScreen {
                 let request = ctx.start(&mut self.settings_loading, ());
                 Outcome::request(Request::Settings { request })
             }
-            Tab::Permissions | Tab::Audit => Outcome::redraw(),
+            Tab::Permissions => self.load_matrix(ctx),
+            Tab::Audit => self.load_trail(PageAt::Newest, ctx),
         }
     }
 
@@ -380,6 +446,7 @@ impl AdminScreen {
             Some(Popup::Staff(f)) => form_key(f, cmd),
             Some(Popup::Review(f)) => form_key(f, cmd),
             Some(Popup::Settings(f)) => form_key(f, cmd),
+            Some(Popup::TrailFilter(f)) => form_key(f, cmd),
             None => return Outcome::default(),
         };
         if cmd == Cmd::Discard {
@@ -393,6 +460,7 @@ impl AdminScreen {
             Some(Popup::Staff(_)) => self.save_staff_form(ctx),
             Some(Popup::Review(_)) => self.save_review(ctx),
             Some(Popup::Settings(_)) => self.save_settings(ctx),
+            Some(Popup::TrailFilter(_)) => self.apply_trail_filter(ctx),
             None => Outcome::default(),
         }
     }

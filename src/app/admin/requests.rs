@@ -1,9 +1,16 @@
 //! What the Admin screen's keys ask for, what it asks of the database, and the answers.
 
+use std::path::PathBuf;
+
+use super::trail::{PageAt, TrailFilter};
 use crate::app::action::Secret;
 use crate::app::pending::RequestId;
+use crate::app::progress::Progress;
+use crate::db::audit_trail::Pickers;
 use crate::db::clinic_settings::AccessToReview;
 use crate::db::staff::StaffRow;
+use crate::domain::audit_trail::{EntryCount, Page};
+use crate::domain::permissions::PermissionRow;
 use crate::domain::settings::ClinicSettings;
 use crate::domain::staff::Job;
 
@@ -92,6 +99,33 @@ pub enum Request {
         request: RequestId,
         settings: Box<ClinicSettings>,
     },
+    Permissions {
+        request: RequestId,
+    },
+    /// A page of the audit trail; with its count when `count` (the first page of a filter).
+    AuditPage {
+        request: RequestId,
+        filter: Box<TrailFilter>,
+        at: PageAt,
+        limit: i64,
+        count: bool,
+    },
+    AuditPickers {
+        request: RequestId,
+    },
+    /// The whole chain checked, counting into `progress`.
+    VerifyChain {
+        request: RequestId,
+        progress: Progress,
+        /// The clinic's, for the instants in the result's words.
+        tz: chrono_tz::Tz,
+    },
+    ExportAudit {
+        request: RequestId,
+        filter: Box<TrailFilter>,
+        path: PathBuf,
+        progress: Progress,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,5 +153,27 @@ pub enum Reply {
     SettingsSaved {
         request: RequestId,
         result: Result<Box<ClinicSettings>, String>,
+    },
+    Permissions {
+        request: RequestId,
+        result: Result<Vec<PermissionRow>, String>,
+    },
+    AuditPage {
+        request: RequestId,
+        result: Result<(Page, Option<EntryCount>), String>,
+    },
+    AuditPickers {
+        request: RequestId,
+        result: Result<Pickers, String>,
+    },
+    /// The chain check's result in words (whole, or where it broke); an error in words too.
+    Verified {
+        request: RequestId,
+        result: Result<String, String>,
+    },
+    /// Entries written.
+    AuditExported {
+        request: RequestId,
+        result: Result<u64, String>,
     },
 }

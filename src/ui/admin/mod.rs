@@ -4,6 +4,7 @@
 
 mod parts;
 mod staff;
+mod trail;
 
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
@@ -51,7 +52,13 @@ impl View for AdminScreen {
             Tab::Staff => staff::draw(frame, body, self, theme),
             Tab::Reviews => parts::draw_reviews(frame, body, self, theme),
             Tab::Settings => parts::draw_settings(frame, body, self, theme),
-            Tab::Permissions | Tab::Audit => parts::draw_later(frame, body, self.tab, theme),
+            Tab::Permissions => {
+                let cursor = trail::draw_matrix(frame, body, self, theme);
+                if self.popup.is_none() {
+                    return cursor;
+                }
+            }
+            Tab::Audit => trail::draw_trail(frame, body, self, theme),
         }
         self.popup
             .as_ref()
@@ -144,6 +151,13 @@ fn draw_popup(frame: &mut Frame, area: Rect, popup: &Popup, theme: Theme) -> Opt
             let about = vec![
                 form.kind.about.clone(),
                 "The note is kept in its own table; the audit log itself never changes.".into(),
+            ];
+            form_popup(frame, area, form, &about, theme)
+        }
+        Popup::TrailFilter(form) => {
+            let about = vec![
+                "Every field narrows it further; an empty one does not. Days are the clinic's."
+                    .to_string(),
             ];
             form_popup(frame, area, form, &about, theme)
         }

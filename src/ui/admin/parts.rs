@@ -5,7 +5,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::admin::{AdminScreen, Tab};
+use crate::app::admin::AdminScreen;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::list::{position, scroll_offset};
 use crate::ui::widgets::truncate;
@@ -85,7 +85,7 @@ pub fn draw_reviews(frame: &mut Frame, area: Rect, state: &AdminScreen, theme: T
     );
 }
 
-fn footer_line(frame: &mut Frame, area: Rect, text: &str, theme: Theme) {
+pub(super) fn footer_line(frame: &mut Frame, area: Rect, text: &str, theme: Theme) {
     if area.height > 1 {
         let bottom = Rect {
             y: area.bottom() - 1,
@@ -147,9 +147,4 @@ pub fn draw_settings(frame: &mut Frame, area: Rect, state: &AdminScreen, theme: 
         }
     }
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-pub fn draw_later(frame: &mut Frame, area: Rect, tab: Tab, theme: Theme) {
-    let _ = tab;
-    frame.render_widget(Paragraph::new(Line::styled(" reading…", theme.dim())), area);
 }
