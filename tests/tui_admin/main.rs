@@ -20,3 +20,4 @@ mod reviews;
 mod settings;
 mod staff;
 mod terminal;
+mod trail;

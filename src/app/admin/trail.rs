@@ -14,7 +14,7 @@ use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::db::audit_trail::Pickers;
 use crate::domain::audit_trail::{AuditEntry, AuditFilter, Cursor, EntryCount, Page};
-use crate::domain::dates::parse_date;
+use crate::domain::dates::{date_problem, parse_date};
 
 /// The filter form's fields, in order.
 pub const FILTER_PERSON: usize = 0;
@@ -229,7 +229,7 @@ impl AdminScreen {
             let typed = text(form, i)?;
             let parsed = parse_date(&typed, ctx.date_format);
             if parsed.is_none() {
-                form.set_error(i, "A date, like 2026-11-01.");
+                form.set_error(i, date_problem(&typed, "2026-11-01"));
             }
             parsed
         };
