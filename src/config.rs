@@ -72,18 +72,50 @@ pub enum SslMode {
     VerifyFull,
 }
 
+/// What a server must be for a connection to stay on it, as libpq's `target_session_attrs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetSessionAttrs {
+    /// Whichever server answers first.
+    Any,
+    /// Only a server that takes writes (a primary): a standby is passed over for the next host.
+    #[default]
+    ReadWrite,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
-    /// Host name, IP address, or an absolute path to a unix socket directory.
+    /// Host name, IP address, or an absolute path to a unix socket directory; several separated
+    /// by commas (the members of an HA cluster), tried in order.
     pub host: String,
+    /// The port on every host.
     pub port: u16,
     pub dbname: String,
     pub sslmode: SslMode,
     /// PEM file of the CA to trust for verify-full (the system's roots when absent).
     pub sslrootcert: Option<PathBuf>,
-    /// Seconds to wait for the server before saying it is unreachable.
+    /// Seconds to wait for the server before saying it is unreachable (for each host).
     pub connect_timeout_secs: u64,
+    /// `read-write`: stay only on a server that takes writes, so after a failover the new
+    /// primary is found among `host`'s; `any`: the first that answers.
+    pub target_session_attrs: TargetSessionAttrs,
+}
+
+impl ServerConfig {
+    /// The hosts to try, in order: `host` split at commas, blanks dropped.
+    pub fn hosts(&self) -> Vec<&str> {
+        self.host
+            .split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .collect()
+    }
+
+    /// Whether every host is a unix socket directory (where TLS never applies).
+    pub fn on_sockets(&self) -> bool {
+        self.hosts().iter().all(|h| h.starts_with('/'))
+    }
 }
 
 impl Default for ServerConfig {
@@ -95,6 +127,7 @@ impl Default for ServerConfig {
             sslmode: SslMode::Prefer,
             sslrootcert: None,
             connect_timeout_secs: 5,
+            target_session_attrs: TargetSessionAttrs::ReadWrite,
         }
     }
 }
@@ -247,6 +280,12 @@ impl Config {
                 "key clinic.currency: {c:?} is not a three-letter ISO 4217 code such as \"USD\""
             )));
         }
+        if self.server.hosts().is_empty() {
+            return Err(bad(
+                "key server.host: name a server (a host name, an IP address or a socket directory)"
+                    .to_string(),
+            ));
+        }
         if !(1..=240).contains(&self.records.break_glass_minutes) {
             return Err(bad(format!(
                 "key records.break_glass_minutes: {} is not between 1 and 240 (the most the database grants)",
@@ -379,6 +418,7 @@ mod tests {
             "sslmode",
             "sslrootcert",
             "connect_timeout_secs",
+            "target_session_attrs",
             "idle_lock_minutes",
             "break_glass_minutes",
             "payment_terms_days",
@@ -424,5 +464,33 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("clinic.time_zone"), "{err}");
+    }
+
+    #[test]
+    fn several_hosts_and_target_session_attrs() {
+        let c = Config::parse(
+            "[server]\nhost = \"db1.clinic.lan, db2.clinic.lan,\"\ntarget_session_attrs = \"any\"\n",
+            Path::new("c.toml"),
+        )
+        .expect("parses");
+        assert_eq!(c.server.hosts(), ["db1.clinic.lan", "db2.clinic.lan"]);
+        assert_eq!(c.server.target_session_attrs, TargetSessionAttrs::Any);
+        assert!(!c.server.on_sockets());
+        assert_eq!(
+            Config::default().server.target_session_attrs,
+            TargetSessionAttrs::ReadWrite,
+            "only a primary will do unless the file says otherwise"
+        );
+        let err = Config::parse("[server]\nhost = \" , \"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.host"), "{err}");
+        let err = Config::parse(
+            "[server]\ntarget_session_attrs = \"primary\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 }

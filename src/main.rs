@@ -460,19 +460,16 @@ async fn admin_client(
     conn: &AdminConn,
 ) -> anyhow::Result<tokio_postgres::Client> {
     let password = admin_password(&conn.user)?;
-    let cfg = db::pool::pg_config(server, &conn.user, &password);
-    let (client, connection) = cfg.connect(tokio_postgres::NoTls).await.with_context(|| {
-        format!(
-            "connecting to {}:{} as {}",
-            server.host, server.port, conn.user
-        )
-    })?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!("admin connection ended: {e}");
-        }
-    });
-    Ok(client)
+    db::pool::connect_one(server, &conn.user, &password)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "connecting to {}:{} as {}: {e}",
+                server.host,
+                server.port,
+                conn.user
+            )
+        })
 }
 
 async fn db_migrate(config: &Config, conn: &AdminConn) -> anyhow::Result<()> {

@@ -122,3 +122,39 @@ async fn a_server_that_is_down_is_named() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn several_hosts_are_tried_in_order_and_a_read_only_one_is_passed_over() {
+    let db = TestDb::new().await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    // The cluster listens on 127.0.0.1 only: the first host refuses, the second signs in, as
+    // when the old primary of an HA pair is down.
+    let mut server = db.server_config();
+    server.host = "127.0.0.2, 127.0.0.1".into();
+    let session = db::login(&server, &rita.user, &rita.password)
+        .await
+        .expect("the second host signs in");
+    assert_eq!(session.me.login, rita.user);
+
+    // A server that takes no writes (as a standby) is not kept under read-write, the default...
+    db.superuser()
+        .await
+        .batch_execute(&format!(
+            "ALTER ROLE {} SET default_transaction_read_only = on",
+            rita.user
+        ))
+        .await
+        .expect("read-only for rita");
+    let err = db::login(&server, &rita.user, &rita.password)
+        .await
+        .expect_err("no writable host");
+    assert!(
+        matches!(&err, LoginError::Other(m) if m.contains("read-only")),
+        "{err:?}"
+    );
+    // ...and is, under any.
+    server.target_session_attrs = clinic::config::TargetSessionAttrs::Any;
+    db::login(&server, &rita.user, &rita.password)
+        .await
+        .expect("any host will do");
+}

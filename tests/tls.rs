@@ -155,6 +155,7 @@ async fn each_sslmode_does_what_it_says() {
         sslmode: mode,
         sslrootcert: root,
         connect_timeout_secs: 5,
+        ..ServerConfig::default()
     };
     let login = |s: ServerConfig| async move { uses_tls(&s, "tls_rita", "pw-rita-tls").await };
 

@@ -68,10 +68,7 @@ where
     cfg.application_name(APPLICATION_NAME);
     // An idle LISTEN connection sends nothing; keepalives notice a dead link in about a minute
     // rather than the OS default of two hours.
-    cfg.keepalives(true)
-        .keepalives_idle(Duration::from_secs(30))
-        .keepalives_interval(Duration::from_secs(10))
-        .keepalives_retries(3);
+    super::pool::notice_dead_servers(&mut cfg);
     tokio::spawn(run(cfg, tls, tx))
 }
 

@@ -6,7 +6,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, TargetSessionAttrs};
 use crate::domain::staff::{Job, LoginError, StaffIdentity};
 
 /// A logged-in person: their pool and who the database says they are.
@@ -29,17 +29,37 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// The tokio-postgres settings for one person on the configured server.
+/// The tokio-postgres settings for one person on the configured server: every host in order, the
+/// one port on each, and whether only a primary will do.
 pub fn pg_config(server: &ServerConfig, user: &str, password: &str) -> tokio_postgres::Config {
     let mut cfg = tokio_postgres::Config::new();
-    cfg.host(&server.host)
-        .port(server.port)
+    for host in server.hosts() {
+        cfg.host(host);
+    }
+    cfg.port(server.port)
+        .target_session_attrs(match server.target_session_attrs {
+            TargetSessionAttrs::Any => tokio_postgres::config::TargetSessionAttrs::Any,
+            TargetSessionAttrs::ReadWrite => tokio_postgres::config::TargetSessionAttrs::ReadWrite,
+        })
         .dbname(&server.dbname)
         .user(user)
         .password(password)
         .application_name("clinic")
         .connect_timeout(Duration::from_secs(server.connect_timeout_secs.max(1)));
+    notice_dead_servers(&mut cfg);
     cfg
+}
+
+/// Notice within about a minute, not the OS's hours, a server that went away without closing
+/// its connections (a primary that lost power in a failover): keepalives on an idle connection,
+/// and a bound on how long a sent statement may go unacknowledged. A healthy server acknowledges
+/// at once however long the statement then runs, so slow reports are not cut short.
+pub fn notice_dead_servers(cfg: &mut tokio_postgres::Config) {
+    cfg.keepalives(true)
+        .keepalives_idle(Duration::from_secs(30))
+        .keepalives_interval(Duration::from_secs(10))
+        .keepalives_retries(3)
+        .tcp_user_timeout(Duration::from_secs(30));
 }
 
 /// Build a pool for `user` (2-4 connections) without touching the network yet.
@@ -57,6 +77,36 @@ pub fn connect_as(server: &ServerConfig, user: &str, password: &str) -> Result<P
         .max_size(4)
         .build()
         .map_err(|e| LoginError::Other(e.to_string()))
+}
+
+/// One connection of its own (not pooled) as `user`, with the same hosts and TLS as the pool: the
+/// administration commands' (migrate, staff, audit). The error says what failed, in full.
+pub async fn connect_one(
+    server: &ServerConfig,
+    user: &str,
+    password: &str,
+) -> Result<tokio_postgres::Client, String> {
+    let mut cfg = pg_config(server, user, password);
+    let fail = |e: tokio_postgres::Error| error_chain(&e);
+    let client = match super::tls::connector(server, &mut cfg)? {
+        Some(tls) => {
+            let (client, conn) = cfg.connect(tls).await.map_err(fail)?;
+            tokio::spawn(drive(conn));
+            client
+        }
+        None => {
+            let (client, conn) = cfg.connect(NoTls).await.map_err(fail)?;
+            tokio::spawn(drive(conn));
+            client
+        }
+    };
+    Ok(client)
+}
+
+async fn drive<F: std::future::Future<Output = Result<(), tokio_postgres::Error>>>(conn: F) {
+    if let Err(e) = conn.await {
+        tracing::warn!("admin connection ended: {e}");
+    }
 }
 
 /// Sign in: connect as the person's own login and ask the database who they are.
@@ -123,6 +173,14 @@ fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> L
         Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
             LoginError::BadCredentials
         }
+        // PgBouncer refuses a wrong password with a protocol error ("SASL authentication failed").
+        Some(c)
+            if *c == SqlState::PROTOCOL_VIOLATION
+                && e.as_db_error()
+                    .is_some_and(|d| d.message().contains("authentication failed")) =>
+        {
+            LoginError::BadCredentials
+        }
         // No CONNECT on the database, or no schema/function access: a login without a job here.
         Some(c)
             if *c == SqlState::INSUFFICIENT_PRIVILEGE
@@ -136,6 +194,13 @@ fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> L
                 .map_or_else(|| e.to_string(), |d| d.message().to_string()),
         ),
         None if is_tls_failure(e) => LoginError::Tls(error_chain(e)),
+        // target_session_attrs = read-write, and no host took writes: a standby, or a primary
+        // that is mid-failover.
+        None if error_chain(e).contains("does not allow writes") => LoginError::Other(format!(
+            "the database server at {} is read-only (a standby); sign in again in a minute, \
+             or ask whoever runs it which server is the primary",
+            server.host
+        )),
         None => LoginError::Unreachable(format!("{}:{}", server.host, server.port)),
     }
 }

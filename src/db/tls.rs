@@ -6,7 +6,8 @@
 //! - `verify-full`: encrypt, check the chain against `sslrootcert` (or the public web roots) and that
 //!   the certificate names the host. The only mode that stops an impostor server.
 //!
-//! A unix socket (the demo's) never uses TLS.
+//! A unix socket (the demo's) never uses TLS. With several hosts, verify-full checks each one's
+//! certificate against its own name.
 
 use std::sync::Arc;
 
@@ -23,8 +24,7 @@ pub fn connector(
     server: &ServerConfig,
     cfg: &mut tokio_postgres::Config,
 ) -> Result<Option<MakeRustlsConnect>, String> {
-    let on_socket = server.host.starts_with('/');
-    let mode = if on_socket {
+    let mode = if server.on_sockets() {
         SslMode::Disable
     } else {
         server.sslmode
