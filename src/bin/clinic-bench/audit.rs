@@ -1,7 +1,7 @@
 //! `clinic-bench audit`: the Admin screen's audit trail over millions of entries, as an admin
-//! login through db::audit_trail (keyset pages, newest first by (at, id)): page 1, page 1,000 and
-//! filtered pages, beside OFFSET paging of the same rows in the same run; the count, the pickers,
-//! the chunked chain check beside clinic.audit_verify(), and a CSV export.
+//! login through db::audit_trail (keyset pages, newest first by (at, id)): page 1, pages 1,000
+//! and 10,000, and filtered pages, beside OFFSET paging of the same rows in the same run; the
+//! count, the pickers, the chunked chain check beside clinic.audit_verify(), and a CSV export.
 //!
 //! It brings its own database when `generate` has not made one (migrations and an admin login
 //! only), and fills the log set-based in SQL, sealed into the chain once, so a later run reuses
@@ -160,7 +160,6 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         .await?
         .get(0);
     let page = opts.page;
-    let deep = 1_000 * page;
     let person = AuditFilter {
         person: Some("bench_user07".into()),
         ..AuditFilter::default()
@@ -180,12 +179,12 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         "\naudit: {total} entries, pages of {page}, as an admin; keyset (ours) beside OFFSET (naive)"
     );
     println!("{}", header("audit trail", true));
-    // Where page 1,000 starts under each filter: the last entry of page 999.
-    let cursor_at = |filter_sql: &str| {
+    // Where page k starts under a filter: the last entry of page k - 1.
+    let cursor_at = |filter_sql: &str, k: i64| {
         format!(
             "SELECT a.at, a.id FROM clinic.audit_log a {filter_sql}
               ORDER BY a.at DESC, a.id DESC OFFSET {} LIMIT 1",
-            deep - 1
+            (k - 1) * page - 1
         )
     };
     let cases: [(&str, &AuditFilter, &str); 2] = [
@@ -198,8 +197,8 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     ];
     let n = opts.samples;
     let runs: Vec<usize> = (0..n).collect();
-    // Page 1 of the whole log and of one person, and page 1,000 of each.
-    for (i, (name, filter, sql)) in cases.iter().enumerate() {
+    // Page 1 of the whole log and of one person, then deep pages of each.
+    for (name, filter, sql) in cases {
         let p1 = Samples::measure(&runs, 5, |_| async {
             audit_trail::audit_page(&admin, filter, None, None, page).await?;
             Ok(())
@@ -214,31 +213,34 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
             "{}",
             line(&format!("{name}: page 1"), &p1, Some(&base1), None)
         );
-        let row = su.query_opt(&cursor_at(sql), &[]).await?;
-        let Some(row) = row else {
-            println!("{name}: fewer than 1,000 pages");
-            continue;
-        };
-        let cursor = Cursor {
-            at: row.get(0),
-            id: row.get(1),
-        };
-        let p1000 = Samples::measure(&runs, 5, |_| async {
-            audit_trail::audit_page(&admin, filter, Some(cursor), None, page).await?;
-            Ok(())
-        })
-        .await?;
-        let base1000 = Samples::measure(&runs[..n.min(30)], 2, |_| async {
-            admin.query(&offset_sql(sql, page, deep), &[]).await?;
-            Ok(())
-        })
-        .await?;
-        println!(
-            "{}",
-            line(&format!("{name}: page 1000"), &p1000, Some(&base1000), None)
-        );
-        let plan = audit_trail::explain_page(&admin, filter, Some(cursor), page).await?;
-        println!("    plan {}: {}", i + 1, index_of(&plan));
+        for k in [1_000, 10_000] {
+            let Some(row) = su.query_opt(&cursor_at(sql, k), &[]).await? else {
+                println!("{name}: fewer than {k} pages");
+                break;
+            };
+            let cursor = Cursor {
+                at: row.get(0),
+                id: row.get(1),
+            };
+            let ours = Samples::measure(&runs, 5, |_| async {
+                audit_trail::audit_page(&admin, filter, Some(cursor), None, page).await?;
+                Ok(())
+            })
+            .await?;
+            let base = Samples::measure(&runs[..n.min(30)], 2, |_| async {
+                admin
+                    .query(&offset_sql(sql, page, (k - 1) * page), &[])
+                    .await?;
+                Ok(())
+            })
+            .await?;
+            println!(
+                "{}",
+                line(&format!("{name}: page {k}"), &ours, Some(&base), None)
+            );
+            let plan = audit_trail::explain_page(&admin, filter, Some(cursor), page).await?;
+            println!("    plan: {}", index_of(&plan));
+        }
     }
     // Filters that narrow a lot: one patient; an action on a table over a hundred days.
     for (name, filter, sql) in [
