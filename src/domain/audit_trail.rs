@@ -194,6 +194,13 @@ pub fn summary(detail: Option<&Value>) -> String {
                 from_to.1 = job(value);
                 Some(String::new())
             }
+            // The clinic's settings an administrator changed (sql/0027): old and new values,
+            // none of them about a patient.
+            "clinic_name"
+            | "time_zone"
+            | "currency"
+            | "idle_lock_minutes"
+            | "break_glass_max_minutes" => setting_change(key, value),
             "migration" => value
                 .as_str()
                 .filter(|m| is_migration_name(m))
@@ -218,6 +225,24 @@ pub fn summary(detail: Option<&Value>) -> String {
         n => parts.push(format!("{n} other details not shown")),
     }
     parts.join("; ")
+}
+
+/// "time zone UTC → Europe/Berlin" for a setting's `[old, new]`, when both are plain values.
+fn setting_change(key: &str, value: &Value) -> Option<String> {
+    let [old, new] = value.as_array()?.as_slice() else {
+        return None;
+    };
+    let plain = |v: &Value| match v {
+        Value::String(s) if s.chars().count() <= 80 && !s.contains(['\n', '\r']) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    Some(format!(
+        "{} {} → {}",
+        key.replace('_', " "),
+        plain(old)?,
+        plain(new)?
+    ))
 }
 
 /// The header of `clinic audit export`'s CSV.
@@ -327,6 +352,17 @@ mod tests {
             "columns email, phone"
         );
         assert_eq!(summary(Some(&json!({"minutes": 30}))), "for 30 minutes");
+        assert_eq!(
+            summary(Some(
+                &json!({"time_zone": ["UTC", "Europe/Berlin"], "idle_lock_minutes": [10, 5]})
+            )),
+            "idle lock minutes 10 → 5; time zone UTC → Europe/Berlin"
+        );
+        assert_eq!(
+            summary(Some(&json!({"currency": "EUR"}))),
+            "1 other detail not shown",
+            "only the shape the settings function writes"
+        );
         assert_eq!(
             summary(Some(&json!({"access": "emergency"}))),
             "emergency access"
