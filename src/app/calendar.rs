@@ -270,6 +270,7 @@ impl Screen for CalendarScreen {
             Intent::OpenPatient { .. }
             | Intent::TakePayment { .. }
             | Intent::PatientInvoices { .. }
+            | Intent::PatientAudit { .. }
             | Intent::Return { .. } => Outcome::default(),
         };
         out.and(more)

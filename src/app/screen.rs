@@ -354,6 +354,11 @@ pub enum Intent {
         patient_id: i64,
         patient_name: String,
     },
+    /// The audit trail narrowed to this patient (an administrator, from the patient lookup).
+    PatientAudit {
+        patient_number: i64,
+        patient_name: String,
+    },
     /// Back to the screen that handed work over: the shell's own step, taken by no screen.
     Return { to: ScreenId },
 }

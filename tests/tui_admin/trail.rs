@@ -300,3 +300,23 @@ fn the_filter_is_checked_at_its_fields_and_the_chain_check_shows_its_progress() 
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_patient_chosen_in_the_lookup_opens_their_audit_trail() {
+    let mut app = admin_home(Vec::new());
+    let effects = app.follow(clinic::app::screen::Intent::PatientAudit {
+        patient_number: 10_041,
+        patient_name: "Doe, John".into(),
+    });
+    assert_eq!(screen(&app).tab, Tab::Audit);
+    let asked = requests(&effects);
+    assert!(
+        asked.iter().any(|r| matches!(
+            r,
+            Request::AuditPage { filter, at: PageAt::Newest, count: true, .. }
+                if filter.patient_number == Some(10_041) && filter.filter.person.is_none()
+        )),
+        "{asked:?}"
+    );
+    assert!(render(&app).contains("patient #10041"));
+}

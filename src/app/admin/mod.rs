@@ -30,7 +30,7 @@ pub use trail::{
 use super::confirm::Confirm;
 use super::keymap::Binding;
 use super::pending::Pending;
-use super::screen::{Access, Ctx, Outcome, Screen};
+use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use super::widgets::form::Form;
 use super::widgets::List;
 use crate::db::clinic_settings::AccessToReview;
@@ -219,6 +219,26 @@ impl Screen for AdminScreen {
             Tab::Reviews => reviews,
             _ => reviews.and(self.load_tab(ctx)),
         }
+    }
+
+    /// The audit trail of a patient chosen in the lookup.
+    fn takes(intent: &Intent) -> bool {
+        matches!(intent, Intent::PatientAudit { .. })
+    }
+
+    fn intent(&mut self, intent: Intent, ctx: &mut Ctx) -> Outcome<Self> {
+        self.sync(ctx);
+        let Intent::PatientAudit { patient_number, .. } = intent else {
+            return Outcome::default();
+        };
+        self.popup = None;
+        self.tab = Tab::Audit;
+        self.trail.filter = TrailFilter {
+            patient_number: Some(patient_number),
+            ..TrailFilter::default()
+        };
+        self.trail.count = None;
+        self.load_trail(PageAt::Newest, ctx)
     }
 
     fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {

@@ -212,6 +212,13 @@ const SUMMARY_READ_ONLY: &[Binding] = &[
         Some("invoices"),
     ),
     bind(
+        "patients.summary_ro.audit",
+        &["a"],
+        "Who read or changed this patient's data: the audit trail (administrators)",
+        Cmd::AuditTrail,
+        Some("audit trail"),
+    ),
+    bind(
         "patients.summary_ro.refresh",
         &["r"],
         "Read the summary again",

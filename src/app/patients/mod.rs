@@ -58,6 +58,8 @@ pub enum Cmd {
     Pay,
     /// The patient's invoices, from a read-only summary.
     Invoices,
+    /// Who did what to the patient's data: the audit trail (administrators).
+    AuditTrail,
     /// Read the summary again, or (after a conflict) load the stored version into the form.
     Refresh,
     NextField,
@@ -348,6 +350,11 @@ impl Screen for PatientsScreen {
 
     /// The keys in front: the form and its popups, else the summary, else the lookup (whose
     /// receptionist keys are the screen's own list).
+    /// The audit trail is offered to administrators only (the key still answers in words).
+    fn offers(&self, cmd: Cmd) -> bool {
+        cmd != Cmd::AuditTrail || self.job == Some(Job::Admin)
+    }
+
     fn panel(&self) -> Option<Panel> {
         if let Some(form) = &self.form {
             return Some(match &form.kind.popup {

@@ -263,6 +263,16 @@ impl PatientsScreen {
                 patient_id: summary.patient_id,
                 patient_name: summary.list_name(),
             }),
+            Cmd::AuditTrail if ctx.me.job == crate::domain::staff::Job::Admin => {
+                match summary.data.as_ref() {
+                    Some(data) => Outcome::hand_over(Intent::PatientAudit {
+                        patient_number: data.details.patient_number(),
+                        patient_name: summary.list_name(),
+                    }),
+                    None => Outcome::notice("The patient's details are still loading."),
+                }
+            }
+            Cmd::AuditTrail => Outcome::notice("The audit trail is the administrators'."),
             _ => Outcome::default(),
         }
     }
