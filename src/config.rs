@@ -151,8 +151,8 @@ impl Default for SessionConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RecordsConfig {
-    /// How long an emergency (break-the-glass) access lasts, in minutes: 1 to 240, the most the
-    /// database grants (clinic.break_glass_cap()).
+    /// How long an emergency (break-the-glass) access lasts, in minutes: 1 to 720, within the
+    /// clinic's cap the database grants (clinic.break_glass_cap(), an administrator's setting).
     pub break_glass_minutes: u16,
 }
 
@@ -286,9 +286,9 @@ impl Config {
                     .to_string(),
             ));
         }
-        if !(1..=240).contains(&self.records.break_glass_minutes) {
+        if !(1..=720).contains(&self.records.break_glass_minutes) {
             return Err(bad(format!(
-                "key records.break_glass_minutes: {} is not between 1 and 240 (the most the database grants)",
+                "key records.break_glass_minutes: {} is not between 1 and 720 (the clinic's cap, at most 720, is the database's)",
                 self.records.break_glass_minutes
             )));
         }
