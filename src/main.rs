@@ -12,12 +12,14 @@ use clinic::demo::{self, DEMO_PASSWORD, DEMO_STAFF};
 use clinic::domain::staff::Job;
 use clinic::tui::{self, Target};
 
+mod db_cli;
+mod generate;
 mod staff_cli;
 
 #[derive(Parser)]
 #[command(
     name = "clinic",
-    version,
+    version = migrate::VERSION,
     about = "A keyboard-first terminal application for a small clinic"
 )]
 struct Cli {
@@ -48,7 +50,7 @@ enum Command {
     /// Database administration with an owner or superuser connection.
     Db {
         #[command(subcommand)]
-        command: DbCommand,
+        command: db_cli::DbCommand,
     },
     /// Print every key binding, per screen, as Markdown (the README's key map).
     Keys,
@@ -67,6 +69,12 @@ enum Command {
     Billing {
         #[command(subcommand)]
         command: BillingCommand,
+    },
+    /// Man pages and shell completions, for packaging.
+    #[command(hide = true)]
+    Generate {
+        #[command(subcommand)]
+        command: generate::GenerateCommand,
     },
 }
 
@@ -141,12 +149,6 @@ enum DemoCommand {
         #[arg(long)]
         pid: u32,
     },
-}
-
-#[derive(Subcommand)]
-enum DbCommand {
-    /// Apply the schema migrations that are missing.
-    Migrate(AdminConn),
 }
 
 #[derive(Subcommand)]
@@ -230,9 +232,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Db {
-            command: DbCommand::Migrate(conn),
-        } => rt.block_on(db_migrate(&config, &conn)),
+        Command::Db { command } => rt.block_on(db_cli::run(&config, command)),
+        Command::Generate { command } => generate::run(command),
         Command::Audit {
             command: AuditCommand::Seal(conn),
         } => rt.block_on(audit_seal(&config.server, &conn)),
@@ -255,6 +256,7 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
     let password = admin_password(&login.user)?;
     let pool = db::connect_as(&config.server, &login.user, &password)
         .with_context(|| format!("connecting as {}", login.user))?;
+    migrate::check_schema(&*pool.get().await?).await?;
     let today = chrono::Utc::now()
         .with_timezone(&config.time_zone())
         .date_naive();
@@ -445,42 +447,34 @@ fn admin_password(user: &str) -> anyhow::Result<String> {
     ))?)
 }
 
+/// An admin's (or the owner's) connection, refused when the schema does not fit this binary.
 async fn admin_client(
     server: &ServerConfig,
     conn: &AdminConn,
 ) -> anyhow::Result<tokio_postgres::Client> {
     let password = admin_password(&conn.user)?;
-    let cfg = db::pool::pg_config(server, &conn.user, &password);
-    let (client, connection) = cfg.connect(tokio_postgres::NoTls).await.with_context(|| {
-        format!(
-            "connecting to {}:{} as {}",
-            server.host, server.port, conn.user
-        )
-    })?;
+    let client = admin_connect(server, &conn.user, &password).await?;
+    migrate::check_schema(&client).await?;
+    Ok(client)
+}
+
+/// A connection as `user`, whatever the schema (for migrating, backing up and restoring).
+async fn admin_connect(
+    server: &ServerConfig,
+    user: &str,
+    password: &str,
+) -> anyhow::Result<tokio_postgres::Client> {
+    let cfg = db::pool::pg_config(server, user, password);
+    let (client, connection) = cfg
+        .connect(tokio_postgres::NoTls)
+        .await
+        .with_context(|| format!("connecting to {}:{} as {user}", server.host, server.port))?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!("admin connection ended: {e}");
         }
     });
     Ok(client)
-}
-
-async fn db_migrate(config: &Config, conn: &AdminConn) -> anyhow::Result<()> {
-    let mut client = admin_client(&config.server, conn).await?;
-    let applied = migrate::migrate(&mut client).await?;
-    migrate::set_time_zone(&client, &config.clinic.time_zone).await?;
-    println!("The clinic's time zone is {}.", config.clinic.time_zone);
-    if applied.is_empty() {
-        println!(
-            "The database is up to date ({} migrations).",
-            migrate::MIGRATIONS.len()
-        );
-    } else {
-        for name in &applied {
-            println!("applied {name}");
-        }
-    }
-    Ok(())
 }
 
 async fn audit_seal(server: &ServerConfig, conn: &AdminConn) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod availability;
+pub mod backup;
 pub mod billing;
 pub mod billing_reports;
 pub mod error;
