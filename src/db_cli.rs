@@ -26,9 +26,11 @@ fn password(user: &str) -> anyhow::Result<String> {
 pub enum DbCommand {
     /// Apply the schema migrations that are missing.
     Migrate(AdminConn),
-    /// Back the clinic's database up with pg_dump (custom format), with the clinic's roles and
-    /// their memberships in FILE.roles.sql beside it (never a password). Run as a superuser: row
-    /// security hides rows from anyone else.
+    /// Back the database up (pg_dump, custom format), its roles beside it.
+    ///
+    /// The clinic's roles and their memberships go to FILE.roles.sql beside the dump, never a
+    /// password. Run it as a superuser: row security hides rows from anyone else. Progress goes to
+    /// stderr, a line a table.
     Backup {
         /// Where the dump goes (default: clinic-YYYY-MM-DD-HHMM.dump here). An existing file is
         /// never replaced.
@@ -36,10 +38,13 @@ pub enum DbCommand {
         #[command(flatten)]
         conn: AdminConn,
     },
-    /// Restore a backup into the configured database, which must be empty (it is created when
-    /// missing). The roles file beside the dump creates the clinic's roles this cluster lacks;
-    /// roles that exist are left as they are.
+    /// Restore a backup into an empty database.
+    ///
+    /// Into the configured database, which must be empty (it is created when missing). The roles
+    /// file beside the dump creates the clinic's roles this cluster lacks; roles that exist are left
+    /// as they are. pg_restore runs in one transaction; the database's grants follow.
     Restore {
+        /// The dump (FILE.roles.sql beside it is read too).
         file: PathBuf,
         #[command(flatten)]
         conn: AdminConn,
