@@ -33,6 +33,15 @@ fn main() {
         writeln!(out, "    ({n:?}, include_str!(concat!({path}))),").expect("write");
     }
     out.push_str("];\n");
+    // `clinic --version`: the package's version and the last migration, the schema it expects.
+    let last = names.last().map_or("none", |n| n.trim_end_matches(".sql"));
+    let version = std::env::var("CARGO_PKG_VERSION").expect("CARGO_PKG_VERSION");
+    writeln!(
+        out,
+        "/// The last migration's name: the schema this build expects.\npub const SCHEMA: &str = \"{last}\";\n\
+         /// `clinic --version`: this build and the schema it expects.\npub const VERSION: &str = \"{version} (schema {last})\";"
+    )
+    .expect("write");
     std::fs::write(Path::new(&out_dir).join("migrations.rs"), out).expect("write migrations.rs");
 }
 

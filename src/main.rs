@@ -13,13 +13,15 @@ use clinic::domain::staff::Job;
 use clinic::tui::{self, Target};
 
 mod audit_cli;
+mod db_cli;
+mod generate;
 mod permissions_cli;
 mod staff_cli;
 
 #[derive(Parser)]
 #[command(
     name = "clinic",
-    version,
+    version = migrate::VERSION,
     about = "A keyboard-first terminal application for a small clinic"
 )]
 struct Cli {
@@ -50,7 +52,7 @@ enum Command {
     /// Database administration with an owner or superuser connection.
     Db {
         #[command(subcommand)]
-        command: DbCommand,
+        command: db_cli::DbCommand,
     },
     /// Print every key binding, per screen, as Markdown (the README's key map).
     Keys,
@@ -71,6 +73,12 @@ enum Command {
     Billing {
         #[command(subcommand)]
         command: BillingCommand,
+    },
+    /// Man pages and shell completions, for packaging.
+    #[command(hide = true)]
+    Generate {
+        #[command(subcommand)]
+        command: generate::GenerateCommand,
     },
 }
 
@@ -145,12 +153,6 @@ enum DemoCommand {
         #[arg(long)]
         pid: u32,
     },
-}
-
-#[derive(Subcommand)]
-enum DbCommand {
-    /// Apply the schema migrations that are missing.
-    Migrate(AdminConn),
 }
 
 #[derive(Subcommand)]
@@ -236,9 +238,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Db {
-            command: DbCommand::Migrate(conn),
-        } => rt.block_on(db_migrate(&config, &conn)),
+        Command::Db { command } => rt.block_on(db_cli::run(&config, command)),
+        Command::Generate { command } => generate::run(command),
         Command::Audit {
             command: AuditCommand::Seal(conn),
         } => rt.block_on(audit_seal(&config.server, &conn)),
@@ -265,6 +266,7 @@ async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()>
     let password = admin_password(&login.user)?;
     let pool = db::connect_as(&config.server, &login.user, &password)
         .with_context(|| format!("connecting as {}", login.user))?;
+    migrate::check_schema(&*pool.get().await?).await?;
     let today = chrono::Utc::now()
         .with_timezone(&config.time_zone())
         .date_naive();
@@ -455,47 +457,33 @@ fn admin_password(user: &str) -> anyhow::Result<String> {
     ))?)
 }
 
+/// An admin's (or the owner's) connection, refused when the schema does not fit this binary.
 async fn admin_client(
     server: &ServerConfig,
     conn: &AdminConn,
 ) -> anyhow::Result<tokio_postgres::Client> {
     let password = admin_password(&conn.user)?;
-    db::pool::connect_one(server, &conn.user, &password)
+    let client = admin_connect(server, &conn.user, &password).await?;
+    migrate::check_schema(&client).await?;
+    Ok(client)
+}
+
+/// A connection as `user`, whatever the schema (for migrating, backing up and restoring), with the
+/// pool's TLS and hosts.
+async fn admin_connect(
+    server: &ServerConfig,
+    user: &str,
+    password: &str,
+) -> anyhow::Result<tokio_postgres::Client> {
+    db::pool::connect_one(server, user, password)
         .await
         .map_err(|e| {
             anyhow::anyhow!(
-                "connecting to {}:{} as {}: {e}",
+                "connecting to {}:{} as {user}: {e}",
                 server.host,
-                server.port,
-                conn.user
+                server.port
             )
         })
-}
-
-async fn db_migrate(config: &Config, conn: &AdminConn) -> anyhow::Result<()> {
-    let mut client = admin_client(&config.server, conn).await?;
-    let applied = migrate::migrate(&mut client).await?;
-    let settings = migrate::seed_settings(&client, &config.clinic).await?;
-    let from = if settings.changed_at.is_some() {
-        "as an administrator set it on the Admin screen"
-    } else {
-        "from [clinic] in the config"
-    };
-    println!(
-        "The clinic is {:?}, its time zone {}, its currency {} ({from}).",
-        settings.clinic_name, settings.time_zone, settings.currency
-    );
-    if applied.is_empty() {
-        println!(
-            "The database is up to date ({} migrations).",
-            migrate::MIGRATIONS.len()
-        );
-    } else {
-        for name in &applied {
-            println!("applied {name}");
-        }
-    }
-    Ok(())
 }
 
 async fn audit_seal(server: &ServerConfig, conn: &AdminConn) -> anyhow::Result<()> {

@@ -25,8 +25,16 @@ pub enum MigrateError {
     },
     #[error("migration {name} failed: {message}")]
     Failed { name: String, message: String },
-    #[error("the database has migration {0} that this version of clinic does not know; use a newer clinic")]
+    #[error(
+        "the database has migration {0}, newer than this clinic knows (it expects schema {SCHEMA}): \
+         upgrade clinic on this machine to the version the server was migrated with"
+    )]
     Unknown(String),
+    #[error(
+        "the database has not had migration {0} that this clinic expects (schema {SCHEMA}): an \
+         administrator runs `clinic db migrate` with this version first"
+    )]
+    Behind(String),
     #[error("{0}")]
     Db(#[from] tokio_postgres::Error),
 }
@@ -64,6 +72,43 @@ pub fn checksum(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The first of `applied` that is not among `known`: a migration from a newer clinic.
+fn unknown<'a>(
+    mut applied: impl Iterator<Item = &'a str>,
+    known: &[(&str, &str)],
+) -> Option<String> {
+    applied
+        .find(|name| !known.iter().any(|(n, _)| n == name))
+        .map(str::to_string)
+}
+
+/// Whether the database's schema is the one this binary expects, read as any clinic login may
+/// (`clinic.schema_migrations()`, sql/0026): refused with words when the database has a
+/// migration this binary does not know (upgrade clinic) or lacks one it expects (migrate it).
+/// Sign-in and the command line's connections check this before anything else.
+pub async fn check_schema(client: &Client) -> Result<(), MigrateError> {
+    let applied: Vec<String> = match client.query("SELECT clinic.schema_migrations()", &[]).await {
+        Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
+        // A database from before sql/0026 (or never migrated) lacks the function itself.
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_FUNCTION) => {
+            Vec::new()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    check_applied(&applied, MIGRATIONS)
+}
+
+/// [`check_schema`]'s rule over a list of applied names.
+pub fn check_applied(applied: &[String], known: &[(&str, &str)]) -> Result<(), MigrateError> {
+    if let Some(name) = unknown(applied.iter().map(String::as_str), known) {
+        return Err(MigrateError::Unknown(name));
+    }
+    match known.iter().find(|(n, _)| !applied.iter().any(|a| a == n)) {
+        Some((missing, _)) => Err(MigrateError::Behind((*missing).to_string())),
+        None => Ok(()),
+    }
 }
 
 /// Apply what is missing; return the names applied now (empty when up to date).
@@ -110,10 +155,8 @@ async fn apply_all(
         )
         .await?;
     let applied: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    for (name, _) in &applied {
-        if !migrations.iter().any(|(n, _)| n == name) {
-            return Err(MigrateError::Unknown(name.clone()));
-        }
+    if let Some(name) = unknown(applied.iter().map(|(n, _)| n.as_str()), migrations) {
+        return Err(MigrateError::Unknown(name));
     }
     let mut done = Vec::new();
     for (name, text) in migrations {
@@ -150,4 +193,35 @@ async fn apply_all(
     }
     client.batch_execute(DATABASE_GRANTS).await?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_names_the_last_migration() {
+        let last = MIGRATIONS.last().map(|(n, _)| *n).unwrap_or_default();
+        assert_eq!(Some(SCHEMA), last.strip_suffix(".sql"));
+        assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+        assert!(
+            VERSION.ends_with(&format!("(schema {SCHEMA})")),
+            "{VERSION}"
+        );
+    }
+
+    #[test]
+    fn a_newer_or_an_older_database_is_refused_in_words() {
+        let known = [("0001_a.sql", ""), ("0002_b.sql", "")];
+        let all: Vec<String> = known.iter().map(|(n, _)| (*n).to_string()).collect();
+        assert!(check_applied(&all, &known).is_ok());
+        let mut newer = all.clone();
+        newer.push("0003_c.sql".into());
+        let e = check_applied(&newer, &known).expect_err("newer");
+        assert!(matches!(&e, MigrateError::Unknown(n) if n == "0003_c.sql"));
+        assert!(e.to_string().contains("upgrade clinic"), "{e}");
+        let e = check_applied(&all[..1], &known).expect_err("older");
+        assert!(matches!(&e, MigrateError::Behind(n) if n == "0002_b.sql"));
+        assert!(e.to_string().contains("clinic db migrate"), "{e}");
+    }
 }

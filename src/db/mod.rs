@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod audit;
 pub mod audit_trail;
 pub mod availability;
+pub mod backup;
 pub mod billing;
 pub mod billing_reports;
 pub mod clinic_settings;

@@ -6,6 +6,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
+use super::migrate::{self, MigrateError};
 use crate::config::{ServerConfig, TargetSessionAttrs};
 use crate::domain::staff::{Job, LoginError, StaffIdentity};
 
@@ -145,8 +146,15 @@ pub async fn login(
     if let Err(e) = super::clinic_settings::note_sign_in(&**client).await {
         tracing::debug!("last sign-in not recorded: {e}");
     }
-    drop(client);
     let row = row.ok_or(LoginError::NoJob)?;
+    // A desk whose binary does not fit the database's schema stops here, in words.
+    migrate::check_schema(&client).await.map_err(|e| match e {
+        MigrateError::Unknown(name) => LoginError::UpgradeClinic(schema_name(&name)),
+        MigrateError::Behind(name) => LoginError::DatabaseBehind(schema_name(&name)),
+        MigrateError::Db(e) => classify_connect_error(&e, server),
+        other => LoginError::Other(other.to_string()),
+    })?;
+    drop(client);
     let job: Option<String> = row.get(3);
     let job = job
         .as_deref()
@@ -164,6 +172,11 @@ pub async fn login(
         settings,
         must_change_password,
     })
+}
+
+/// A migration's name as the version line says it (without `.sql`).
+fn schema_name(file: &str) -> String {
+    file.trim_end_matches(".sql").to_string()
 }
 
 fn classify_connect_error(e: &tokio_postgres::Error, server: &ServerConfig) -> LoginError {

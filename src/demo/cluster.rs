@@ -56,19 +56,19 @@ pub struct Binaries {
 }
 
 impl Binaries {
-    /// `CLINIC_PG_BIN`, then the newest Debian/Ubuntu `/usr/lib/postgresql/N/bin`, then `PATH`.
+    /// The server's tools: `CLINIC_PG_BIN`, then the newest Debian/Ubuntu
+    /// `/usr/lib/postgresql/N/bin`, then `PATH`.
     pub fn locate() -> Result<Self, ClusterError> {
-        let has_all = |dir: &Path| {
-            ["initdb", "pg_ctl", "postgres"]
-                .iter()
-                .all(|b| dir.join(b).is_file())
-        };
+        Self::find(&["initdb", "pg_ctl", "postgres"]).ok_or(ClusterError::NotInstalled)
+    }
+
+    /// The newest PostgreSQL binaries that hold every one of `tools`, looked for as
+    /// [`Binaries::locate`] does; `None` when no such directory exists (or `CLINIC_PG_BIN` lacks
+    /// one).
+    pub fn find(tools: &[&str]) -> Option<Self> {
+        let has_all = |dir: &Path| tools.iter().all(|b| dir.join(b).is_file());
         if let Some(dir) = std::env::var_os("CLINIC_PG_BIN").map(PathBuf::from) {
-            return if has_all(&dir) {
-                Ok(Self { bin_dir: dir })
-            } else {
-                Err(ClusterError::NotInstalled)
-            };
+            return has_all(&dir).then_some(Self { bin_dir: dir });
         }
         let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
             .into_iter()
@@ -82,7 +82,7 @@ impl Binaries {
             .collect();
         versions.sort();
         if let Some((_, dir)) = versions.pop() {
-            return Ok(Self { bin_dir: dir });
+            return Some(Self { bin_dir: dir });
         }
         std::env::var_os("PATH")
             .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
@@ -90,10 +90,10 @@ impl Binaries {
             .into_iter()
             .find(|dir| has_all(dir))
             .map(|bin_dir| Self { bin_dir })
-            .ok_or(ClusterError::NotInstalled)
     }
 
-    fn tool(&self, name: &str) -> PathBuf {
+    /// The path of one tool in this directory.
+    pub fn tool(&self, name: &str) -> PathBuf {
         self.bin_dir.join(name)
     }
 }

@@ -79,6 +79,13 @@ pub enum LoginError {
     Tls(String),
     #[error("Sign-in failed: {0}")]
     Other(String),
+    /// The database has a migration this binary does not know (its name): short enough for the
+    /// login screen at 80 columns, the words first.
+    #[error("Upgrade clinic: this database is newer ({0}) than this version knows.")]
+    UpgradeClinic(String),
+    /// The database lacks a migration this binary expects (its name).
+    #[error("An admin must run `clinic db migrate` first (the database lacks {0}).")]
+    DatabaseBehind(String),
 }
 
 #[cfg(test)]
