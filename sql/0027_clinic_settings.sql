@@ -120,3 +120,21 @@ CREATE FUNCTION clinic.note_sign_in() RETURNS void
   END;
 GRANT EXECUTE ON FUNCTION clinic.note_sign_in()
   TO clinic_admin, clinic_doctor, clinic_receptionist, clinic_accountant;
+
+-- An export of the audit trail is itself in the trail: who, how many entries, and the patient it
+-- was narrowed to (when it was). Administrators only; called by the export when it is written.
+CREATE FUNCTION clinic.note_audit_export(p_entries bigint, p_patient_id bigint) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = ''
+  AS $$
+  BEGIN
+    IF clinic.current_staff_id() IS NULL OR NOT pg_catalog.pg_has_role(session_user, 'clinic_admin', 'MEMBER') THEN
+      RAISE EXCEPTION 'only an active administrator exports the audit trail' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_entries IS NULL OR p_entries < 0 THEN
+      RAISE EXCEPTION 'an export holds zero or more entries' USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM clinic.audit('export_audit', 'audit_log', NULL, p_patient_id,
+                         pg_catalog.jsonb_build_object('entries', p_entries));
+  END $$;
+GRANT EXECUTE ON FUNCTION clinic.note_audit_export(bigint, bigint) TO clinic_admin;

@@ -170,7 +170,7 @@ async fn target(
     match admin_connect(server, user, password).await {
         Ok(client) => Ok(client),
         Err(e)
-            if e.downcast_ref::<tokio_postgres::Error>()
+            if e.downcast_ref::<clinic::db::pool::ConnectError>()
                 .and_then(|e| e.code())
                 == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) =>
         {

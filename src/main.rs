@@ -477,13 +477,7 @@ async fn admin_connect(
 ) -> anyhow::Result<tokio_postgres::Client> {
     db::pool::connect_one(server, user, password)
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "connecting to {}:{} as {user}: {e}",
-                server.host,
-                server.port
-            )
-        })
+        .with_context(|| format!("connecting to {}:{} as {user}", server.host, server.port))
 }
 
 async fn audit_seal(server: &ServerConfig, conn: &AdminConn) -> anyhow::Result<()> {

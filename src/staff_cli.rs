@@ -90,19 +90,22 @@ pub async fn run(server: &ServerConfig, command: StaffCommand) -> anyhow::Result
         StaffCommand::List { conn } => {
             let client = admin_client(server, &conn).await?;
             println!(
-                "{:<20} {:<28} {:<13} {:<8} {:<6} signed in since",
-                "login", "name", "job", "active", "psql"
+                "{:<20} {:<28} {:<13} {:<8} {:<6} {:<21} signed in since",
+                "login", "name", "job", "active", "psql", "last app sign-in"
             );
+            let utc = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            };
             for s in db::staff::list_staff(&client).await? {
                 println!(
-                    "{:<20} {:<28} {:<13} {:<8} {:<6} {}",
+                    "{:<20} {:<28} {:<13} {:<8} {:<6} {:<21} {}",
                     s.login,
                     s.full_name,
                     s.job,
                     if s.active { "yes" } else { "no" },
                     if s.can_log_in { "yes" } else { "no" },
-                    s.signed_in_since
-                        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    utc(s.last_sign_in),
+                    utc(s.signed_in_since)
                 );
             }
             Ok(())

@@ -350,6 +350,20 @@ async fn the_demo_is_created_seeded_reused_and_shared() {
     );
     drop(a);
     drop(adam);
+    // Emergency accesses wait for the admin's review, as a clinic's would.
+    let ada = db::login(&server_cfg, "ada", DEMO_PASSWORD)
+        .await
+        .expect("ada");
+    let c = ada.pool.get().await.expect("connection");
+    let waiting = db::clinic_settings::accesses_to_review(&**c)
+        .await
+        .expect("the queue");
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    assert!(waiting
+        .iter()
+        .all(|a| a.minutes == 60 && a.reason.len() > 15));
+    drop(c);
+    drop(ada);
     let chain_ok: Option<i64> = su
         .query_one("SELECT clinic.audit_verify()", &[])
         .await

@@ -316,3 +316,52 @@ async fn the_command_line_does_the_same_for_scripts() {
     let (ok, _, err) = run(&ada, &["set-job", "nobody_here", "doctor"]);
     assert!(!ok && err.contains("no staff member"), "{err}");
 }
+
+/// An admin cannot gain a role unseen: nobody changes their own job, a second admin's change of it
+/// is in the audit trail (who, whom, from and to), and a deactivated admin cannot reactivate
+/// themselves, not even from a session that outlived the deactivation.
+#[tokio::test]
+async fn no_admin_gains_a_role_unseen_or_comes_back_by_themselves() {
+    let db = TestDb::new().await;
+    let ada = db.staff("ada", Job::Admin).await;
+    let bob = db.staff("bob", Job::Admin).await;
+    let su = db.superuser().await;
+    let (ada_id, bob_id) = (ada.staff_id.expect("id"), bob.staff_id.expect("id"));
+    let second = db.connect(&bob).await;
+    second
+        .execute("SELECT clinic.set_staff_job($1, 'doctor')", &[&ada_id])
+        .await
+        .expect("bob makes ada a doctor");
+    let entry = su
+        .query_one(
+            "SELECT actor_login, detail FROM clinic.audit_log
+              WHERE action = 'set_staff_job' AND row_id = $1",
+            &[&ada_id],
+        )
+        .await
+        .expect("the step is in the audit log");
+    let (actor, detail): (String, serde_json::Value) = (entry.get(0), entry.get(1));
+    assert_eq!(actor, bob.user);
+    assert_eq!(detail["to"], "doctor", "{detail}");
+    assert_eq!(detail["from"], "admin", "{detail}");
+
+    // Ada (a doctor now) cannot put herself back among the admins, and a session of bob's that
+    // outlived his deactivation cannot reactivate him.
+    let ada_session = db.connect(&ada).await;
+    let e = ada_session
+        .execute("SELECT clinic.set_staff_job($1, 'admin')", &[&ada_id])
+        .await
+        .expect_err("a doctor runs no admin step");
+    assert_eq!(sqlstate(&e), "42501");
+    su.execute(
+        "UPDATE clinic.staff SET active = false WHERE id = $1",
+        &[&bob_id],
+    )
+    .await
+    .expect("bob's row deactivated under his open session");
+    let e = second
+        .execute("SELECT clinic.reactivate_staff($1)", &[&bob_id])
+        .await
+        .expect_err("not by himself");
+    assert_eq!(sqlstate(&e), "42501");
+}

@@ -581,5 +581,37 @@ SELECT i.id,
 DROP TABLE demo_credit;
 DROP TABLE demo_bill;
 
+-- step: emergency accesses to review
+-- Three break-the-glass accesses of the past week by doctors outside their care: two wait for an
+-- administrator's review (the Admin screen counts them), one was reviewed with a note.
+WITH outside AS (
+  SELECT d.id AS doctor_id, d.full_name, p.id AS patient_id, n
+    FROM (VALUES ('okafor', 1), ('greg', 2), ('alice', 3)) AS w (login, n)
+    JOIN clinic.staff d ON d.login = w.login
+    CROSS JOIN LATERAL (
+      SELECT p.id FROM clinic.patients p
+       WHERE NOT EXISTS (SELECT FROM clinic.appointments a WHERE a.patient_id = p.id AND a.doctor_id = d.id)
+       ORDER BY p.id OFFSET 40 * w.n LIMIT 1
+    ) p
+), granted AS (
+  INSERT INTO clinic.emergency_access (doctor_id, patient_id, reason, granted_at, expires_at)
+  SELECT doctor_id, patient_id,
+         CASE n WHEN 1 THEN 'Collapsed in the waiting room, own doctor away today'
+                WHEN 2 THEN 'Called from the ER about allergies before surgery'
+                ELSE 'Covering a colleague''s urgent lab result call' END,
+         now() - make_interval(days => 5 - n, hours => n),
+         now() - make_interval(days => 5 - n, hours => n) + interval '60 minutes'
+    FROM outside
+  RETURNING id, doctor_id, patient_id, granted_at
+)
+SELECT clinic.audit('break_glass', 'patients', g.patient_id, g.patient_id,
+                    jsonb_build_object('minutes', 60), true)
+  FROM granted g;
+INSERT INTO clinic.emergency_access_reviews (access_id, reviewed_by, reviewed_at, note)
+SELECT e.id, (SELECT id FROM clinic.staff WHERE login = 'ada'), e.granted_at + interval '1 day',
+       'Checked with the lab: a genuine urgent call'
+  FROM clinic.emergency_access e
+ WHERE e.reason LIKE 'Covering a colleague%';
+
 -- step: statistics
 ANALYZE;

@@ -421,6 +421,14 @@ pub async fn export_csv(
         }
     }
     out.flush().map_err(csv::Error::from)?;
+    // The export itself goes into the trail: who took how many entries (and of which patient).
+    client
+        .execute(
+            "SELECT clinic.note_audit_export($1, $2)",
+            &[&i64::try_from(done).unwrap_or(i64::MAX), &filter.patient_id],
+        )
+        .await
+        .map_err(DbError::from)?;
     Ok(done)
 }
 

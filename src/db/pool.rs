@@ -80,16 +80,36 @@ pub fn connect_as(server: &ServerConfig, user: &str, password: &str) -> Result<P
         .map_err(|e| LoginError::Other(e.to_string()))
 }
 
+/// Why [`connect_one`] did not connect: the TLS settings, or the server (whose SQLSTATE a caller
+/// may act on, e.g. a database that does not exist yet). Said in full.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    Tls(String),
+    #[error("{}", error_chain(.0))]
+    Server(tokio_postgres::Error),
+}
+
+impl ConnectError {
+    /// The server's SQLSTATE, when it refused.
+    pub fn code(&self) -> Option<&SqlState> {
+        match self {
+            ConnectError::Server(e) => e.code(),
+            ConnectError::Tls(_) => None,
+        }
+    }
+}
+
 /// One connection of its own (not pooled) as `user`, with the same hosts and TLS as the pool: the
-/// administration commands' (migrate, staff, audit). The error says what failed, in full.
+/// administration commands' (migrate, staff, audit, backup and restore).
 pub async fn connect_one(
     server: &ServerConfig,
     user: &str,
     password: &str,
-) -> Result<tokio_postgres::Client, String> {
+) -> Result<tokio_postgres::Client, ConnectError> {
     let mut cfg = pg_config(server, user, password);
-    let fail = |e: tokio_postgres::Error| error_chain(&e);
-    let client = match super::tls::connector(server, &mut cfg)? {
+    let fail = ConnectError::Server;
+    let client = match super::tls::connector(server, &mut cfg).map_err(ConnectError::Tls)? {
         Some(tls) => {
             let (client, conn) = cfg.connect(tls).await.map_err(fail)?;
             tokio::spawn(drive(conn));

@@ -177,6 +177,7 @@ pub fn summary(detail: Option<&Value>) -> String {
             }),
             "minutes" => value.as_i64().map(|m| format!("for {m} minutes")),
             "sessions_ended" => value.as_i64().map(|n| format!("{n} sessions ended")),
+            "entries" => value.as_i64().map(|n| format!("{} entries", thousands(n))),
             "access" => match value.as_str() {
                 Some(a @ ("care" | "emergency")) => Some(format!("{a} access")),
                 _ => None,

@@ -99,6 +99,26 @@ async fn no_clinical_text_reaches_a_page_or_an_export() {
     assert_eq!(n as usize, entries.len());
     assert!(!csv.contains("SECRET"), "{csv}");
     assert!(csv.contains("for 30 minutes"));
+    // The export is itself in the trail: who took how many entries.
+    let page = audit_trail::audit_page(
+        &admin,
+        &AuditFilter {
+            action: Some("export_audit".into()),
+            ..AuditFilter::default()
+        },
+        None,
+        None,
+        10,
+    )
+    .await
+    .expect("the export's own entry");
+    let noted: Vec<(&str, &str)> = page
+        .entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.summary.as_str()))
+        .collect();
+    let expected = format!("{} entries", n);
+    assert_eq!(noted, vec![("export_audit", expected.as_str())]);
 }
 
 fn refused<T: std::fmt::Debug>(what: &str, r: Result<T, DbError>) {

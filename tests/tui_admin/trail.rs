@@ -284,7 +284,7 @@ fn the_filter_is_checked_at_its_fields_and_the_chain_check_shows_its_progress() 
     );
     assert!(render(&app).contains("The audit trail is whole: 3,400,000 entries."));
 
-    match one(&press(&mut app, KeyCode::Char('x'))) {
+    match one(&press(&mut app, KeyCode::Char('e'))) {
         Request::ExportAudit { path, filter, .. } => {
             assert!(
                 path.starts_with(clinic::config::Config::default().export_dir()),

@@ -215,7 +215,7 @@ const AUDIT: &[Binding] = &[
     ),
     bind(
         "admin.audit.export",
-        &["x"],
+        &["e"],
         "Export the filtered entries as CSV",
         Cmd::Export,
         Some("export"),

@@ -197,7 +197,7 @@ pub fn draw_trail(frame: &mut Frame, area: Rect, state: &AdminScreen, theme: The
                 },
             ),
             None => Line::styled(
-                " v checks the whole chain; x exports what is shown as CSV.",
+                " v checks the whole chain; e exports what is shown as CSV.",
                 theme.dim(),
             ),
         }

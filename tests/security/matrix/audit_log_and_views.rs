@@ -46,6 +46,8 @@ pub fn rows(w: &World) -> Vec<Cell> {
             [Allowed, Denied, Denied, Denied],
         ),
         cell("SELECT clinic.seed_settings('Elsewhere', 'UTC', 'EUR')", NONE),
+        // An export of the trail is noted in it, by an administrator only.
+        cell("SELECT clinic.note_audit_export(12, NULL)", [Allowed, Denied, Denied, Denied]),
         cell("SELECT clinic.break_glass_cap()", [Denied, Allowed, Denied, Denied]),
         // Each person's own last sign-in, and nothing else.
         cell("SELECT clinic.note_sign_in()", ALL),
