@@ -168,6 +168,9 @@ impl App {
             return;
         };
         match &shell.password {
+            Some(change) if change.saving.in_flight() => {
+                self.notice = Some("The new password is being set: wait for its answer.".into());
+            }
             Some(change) if change.required => {
                 self.notice = Some(
                     "Your password was reset: choose a new one to go on (Ctrl-C quits).".into(),

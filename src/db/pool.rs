@@ -163,9 +163,6 @@ pub async fn login(
         .ok()
         .flatten()
         .is_some_and(|r| r.get(0));
-    if let Err(e) = super::clinic_settings::note_sign_in(&**client).await {
-        tracing::debug!("last sign-in not recorded: {e}");
-    }
     let row = row.ok_or(LoginError::NoJob)?;
     // A desk whose binary does not fit the database's schema stops here, in words.
     migrate::check_schema(&client).await.map_err(|e| match e {
@@ -174,6 +171,12 @@ pub async fn login(
         MigrateError::Db(e) => classify_connect_error(&e, server),
         other => LoginError::Other(other.to_string()),
     })?;
+    // Signed in: noted for the staff list's "last sign-in" (only now, so a refusal is not).
+    if row.get::<_, Option<String>>(3).is_some() {
+        if let Err(e) = super::clinic_settings::note_sign_in(&**client).await {
+            tracing::debug!("last sign-in not recorded: {e}");
+        }
+    }
     drop(client);
     let job: Option<String> = row.get(3);
     let job = job

@@ -43,7 +43,9 @@ async fn page(
     Ok((page, count))
 }
 
-/// The filtered entries into a new file at `path` (its folder made if missing).
+/// The filtered entries into a new file at `path` (its folder made if missing), readable by its
+/// owner only (it names patients): written as `path.partial`, and given its name only once it is
+/// whole and the export is in the audit trail; a failed export leaves no file. Never replaces one.
 async fn export(
     c: &tokio_postgres::Client,
     f: &TrailFilter,
@@ -55,11 +57,26 @@ async fn export(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(cannot)?;
     }
-    let file = std::fs::File::create(path).map_err(cannot)?;
+    if path.exists() {
+        return Err(words(&format!("{} exists already", path.display())));
+    }
+    let partial = path.with_extension("csv.partial");
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open.open(&partial).map_err(cannot)?;
     let mut counted = |done: u64, of: u64| progress.set("entries written", done, of);
-    audit_trail::export_csv(c, &filter, std::io::BufWriter::new(file), &mut counted)
-        .await
-        .map_err(|e| words(&e))
+    let written =
+        audit_trail::export_csv(c, &filter, std::io::BufWriter::new(file), &mut counted).await;
+    let renamed = match written {
+        Ok(n) => std::fs::rename(&partial, path).map(|()| n).map_err(cannot),
+        Err(e) => Err(words(&e)),
+    };
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    renamed
 }
 
 /// A step, done, in words for the notice line.

@@ -39,8 +39,10 @@ fn a_reset_password_must_be_replaced_before_anything_else() {
     // The second field is the focus after a mismatch; the first kept what was typed.
     let (request, sent) = change_effect(&press(&mut app, KeyCode::Enter));
     assert_eq!(sent, "quiet morning 7");
-    // A key pressed twice sends nothing more.
+    // A key pressed twice sends nothing more, and Esc does not drop the answer on its way.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert!(shell(&app).password.is_some());
     let effects = app.update(Action::PasswordChanged {
         request,
         result: Ok(()),

@@ -109,6 +109,10 @@ fn adding_a_person_checks_every_field_before_anything_is_sent() {
         }
         other => panic!("{other:?}"),
     };
+    // Esc while it is on its way keeps the form: its answer must be seen.
+    press(&mut app, KeyCode::Esc);
+    assert!(screen(&app).popup.is_some());
+    assert!(render(&app).contains("Still saving"));
     // A refusal of the database lands at the field it is about; nothing typed is lost.
     reply(
         &mut app,

@@ -320,3 +320,38 @@ fn a_patient_chosen_in_the_lookup_opens_their_audit_trail() {
     );
     assert!(render(&app).contains("patient #10041"));
 }
+
+#[test]
+fn a_superseded_page_changes_nothing() {
+    let mut app = on_trail();
+    let first = match one(&press(&mut app, KeyCode::PageDown)) {
+        Request::AuditPage { request, .. } => request,
+        other => panic!("{other:?}"),
+    };
+    let second = match one(&press(&mut app, KeyCode::PageDown)) {
+        Request::AuditPage { request, .. } => request,
+        other => panic!("{other:?}"),
+    };
+    reply(
+        &mut app,
+        Reply::AuditPage {
+            request: first,
+            result: Ok((page(1..=14, true, false), None)),
+        },
+    );
+    let view = &screen(&app).trail;
+    assert_eq!(
+        (view.page_no, view.has_newer, view.has_older),
+        (1, false, true)
+    );
+    reply(
+        &mut app,
+        Reply::AuditPage {
+            request: second,
+            result: Ok((page(27..=40, true, true), None)),
+        },
+    );
+    let view = &screen(&app).trail;
+    assert_eq!((view.page_no, view.has_newer), (2, true));
+    assert_eq!(view.part.rows.items()[0].id, 40);
+}

@@ -160,6 +160,15 @@ impl Popup {
         }
     }
 
+    fn saving(&self) -> bool {
+        match self {
+            Popup::Staff(f) => f.saving.in_flight(),
+            Popup::Review(f) => f.saving.in_flight(),
+            Popup::Settings(f) => f.saving.in_flight(),
+            Popup::TrailFilter(f) => f.saving.in_flight(),
+        }
+    }
+
     fn text_focused(&self) -> bool {
         match self {
             Popup::Staff(f) => f.text_focused(),
@@ -231,7 +240,10 @@ impl Screen for AdminScreen {
         let Intent::PatientAudit { patient_number, .. } = intent else {
             return Outcome::default();
         };
-        self.popup = None;
+        // A form with typed input stays open over the trail; an untouched one closes.
+        if !self.popup.as_ref().is_some_and(Popup::changed_and_idle) {
+            self.popup = None;
+        }
         self.tab = Tab::Audit;
         self.trail.filter = TrailFilter {
             patient_number: Some(patient_number),
@@ -304,6 +316,11 @@ impl Screen for AdminScreen {
             Some(p) if p.changed_and_idle() => {
                 self.popup = Some(p);
                 Outcome::confirm(Confirm::discard(Cmd::Discard))
+            }
+            // Its answer must be seen (a person added, a review kept, the settings' new version).
+            Some(p) if p.saving() => {
+                self.popup = Some(p);
+                Outcome::notice("Still saving: wait for the answer.")
             }
             Some(_) => Outcome::redraw(),
             None if self.tab == Tab::Permissions && self.matrix.filtering => {

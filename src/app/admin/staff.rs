@@ -252,7 +252,7 @@ impl AdminScreen {
                 self.load_staff(ctx).with_notice(words)
             }
             Err(e) => {
-                if let Some(Popup::Staff(form)) = &mut self.popup {
+                if let (true, Some(Popup::Staff(form))) = (from_form, &mut self.popup) {
                     let field = refused_field(&form.kind, &e);
                     match field {
                         Some(i) => form.set_error(i, e.clone()),

@@ -267,6 +267,9 @@ impl AdminScreen {
         result: Result<(Page, Option<EntryCount>), String>,
     ) -> Outcome<Self> {
         let view = &mut self.trail;
+        if !view.part.loading.is(request) {
+            return Outcome::default();
+        }
         let at = view.asked.take();
         let result = result.map(|(page, count)| {
             view.has_newer = page.has_newer;

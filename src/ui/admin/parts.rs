@@ -27,14 +27,14 @@ pub fn draw_reviews(frame: &mut Frame, area: Rect, state: &AdminScreen, theme: T
             Some(e) => format!(" Could not read the emergency accesses: {e}"),
             None => " reading the emergency accesses…".into(),
         }));
-    } else if part.rows.is_empty() {
-        lines.push(Line::raw(
-            " Every emergency access has been reviewed. New ones arrive here.",
-        ));
     } else if let Some(e) = &part.error {
         lines.push(Line::styled(
             truncate(&format!(" {e}"), width),
             theme.error(),
+        ));
+    } else if part.rows.is_empty() {
+        lines.push(Line::raw(
+            " Every emergency access has been reviewed. New ones arrive here.",
         ));
     }
     // The chosen access's stated reason in full, under the list.

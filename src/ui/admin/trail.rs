@@ -149,11 +149,15 @@ pub fn draw_matrix(
 pub fn draw_trail(frame: &mut Frame, area: Rect, state: &AdminScreen, theme: Theme) {
     let view = &state.trail;
     let width = usize::from(area.width);
-    let count = view.count.map(|c| c.words()).unwrap_or_default();
-    let mut head = format!(" {} · {}", view.filter.words(), count);
-    if view.part.loaded {
-        head.push_str(&format!(" · page {}", view.page_no.max(1)));
+    // The count and the page first: a long filter is what gets cut at 80 columns.
+    let mut head = String::from(" ");
+    if let Some(c) = view.count {
+        head.push_str(&format!("{} · ", c.words()));
     }
+    if view.part.loaded {
+        head.push_str(&format!("page {} · ", view.page_no.max(1)));
+    }
+    head.push_str(&view.filter.words());
     let check = if view.verify.in_flight() {
         let words = view
             .verify_progress
