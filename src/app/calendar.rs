@@ -271,6 +271,7 @@ impl Screen for CalendarScreen {
             | Intent::TakePayment { .. }
             | Intent::PatientInvoices { .. }
             | Intent::PatientAudit { .. }
+            | Intent::ClinicSettings(_)
             | Intent::Return { .. } => Outcome::default(),
         };
         out.and(more)

@@ -488,6 +488,9 @@ impl App {
     /// Carry a hand-over to the screen that continues the work, if this job has it. Public so a
     /// test can hand work over the way a screen does.
     pub fn follow(&mut self, intent: Intent) -> Vec<Effect> {
+        if let Intent::ClinicSettings(settings) = &intent {
+            return self.clinic_settings(settings);
+        }
         if let Intent::Return { to } = intent {
             return match self.shell_mut().map(|s| s.go_to(to)) {
                 Some(Ok(())) => self.entered_current(),

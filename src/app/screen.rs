@@ -359,6 +359,9 @@ pub enum Intent {
         patient_number: i64,
         patient_name: String,
     },
+    /// The clinic's settings as an administrator just saved them: this desk uses them at once (the
+    /// shell's own step, taken by no screen).
+    ClinicSettings(Box<crate::domain::settings::ClinicSettings>),
     /// Back to the screen that handed work over: the shell's own step, taken by no screen.
     Return { to: ScreenId },
 }

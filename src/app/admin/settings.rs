@@ -3,7 +3,7 @@
 
 use super::{AdminScreen, Popup, Request, ReviewOf, Tab};
 use crate::app::pending::RequestId;
-use crate::app::screen::{Ctx, Outcome};
+use crate::app::screen::{Ctx, Intent, Outcome};
 use crate::app::widgets::form::{Field, Form};
 use crate::domain::settings::{ClinicSettings, BREAK_GLASS_MAX_MINUTES, IDLE_LOCK_MINUTES};
 
@@ -121,9 +121,11 @@ impl AdminScreen {
         }
         match result {
             Ok(s) => {
-                self.settings = Some(*s);
+                self.settings = Some((*s).clone());
                 self.popup = None;
-                Outcome::notice("Saved. Each desk takes the new settings when it next signs in.")
+                Outcome::hand_over(Intent::ClinicSettings(s)).with_notice(
+                    "Saved: this desk uses them now; every other desk at its next sign-in.",
+                )
             }
             Err(e) => {
                 let field = [

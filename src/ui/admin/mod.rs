@@ -163,7 +163,7 @@ fn draw_popup(frame: &mut Frame, area: Rect, popup: &Popup, theme: Theme) -> Opt
         }
         Popup::Settings(form) => {
             let about = vec![
-                "Every desk must agree on these; each takes them at its next sign-in. Keys, colours and the date format stay in each desk's config.".to_string(),
+                "Every desk must agree on these: this desk uses them once saved, every other desk at its next sign-in. Keys, colours and the date format stay in each desk's config.".to_string(),
             ];
             form_popup(frame, area, form, &about, theme)
         }
