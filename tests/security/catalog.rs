@@ -292,3 +292,40 @@ async fn catalog_no_staff_login_owns_anything() {
     assert!(one_i64(&su, owned).await > 0);
     ok(&su, "ROLLBACK").await;
 }
+
+/// Every staff login carries its own limits (role settings do not pass from a group to its
+/// members): a statement at most a minute, a transaction left idle at most five, so an
+/// authenticated login exhausts nothing shared. Checked in the catalog and as each login sees it.
+#[tokio::test]
+async fn catalog_every_staff_login_has_its_limits() {
+    let w = World::new().await;
+    let su = w.su().await;
+    let sql = "SELECT count(*) FROM clinic.staff s JOIN pg_roles r ON r.rolname = s.login
+                WHERE NOT r.rolsuper AND NOT EXISTS (
+                  SELECT FROM pg_db_role_setting d
+                   WHERE d.setrole = r.oid AND d.setdatabase = 0
+                     AND 'statement_timeout=60s' = ANY (d.setconfig)
+                     AND 'idle_in_transaction_session_timeout=5min' = ANY (d.setconfig))";
+    assert!(one_i64(&su, "SELECT count(*) FROM clinic.staff").await >= 5);
+    assert_eq!(one_i64(&su, sql).await, 0, "a staff login without its limits");
+    for login in [&w.admin, &w.doctor, &w.receptionist, &w.accountant] {
+        let c = w.db.connect(login).await;
+        let shown = strings(
+            &c,
+            "SELECT current_setting('statement_timeout') || ' ' || current_setting('idle_in_transaction_session_timeout')",
+        )
+        .await;
+        assert_eq!(shown, vec!["1min 5min".to_string()], "{}", login.user);
+    }
+    // Control: a login whose limit was taken away is found.
+    ok(
+        &su,
+        &format!(
+            "BEGIN; ALTER ROLE {} RESET statement_timeout;",
+            w.receptionist.user
+        ),
+    )
+    .await;
+    assert_eq!(one_i64(&su, sql).await, 1);
+    ok(&su, "ROLLBACK").await;
+}
