@@ -126,3 +126,46 @@ async fn a_vt100_in_the_c_locale_gets_no_colour_codes_and_only_ascii() {
     .expect("e2e run");
     drop(home);
 }
+
+/// SIGTERM (a shutdown) and SIGHUP (the SSH session gone) end the app with the terminal given back
+/// (alternate screen left, cursor shown), as a quit does.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_and_sighup_restore_the_terminal() {
+    let db = TestDb::new().await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    let (home, config) = config_for(&db.server_config());
+    tokio::task::spawn_blocking(move || {
+        for signal in ["-TERM", "-HUP"] {
+            let mut term = pty::spawn_on(&config);
+            term.sign_in(&rita.user, &rita.password, "(reception)");
+            let before = term.raw.lock().expect("raw").len();
+            let pid = term.child.process_id().expect("a pid");
+            let sent = std::process::Command::new("kill")
+                .args([signal, &pid.to_string()])
+                .status()
+                .expect("kill");
+            assert!(sent.success());
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            let status = loop {
+                if let Some(s) = term.child.try_wait().expect("wait") {
+                    break s;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{signal}: still running"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            };
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let raw = term.raw.lock().expect("raw").clone();
+            let tail = String::from_utf8_lossy(&raw[before..]).to_string();
+            assert!(
+                tail.contains("\x1b[?1049l") && tail.contains("\x1b[?25h"),
+                "{signal} ({status:?}): the terminal is given back: {tail:?}"
+            );
+        }
+    })
+    .await
+    .expect("signals");
+    drop(home);
+}
