@@ -310,6 +310,18 @@ impl Config {
                 "key billing.bank_csv.decimal: write \".\" or \",\"".to_string()
             ));
         }
+        // Dates are shown in it (a format chrono cannot write would panic the screen) and typed
+        // in it, so a day it shows must read back.
+        let day = chrono::NaiveDate::from_ymd_opt(1985, 6, 15).unwrap_or_default();
+        let f = &self.clinic.date_format;
+        if crate::domain::patient::format_date(day, f)
+            .and_then(|shown| crate::domain::dates::parse_date(&shown, f))
+            != Some(day)
+        {
+            return Err(bad(format!(
+                "key clinic.date_format: {f:?} is not a date format that shows and reads a day, such as \"%d/%m/%Y\""
+            )));
+        }
         if NumberFormat::from_example(&self.clinic.number_format).is_none() {
             return Err(bad(format!(
                 "key clinic.number_format: {:?} is not an example amount such as \"1,234.50\" or \"1.234,50\"",

@@ -3,6 +3,8 @@
 
 #[path = "tui/render.rs"]
 mod render;
+#[path = "tui/resize.rs"]
+mod resize;
 #[path = "tui/session.rs"]
 mod session;
 #[path = "tui/support.rs"]

@@ -141,7 +141,7 @@ fn is_identifier(s: &str) -> bool {
 fn is_migration_name(s: &str) -> bool {
     s.len() > 5
         && s.len() <= 80
-        && s[..4].bytes().all(|b| b.is_ascii_digit())
+        && s.as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && s.as_bytes()[4] == b'_'
         && is_identifier(&s[5..])
 }

@@ -23,8 +23,10 @@ pub fn day_beyond_month(s: &str) -> Option<String> {
     if let [y, m, d] = parts.as_slice() {
         if let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
             if let Some(first) = NaiveDate::from_ymd_opt(y, m, 1) {
-                let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
-                let days = (next - first).num_days();
+                // Only the last December chrono knows has no month after it.
+                let days = first
+                    .checked_add_months(Months::new(1))
+                    .map_or(31, |next| (next - first).num_days());
                 if d == 0 || i64::from(d) > days {
                     return Some(format!("{} has {days} days.", first.format("%B %Y")));
                 }

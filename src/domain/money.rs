@@ -279,16 +279,20 @@ impl Money {
         if whole.is_empty() && fraction.is_none() {
             return Err(malformed());
         }
+        // A negative amount is read as negative, so the most negative one there is fits too.
+        let sign = if negative { -1 } else { 1 };
         let whole: i64 = if whole.is_empty() {
             0
         } else {
-            whole.parse().map_err(|_| MoneyError::TooLarge)?
+            format!("{}{whole}", if negative { "-" } else { "" })
+                .parse()
+                .map_err(|_| MoneyError::TooLarge)?
         };
         let minor = whole
             .checked_mul(currency.scale())
-            .and_then(|m| m.checked_add(fraction_minor))
+            .and_then(|m| m.checked_add(sign * fraction_minor))
             .ok_or(MoneyError::TooLarge)?;
-        Ok(Money::new(if negative { -minor } else { minor }, currency))
+        Ok(Money::new(minor, currency))
     }
 }
 

@@ -16,7 +16,8 @@ pub mod queue;
 pub mod records;
 
 use chrono::{DateTime, Utc};
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Position, Rect};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::keymap::Keymap;
@@ -43,8 +44,25 @@ pub struct ViewEnv<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Draw the whole screen for the app's current state.
+/// The smallest terminal every screen is laid out for (columns, rows): everything works at 80x24.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Draw the whole screen for the app's current state; on a terminal smaller than [`MIN_SIZE`], a
+/// request to make it larger instead (a screen cut short could hide a warning or a field).
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "Make the window larger: clinic needs {}x{}, this one is {}x{}.",
+            MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+        );
+        let message = Paragraph::new(text)
+            .style(theme.warning())
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        frame.render_widget(message, area);
+        return;
+    }
     let [main, footer] = frame.area().layout(&Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(1),
