@@ -307,7 +307,11 @@ async fn catalog_every_staff_login_has_its_limits() {
                      AND 'statement_timeout=60s' = ANY (d.setconfig)
                      AND 'idle_in_transaction_session_timeout=5min' = ANY (d.setconfig))";
     assert!(one_i64(&su, "SELECT count(*) FROM clinic.staff").await >= 5);
-    assert_eq!(one_i64(&su, sql).await, 0, "a staff login without its limits");
+    assert_eq!(
+        one_i64(&su, sql).await,
+        0,
+        "a staff login without its limits"
+    );
     for login in [&w.admin, &w.doctor, &w.receptionist, &w.accountant] {
         let c = w.db.connect(login).await;
         let shown = strings(
