@@ -169,3 +169,63 @@ async fn sigterm_and_sighup_restore_the_terminal() {
     .expect("signals");
     drop(home);
 }
+
+/// The SSH session lost: the pseudo-terminal closed under the app (every descriptor of its master
+/// side gone, as sshd does when the connection drops). The app hears the hangup and ends by
+/// itself instead of lingering with the person's pool open.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_closed_under_the_app_ends_it() {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    use std::io::Read;
+    let db = TestDb::new().await;
+    db.staff("rita", Job::Receptionist).await;
+    let (home, config) = config_for(&db.server_config());
+    let home_path = home.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_clinic"));
+        cmd.args(["--config", &config]);
+        cmd.env("HOME", &home_path);
+        cmd.env("XDG_DATA_HOME", home_path.join("data"));
+        cmd.env("TERM", "xterm-256color");
+        let mut child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        // The login screen is up once "Username" has been written.
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains("Username") {
+            let n = reader.read(&mut buf).expect("read");
+            assert!(n > 0, "the app ended before its login screen");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let writer = pair.master.take_writer().expect("writer");
+        drop(writer);
+        drop(pair.master);
+        // The reader is the master side's last descriptor: with it closed, the kernel hangs up the
+        // app's terminal.
+        drop(reader);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break s;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still running after its terminal closed"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        println!("ended after the hangup: {status:?}");
+    })
+    .await
+    .expect("hangup");
+    drop(home);
+}
