@@ -9,7 +9,7 @@ use tui_input::{Input, InputRequest};
 use super::action::{Effect, RequestId, Secret};
 use super::pending::{Pending, RequestIds};
 use super::{App, Mode};
-use crate::db::staff::password_problem;
+use crate::domain::staff::password_problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordField {

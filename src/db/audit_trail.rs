@@ -25,6 +25,7 @@ use super::billing_reports::{csv_writer, ExportError};
 use super::DbError;
 pub use crate::domain::audit_trail::{
     checked_words, AuditEntry, AuditFilter, ChainBreak, ChainCheck, Cursor, EntryCount, Page,
+    Pickers,
 };
 use crate::domain::audit_trail::{csv_fields, summary, CSV_HEADER};
 
@@ -37,13 +38,6 @@ pub const COUNT_CAP: i64 = 10_000;
 /// Chain positions checked per call of clinic.audit_verify_range by [`verify_chain`]: about a
 /// second's work on a small server, so the progress moves and no statement runs long.
 pub const VERIFY_CHUNK: i64 = 100_000;
-
-/// The filter's picker lists: every action and every table the trail names.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pickers {
-    pub actions: Vec<String>,
-    pub tables: Vec<String>,
-}
 
 /// Which end of the filtered trail a read starts from, and which way it goes.
 #[derive(Clone, Copy)]

@@ -2,10 +2,10 @@
 //! read by everyone at sign-in (the settings) and changed by an administrator, through the
 //! database's checked, audited functions.
 
-use chrono::{DateTime, Utc};
 use tokio_postgres::GenericClient;
 
 use super::DbError;
+pub use crate::domain::settings::AccessToReview;
 use crate::domain::settings::ClinicSettings;
 
 const SETTINGS: &str = "SELECT clinic_name, time_zone, currency, idle_lock_minutes,
@@ -72,20 +72,6 @@ pub async fn seed(
 pub async fn note_sign_in(client: &impl GenericClient) -> Result<(), DbError> {
     client.execute("SELECT clinic.note_sign_in()", &[]).await?;
     Ok(())
-}
-
-/// A break-the-glass access an administrator has not reviewed yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessToReview {
-    pub access_id: i64,
-    pub doctor_name: String,
-    pub patient_id: i64,
-    pub patient_number: i64,
-    pub patient_name: String,
-    /// The doctor's stated reason (their words, not the chart's).
-    pub reason: String,
-    pub granted_at: DateTime<Utc>,
-    pub minutes: i32,
 }
 
 /// The queue, oldest first.

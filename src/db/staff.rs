@@ -6,15 +6,7 @@ use tokio_postgres::GenericClient;
 
 use super::DbError;
 use crate::domain::staff::Job;
-
-/// Whether `login` is an acceptable PostgreSQL login name for a staff member: lower-case letters,
-/// digits and `_`, starting with a letter, at most 63 bytes (so no quoting is ever needed).
-pub fn valid_login_name(login: &str) -> bool {
-    let mut chars = login.chars();
-    matches!(chars.next(), Some('a'..='z'))
-        && login.len() <= 63
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
-}
+pub use crate::domain::staff::{password_problem, valid_login_name, StaffRow};
 
 /// The SCRAM-SHA-256 verifier for a password, computed here so the password itself never reaches
 /// the server or its logs.
@@ -43,35 +35,6 @@ pub async fn add_staff(
         )
         .await?;
     Ok(row.get(0))
-}
-
-/// Why `password` will not do for `login`, in words, or None: at least 10 characters, and not
-/// the login name in it (the server only ever sees a verifier, so this is checked here).
-pub fn password_problem(login: &str, password: &str) -> Option<&'static str> {
-    if password.chars().count() < 10 {
-        return Some("Use at least 10 characters.");
-    }
-    if !login.is_empty() && password.to_lowercase().contains(&login.to_lowercase()) {
-        return Some("Leave the login name out of the password.");
-    }
-    None
-}
-
-/// One person of the staff directory, with what PostgreSQL knows of their login.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffRow {
-    pub id: i64,
-    pub login: String,
-    pub full_name: String,
-    pub job: String,
-    pub active: bool,
-    /// Locked out of PostgreSQL too (NOLOGIN), as a deactivated person is.
-    pub can_log_in: bool,
-    pub must_change_password: bool,
-    /// Signed in now: when their oldest open session began (PostgreSQL keeps no last sign-in).
-    pub signed_in_since: Option<chrono::DateTime<chrono::Utc>>,
-    /// When the app last signed them in (sql/0027; a psql session is not counted).
-    pub last_sign_in: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The staff directory, by login.

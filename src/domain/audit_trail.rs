@@ -33,6 +33,13 @@ pub struct AuditFilter {
     pub to: Option<NaiveDate>,
 }
 
+/// The filter's picker lists: every action and every table the trail names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pickers {
+    pub actions: Vec<String>,
+    pub tables: Vec<String>,
+}
+
 /// A place in the trail, newest first by (at, id): a page starts or ends at one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cursor {

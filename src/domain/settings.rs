@@ -43,6 +43,20 @@ impl ClinicSettings {
     }
 }
 
+/// A break-the-glass access an administrator has not reviewed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessToReview {
+    pub access_id: i64,
+    pub doctor_name: String,
+    pub patient_id: i64,
+    pub patient_number: i64,
+    pub patient_name: String,
+    /// The doctor's stated reason (their words, not the chart's).
+    pub reason: String,
+    pub granted_at: DateTime<Utc>,
+    pub minutes: i32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

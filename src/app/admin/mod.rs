@@ -33,10 +33,8 @@ use super::pending::Pending;
 use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use super::widgets::form::Form;
 use super::widgets::List;
-use crate::db::clinic_settings::AccessToReview;
-use crate::db::staff::StaffRow;
-use crate::domain::settings::ClinicSettings;
-use crate::domain::staff::Job;
+use crate::domain::settings::{AccessToReview, ClinicSettings};
+use crate::domain::staff::{Job, StaffRow};
 
 /// The parts of the screen, in the order of its tab bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

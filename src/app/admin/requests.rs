@@ -6,13 +6,13 @@ use super::trail::{PageAt, TrailFilter};
 use crate::app::action::Secret;
 use crate::app::pending::RequestId;
 use crate::app::progress::Progress;
-use crate::db::audit_trail::Pickers;
-use crate::db::clinic_settings::AccessToReview;
-use crate::db::staff::StaffRow;
+use crate::domain::audit_trail::Pickers;
 use crate::domain::audit_trail::{EntryCount, Page};
 use crate::domain::permissions::PermissionRow;
+use crate::domain::settings::AccessToReview;
 use crate::domain::settings::ClinicSettings;
 use crate::domain::staff::Job;
+use crate::domain::staff::StaffRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {

@@ -9,8 +9,7 @@ use crate::app::confirm::Confirm;
 use crate::app::pending::RequestId;
 use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
-use crate::db::staff::{password_problem, valid_login_name, StaffRow};
-use crate::domain::staff::Job;
+use crate::domain::staff::{password_problem, valid_login_name, Job, StaffRow};
 
 /// The jobs a form offers, in the order people are hired.
 pub const JOBS: [Job; 4] = [Job::Receptionist, Job::Doctor, Job::Accountant, Job::Admin];

@@ -12,8 +12,7 @@ use crate::app::pending::{Pending, RequestId};
 use crate::app::progress::Progress;
 use crate::app::screen::{Ctx, Outcome};
 use crate::app::widgets::form::{Field, Form};
-use crate::db::audit_trail::Pickers;
-use crate::domain::audit_trail::{AuditEntry, AuditFilter, Cursor, EntryCount, Page};
+use crate::domain::audit_trail::{AuditEntry, AuditFilter, Cursor, EntryCount, Page, Pickers};
 use crate::domain::dates::{date_problem, parse_date};
 
 /// The filter form's fields, in order.

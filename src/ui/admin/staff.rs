@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::app::admin::{AdminScreen, StaffForm};
-use crate::db::staff::StaffRow;
+use crate::domain::staff::StaffRow;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::list::{position, scroll_offset};
 use crate::ui::widgets::truncate;
