@@ -6,6 +6,13 @@
 -- integers only. The name lists are ordered most common first and drawn with a skew (power of a
 -- uniform draw), so a few surnames are very common, as in life, while synthetic surnames built
 -- from syllables give the long tail of rare ones; accents and apostrophes are there on purpose.
+--
+-- With {{spread}} = 1 the names follow another population (`generate --population spread`): 35%
+-- Spanish double surnames ("García López", given names often two: "María José"), 20% Dutch and
+-- German surnames with particles ("van der Berg", "de la Cruz"), 20% Vietnamese (a few short,
+-- heavily shared surnames and middle names: Nguyễn Thị Anh), and 25% spread evenly over tens of
+-- thousands of made-up surnames, so that most full names have less than a screenful of exact
+-- matches and many are three and four words long.
 
 -- step: patients
 WITH
@@ -72,7 +79,40 @@ WITH
     ARRAY['a','e','i','o','er','en','in','ow','ing','ridge','ling','ham','ett','ard','ley','mond','wick','win'] AS syl_m,
     ARRAY['by','ton','ford','field','wood','well','worth','more','croft','ley','son','sen','sson','mann','berg',
       'stein','feld','ski','ska','ova','ov','enko','ić','ez','es','ini','elli','ot','eau','ier','ard','man',
-      'ham','stead','wick','thorpe','combe','dale','holm','gaard'] AS syl_b
+      'ham','stead','wick','thorpe','combe','dale','holm','gaard'] AS syl_b,
+    ARRAY['García','Rodríguez','González','Fernández','López','Martínez','Sánchez','Pérez','Gómez','Martín',
+      'Jiménez','Ruiz','Hernández','Díaz','Moreno','Muñoz','Álvarez','Romero','Alonso','Gutiérrez','Navarro',
+      'Torres','Domínguez','Vázquez','Ramos','Gil','Ramírez','Serrano','Blanco','Molina','Morales','Suárez',
+      'Ortega','Delgado','Castro','Ortiz','Rubio','Marín','Sanz','Núñez','Iglesias','Medina','Garrido','Cortés',
+      'Castillo','Santos','Lozano','Guerrero','Cano','Prieto','Méndez','Cruz','Calvo','Gallego','Vidal','León',
+      'Márquez','Herrera','Peña','Flores','Cabrera','Campos','Vega','Fuentes','Carrasco','Diez','Caballero',
+      'Reyes','Nieto','Aguilar','Pascual','Santana','Herrero','Lorenzo','Montero','Hidalgo','Giménez','Ibáñez',
+      'Ferrer','Durán'] AS hisp,
+    ARRAY['María','José','Juan','Ana','Carmen','Luis','Antonio','Manuel','Francisco','Javier','Lucía','Laura',
+      'Marta','Pilar','Dolores','Isabel','Rosa','Teresa','Jorge','Alberto','Pedro','Ángel','Daniel','David',
+      'Sofía','Paula','Elena','Cristina','Raquel','Beatriz','Miguel','Rafael','Fernando','Pablo','Sergio',
+      'Alejandro','Diego','Andrés','Ramón','Enrique','Inés','Julia','Alba','Nuria','Silvia','Mercedes','Victoria',
+      'Rocío','Lorena','Patricia','Carlos','Jesús','Vicente','Ignacio','Óscar','Rubén','Adrián','Iván','Tomás',
+      'Emilio'] AS hisp_giv,
+    ARRAY['van','van der','van den','van de','de','de la','ter','von','van het','op de'] AS particle,
+    ARRAY['Berg','Dijk','Meer','Veen','Brink','Heuvel','Bosch','Laan','Wal','Linden','Velde','Beek','Broek',
+      'Hoek','Burg','Graaf','Leeuw','Vries','Wit','Groot','Haan','Jong','Boer','Bruin','Kok','Vos','Mol','Ven',
+      'Zanden','Hout','Steen','Pol','Horst','Kamp','Loo','Ende','Water','Bergh','Wiel','Berkel','Grinsven',
+      'Gogh','Rijn','Dam','Leeuwen','Vliet','Doorn','Akker','Haar','Wetering','Sande','Hulst','Bemmel','Boven',
+      'Dongen','Elst','Gent','Helden','Kessel','Lier','Maas','Nes','Oort','Putten','Rossum','Schie','Tol','Uden',
+      'Vaart','Weide','Zee','Aa','Baak','Corput','Delft','Eijk','Firma','Gaal','Hal','Ijssel','Kolk','Lent',
+      'Marle','Noort','Ooij','Praag','Rooij','Staal','Tuyl','Velzen','Wouw','Zijl','Arkel','Bree','Cate','Dool',
+      'Essen','Flier','Goor','Hamel'] AS dutch,
+    ARRAY['Pieter','Jan','Johannes','Hendrik','Willem','Cornelis','Gerrit','Jacob','Dirk','Maarten','Bram',
+      'Daan','Sem','Lucas','Thijs','Ruben','Koen','Joost','Sander','Niels','Anna','Maria','Johanna','Elisabeth',
+      'Cornelia','Hendrika','Sanne','Femke','Lotte','Emma','Julia','Sophie','Eva','Lisa','Anouk','Fleur','Iris',
+      'Noor','Tess','Roos','Klaus','Jürgen','Heinrich','Friedrich','Ute','Gisela','Ingrid','Heike','Greta',
+      'Lieselotte','Wouter','Jeroen','Bart','Tom','Joris','Mirjam','Marieke','Ilse','Esther','Hanneke'] AS dutch_giv,
+    ARRAY['Nguyễn','Trần','Lê','Phạm','Hoàng','Huỳnh','Phan','Vũ','Võ','Đặng','Bùi','Đỗ','Hồ','Ngô','Dương','Lý'] AS viet,
+    ARRAY['Thị','Văn','Đức','Minh','Ngọc','Thanh','Hữu','Quốc','Thu','Xuân'] AS viet_mid,
+    ARRAY['Anh','Linh','Hoa','Lan','Mai','Nam','Hùng','Tuấn','Dũng','Hương','Trang','Hà','Hải','Long','Phương',
+      'Quân','Sơn','Thảo','Trung','Vy','Yến','Khánh','Bảo','Châu','Duy','Giang','Hiếu','Hòa','Huy','Khoa','Kiên',
+      'Loan','My','Nga','Nhung','Phúc','Quang','Tâm','Thắng','Vinh'] AS viet_giv
   ),
   people AS (
     SELECT i, random() AS r_sex, random() AS r_fam, random() AS r_kind, random() AS r_giv, random() AS r_giv2,
@@ -85,6 +125,18 @@ WITH
            CASE WHEN p.r_sex < 0.49 THEN 'female' WHEN p.r_sex < 0.985 THEN 'male'
                 WHEN p.r_sex < 0.99 THEN 'intersex' ELSE 'unknown' END AS sex,
            CASE
+             WHEN {{spread}} = 1 THEN
+               CASE
+                 WHEN p.r_kind < 0.35 THEN l.hisp[1 + floor(p.r_fam * cardinality(l.hisp))::int] || ' '
+                                           || l.hisp[1 + floor(p.r_misc * cardinality(l.hisp))::int]
+                 WHEN p.r_kind < 0.55 THEN l.particle[1 + floor(p.r_misc * cardinality(l.particle))::int] || ' '
+                                           || l.dutch[1 + floor(p.r_fam * cardinality(l.dutch))::int]
+                 -- Nguyễn for about two in five, as in Vietnam.
+                 WHEN p.r_kind < 0.75 THEN l.viet[1 + floor(power(p.r_fam, 2.2) * cardinality(l.viet))::int]
+                 ELSE l.syl_a[1 + floor(p.r_fam * cardinality(l.syl_a))::int]
+                      || l.syl_m[1 + floor(p.r_giv2 * cardinality(l.syl_m))::int]
+                      || l.syl_b[1 + floor(p.r_misc * cardinality(l.syl_b))::int]
+               END
              -- Most people carry one of the common surnames, a few very common.
              WHEN p.r_kind < 0.55 THEN l.fam[1 + floor(power(p.r_fam, 1.5) * cardinality(l.fam))::int]
              -- The long tail: made-up but pronounceable surnames, two or three syllables.
@@ -97,12 +149,25 @@ WITH
              ELSE l.fam[1 + floor(p.r_fam * cardinality(l.fam))::int] || '-'
                   || l.fam[1 + floor(p.r_misc * cardinality(l.fam))::int]
            END AS family_name,
-           CASE WHEN p.r_sex < 0.49 OR (p.r_sex >= 0.985 AND p.r_giv < 0.5)
+           CASE
+             WHEN {{spread}} = 1 AND p.r_kind < 0.35 THEN
+               l.hisp_giv[1 + floor(p.r_giv * cardinality(l.hisp_giv))::int]
+               || CASE WHEN p.r_giv2 < 0.3 THEN ' ' || l.hisp_giv[1 + floor(p.r_misc * cardinality(l.hisp_giv))::int] ELSE '' END
+             WHEN {{spread}} = 1 AND p.r_kind < 0.55 THEN
+               l.dutch_giv[1 + floor(p.r_giv * cardinality(l.dutch_giv))::int]
+               || CASE WHEN p.r_giv2 < 0.2 THEN ' ' || l.dutch_giv[1 + floor(p.r_misc * cardinality(l.dutch_giv))::int] ELSE '' END
+             WHEN {{spread}} = 1 AND p.r_kind < 0.75 THEN
+               l.viet_mid[1 + floor(p.r_giv2 * cardinality(l.viet_mid))::int] || ' '
+               || l.viet_giv[1 + floor(p.r_giv * cardinality(l.viet_giv))::int]
+             WHEN {{spread}} = 1 THEN
+               CASE WHEN p.r_sex < 0.5 THEN l.fem[1 + floor(p.r_giv * cardinality(l.fem))::int]
+                    ELSE l.mal[1 + floor(p.r_giv * cardinality(l.mal))::int] END
+           ELSE CASE WHEN p.r_sex < 0.49 OR (p.r_sex >= 0.985 AND p.r_giv < 0.5)
                 THEN l.fem[1 + floor(power(p.r_giv, 1.5) * cardinality(l.fem))::int]
                      || CASE WHEN p.r_giv2 < 0.25 THEN ' ' || l.fem[1 + floor(p.r_misc * cardinality(l.fem))::int] ELSE '' END
                 ELSE l.mal[1 + floor(power(p.r_giv, 1.5) * cardinality(l.mal))::int]
                      || CASE WHEN p.r_giv2 < 0.25 THEN ' ' || l.mal[1 + floor(p.r_misc * cardinality(l.mal))::int] ELSE '' END
-           END AS given_names
+           END END AS given_names
       FROM people p CROSS JOIN lists l
   )
 INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, phone, email, address_line1, city,

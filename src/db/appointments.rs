@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 mod reads;
 mod writes;
@@ -27,8 +27,9 @@ use crate::domain::schedule::Doctor;
 /// The longest appointment the schema allows (0003's CHECK): a query for what overlaps a range only
 /// has to look this far back for start times, so it stays an index range scan.
 const LONGEST: Duration = Duration::hours(8);
-/// Parameter types, so the hot reads go out as one round trip each (`query_typed`: no separate
-/// prepare), and a view's pipelined queries as one flight.
+/// Parameter types, so the hot reads are prepared with them once per pooled connection
+/// (`db::conn`), or go out as one unnamed statement on a bare one, and a view's pipelined queries
+/// as one flight.
 const TS: Type = Type::TIMESTAMPTZ;
 const ID: Type = Type::INT8;
 /// How far ahead the slot finder looks before saying there is nothing.
@@ -121,14 +122,14 @@ fn doctor_from_row(r: &Row) -> Doctor {
 }
 
 /// One doctor by staff id, if that is a doctor.
-async fn doctor(client: &Client, id: i64) -> Result<Option<Doctor>, DbError> {
-    let row = client
-        .query_typed_opt(
-            "SELECT id, full_name FROM clinic.staff WHERE id = $1 AND job = 'doctor'",
-            &[(&id, ID)],
-        )
-        .await?;
-    Ok(row.as_ref().map(doctor_from_row))
+async fn doctor(client: &impl super::conn::Conn, id: i64) -> Result<Option<Doctor>, DbError> {
+    let rows = super::conn::query(
+        client,
+        "SELECT id, full_name FROM clinic.staff WHERE id = $1 AND job = 'doctor'",
+        &[(&id, ID)],
+    )
+    .await?;
+    Ok(rows.first().map(doctor_from_row))
 }
 
 fn hm(tz: Tz, t: DateTime<Utc>) -> String {

@@ -6,6 +6,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row};
 
+use super::conn::{self, Conn};
 use super::DbError;
 use crate::domain::schedule::{ExceptionKind, ScheduleException, WorkingHours};
 use crate::domain::stored::Stored;
@@ -244,7 +245,7 @@ pub async fn replace_week(
 /// The working hours the calendar and the slot finder go by: one doctor's, or every active
 /// doctor's (a doctor who has left keeps their rows, but offers no slots).
 pub async fn active_hours(
-    client: &Client,
+    client: &impl Conn,
     doctor_id: Option<i64>,
 ) -> Result<Vec<WorkingHours>, DbError> {
     let sql =
@@ -255,15 +256,15 @@ pub async fn active_hours(
     );
     // Two statements rather than "$1 IS NULL OR ...", so each gets a plan for its own shape.
     let rows = match doctor_id {
-        Some(d) => client.query_typed(&sql, &[(&d, Type::INT8)]).await?,
-        None => client.query_typed(&sql, &[]).await?,
+        Some(d) => conn::query(client, &sql, &[(&d, Type::INT8)]).await?,
+        None => conn::query(client, &sql, &[]).await?,
     };
     Ok(rows.iter().map(|r| hours_from_row(r).item).collect())
 }
 
 /// The exceptions overlapping `from..to` as the calendar uses them (without id and version).
 pub async fn exceptions_between(
-    client: &Client,
+    client: &impl Conn,
     doctor_id: Option<i64>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -277,7 +278,7 @@ pub async fn exceptions_between(
 
 /// Exceptions overlapping `from..to`, for one doctor or all, by start.
 pub async fn exceptions(
-    client: &Client,
+    client: &impl Conn,
     doctor_id: Option<i64>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -288,17 +289,17 @@ pub async fn exceptions(
             AND ($3::bigint IS NULL OR x.doctor_id = $3)
           ORDER BY x.starts_at, x.id"
     );
-    // One round trip (no separate prepare): the calendar's views call this on every refresh.
-    let rows = client
-        .query_typed(
-            &sql,
-            &[
-                (&from, Type::TIMESTAMPTZ),
-                (&to, Type::TIMESTAMPTZ),
-                (&doctor_id, Type::INT8),
-            ],
-        )
-        .await?;
+    // Prepared once per pooled connection: the calendar's views call this on every refresh.
+    let rows = conn::query(
+        client,
+        &sql,
+        &[
+            (&from, Type::TIMESTAMPTZ),
+            (&to, Type::TIMESTAMPTZ),
+            (&doctor_id, Type::INT8),
+        ],
+    )
+    .await?;
     rows.iter().map(exception_from_row).collect()
 }
 

@@ -20,7 +20,7 @@
 
 use serde_json::Value;
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 use crate::db::plan::Db;
 use crate::db::DbError;
@@ -31,7 +31,7 @@ const MAX_CODE_LEN: usize = 7;
 
 /// Find codes by what was typed, best first, at most `limit` (1 to 200).
 pub async fn search(
-    client: &Client,
+    client: &impl crate::db::conn::Conn,
     query: &Icd10Query,
     limit: i64,
 ) -> Result<Vec<Icd10Code>, DbError> {
@@ -49,7 +49,7 @@ pub async fn search(
 /// The plans (EXPLAIN (FORMAT JSON)) of every statement `search` may run for `query`, the word
 /// lookup a code-shaped input falls back to included; for the tests and the benchmark.
 pub async fn explain_search(
-    client: &Client,
+    client: &impl crate::db::conn::Conn,
     query: &Icd10Query,
     limit: i64,
 ) -> Result<Vec<Value>, DbError> {

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod billing;
 pub mod billing_reports;
 pub mod clinic_settings;
+pub mod conn;
 pub mod error;
 pub mod icd10;
 pub mod listen;

@@ -5,6 +5,7 @@
 //! overwritten: the caller gets who changed it, when, and which fields now differ from what was
 //! typed, and keeps the typed values to try again.
 
+mod names;
 mod search;
 // The summary's extra reads (billing view, appointments, balance), added by the patients screen.
 mod summary;

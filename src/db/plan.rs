@@ -3,13 +3,15 @@
 
 use serde_json::Value;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
+use super::conn::{self, Conn};
 use super::DbError;
 
-/// Runs a statement, or only plans it when `plans` is collecting.
+/// Runs a statement (prepared once where the connection keeps statements), or only plans it when
+/// `plans` is collecting.
 pub(crate) struct Db<'a> {
-    pub client: &'a Client,
+    pub client: &'a dyn Conn,
     pub plans: Option<&'a mut Vec<Value>>,
 }
 
@@ -20,10 +22,11 @@ impl Db<'_> {
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, DbError> {
         match self.plans.as_deref_mut() {
-            None => Ok(self.client.query_typed(sql, params).await?),
+            None => Ok(conn::query(self.client, sql, params).await?),
             Some(plans) => {
                 let rows = self
                     .client
+                    .client()
                     .query_typed(&format!("EXPLAIN (FORMAT JSON) {sql}"), params)
                     .await?;
                 for r in &rows {

@@ -12,4 +12,5 @@ mod access;
 mod duplicates;
 mod editing;
 mod lookup;
+mod name_forms;
 mod plans;

@@ -30,6 +30,17 @@ pub struct Options {
     /// Connections loading at once (one per core is right: the load is CPU-bound).
     #[arg(long, default_value_t = 2)]
     jobs: usize,
+    /// Whose names: `common` (a few very common surnames, a long tail of rare ones) or `spread`
+    /// (Spanish double surnames, Dutch particles, Vietnamese names, an even spread of the rest:
+    /// sql/bench/generate.sql says how).
+    #[arg(long, value_enum, default_value_t = Population::Common)]
+    population: Population,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Population {
+    Common,
+    Spread,
 }
 
 /// `first..=last` cut into inclusive ranges of at most `size`.
@@ -162,7 +173,12 @@ pub async fn generate(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     load(cluster, opts.jobs, "patients", &chunks, |(from, to)| {
         Ok(fill(
             step("patients")?,
-            &[("from", from), ("to", to), ("desk", desk)],
+            &[
+                ("from", from),
+                ("to", to),
+                ("desk", desk),
+                ("spread", i64::from(opts.population == Population::Spread)),
+            ],
         ))
     })
     .await?;

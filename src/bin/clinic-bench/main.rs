@@ -163,6 +163,26 @@ async fn connect(cfg: tokio_postgres::Config) -> anyhow::Result<Client> {
     Ok(client)
 }
 
+/// One connection as the app holds it: from a deadpool pool (kept alive beside it), so the
+/// statements it prepares are kept for the connection's life.
+async fn pooled(
+    cfg: tokio_postgres::Config,
+) -> anyhow::Result<(deadpool_postgres::Pool, deadpool_postgres::Client)> {
+    let mgr = deadpool_postgres::Manager::from_config(
+        cfg,
+        NoTls,
+        deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+        },
+    );
+    let pool = deadpool_postgres::Pool::builder(mgr).max_size(1).build()?;
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to the bench cluster: {e}"))?;
+    Ok((pool, client))
+}
+
 /// Connection settings for one of the bench's staff logins.
 fn login_config(cluster: &Cluster, login: &str) -> tokio_postgres::Config {
     let mut cfg = cluster.superuser_config(BENCH_DB);

@@ -101,6 +101,62 @@ pub fn line(
     out
 }
 
+/// One line of a form measured on a connection that keeps its statements prepared (the app's
+/// pooled one), beside the same inputs planned on every call and the naive plan.
+pub fn line_prepared(
+    name: &str,
+    ours: &Samples,
+    planned: &Samples,
+    naive: Option<&Samples>,
+    target: Option<Duration>,
+) -> String {
+    let mut out = format!(
+        "{name:<26} {:>5} {} {} {}  | {} {}",
+        ours.len(),
+        ms(ours.percentile(50.0)),
+        ms(ours.percentile(95.0)),
+        ms(ours.percentile(99.0)),
+        ms(planned.percentile(50.0)),
+        ms(planned.percentile(95.0)),
+    );
+    if let Some(n) = naive {
+        out.push_str(&format!(
+            "  | {:>5} {} {}",
+            n.len(),
+            ms(n.percentile(50.0)),
+            ms(n.percentile(95.0)),
+        ));
+    } else {
+        out.push_str(&format!("  | {:>5} {:>9} {:>9}", "", "", ""));
+    }
+    if let Some(t) = target {
+        let ok = ours.percentile(95.0) <= t;
+        out.push_str(&format!(
+            "  p95 target {} ms: {}",
+            t.as_millis(),
+            if ok { "met" } else { "MISSED" }
+        ));
+    }
+    out
+}
+
+/// The header of [`line_prepared`]'s table.
+pub fn header_prepared(title: &str) -> String {
+    format!(
+        "{title:<26} {:>5} {:>9} {:>9} {:>9}  | {:>9} {:>9}  | {:>5} {:>9} {:>9}\n{}",
+        "N",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "unprep50",
+        "unprep95",
+        "N",
+        "naive p50",
+        "naive p95",
+        "-".repeat(112)
+    )
+}
+
 pub fn header(title: &str, with_naive: bool) -> String {
     let naive = if with_naive {
         format!(

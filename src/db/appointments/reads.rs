@@ -11,6 +11,7 @@ use super::{
     appointment_from_row, doctor, doctor_from_row, entry_from_row, status_of, APPT_COLS,
     ENTRY_COLS, FINDER_HORIZON_DAYS, ID, LONGEST, TS,
 };
+use crate::db::conn::{self, Conn};
 use crate::db::{availability, DbError};
 use crate::domain::appointment::{
     patient_list_name, Appointment, CalendarEntry, QueueEntry, StatusChange,
@@ -22,20 +23,20 @@ use crate::domain::schedule::{
 
 /// Active doctors (and any inactive one who still has appointments in `from..to`), by name.
 async fn doctors_between(
-    client: &Client,
+    client: &impl Conn,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Doctor>, DbError> {
-    let rows = client
-        .query_typed(
-            "SELECT s.id, s.full_name FROM clinic.staff s
-              WHERE s.job = 'doctor'
-                AND (s.active OR EXISTS (SELECT FROM clinic.appointments a WHERE a.doctor_id = s.id
-                                            AND a.starts_at >= $1 AND a.starts_at < $2 AND a.ends_at > $3))
-              ORDER BY s.full_name, s.id",
-            &[(&(from - LONGEST), TS), (&to, TS), (&from, TS)],
-        )
-        .await?;
+    let rows = conn::query(
+        client,
+        "SELECT s.id, s.full_name FROM clinic.staff s
+          WHERE s.job = 'doctor'
+            AND (s.active OR EXISTS (SELECT FROM clinic.appointments a WHERE a.doctor_id = s.id
+                                        AND a.starts_at >= $1 AND a.starts_at < $2 AND a.ends_at > $3))
+          ORDER BY s.full_name, s.id",
+        &[(&(from - LONGEST), TS), (&to, TS), (&from, TS)],
+    )
+    .await?;
     Ok(rows.iter().map(doctor_from_row).collect())
 }
 
@@ -56,13 +57,13 @@ const ENTRY_COLS_BILLING: &str =
 /// Run an entries query with the full columns, or, when the caller's grants leave some out (42501),
 /// with what billing may see. Only such roles pay the second round trip.
 async fn entry_rows(
-    client: &Client,
+    client: &impl Conn,
     sql: impl Fn(&str) -> String,
     params: &[(&(dyn ToSql + Sync), Type)],
 ) -> Result<Vec<Row>, DbError> {
-    match client.query_typed(&sql(ENTRY_COLS), params).await {
+    match conn::query(client, &sql(ENTRY_COLS), params).await {
         Err(e) if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) => {
-            Ok(client.query_typed(&sql(ENTRY_COLS_BILLING), params).await?)
+            Ok(conn::query(client, &sql(ENTRY_COLS_BILLING), params).await?)
         }
         r => Ok(r?),
     }
@@ -70,7 +71,7 @@ async fn entry_rows(
 
 /// Appointments overlapping `from..to` (one doctor's or everyone's the caller may see), by start.
 async fn entries_between(
-    client: &Client,
+    client: &impl Conn,
     doctor: Option<i64>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -129,7 +130,7 @@ fn doctor_day(
 
 /// Every doctor's column for one clinic date, doctors ordered by name. Four queries, pipelined on
 /// the one connection.
-pub async fn day_view(client: &Client, date: NaiveDate, tz: Tz) -> Result<DayView, DbError> {
+pub async fn day_view(client: &impl Conn, date: NaiveDate, tz: Tz) -> Result<DayView, DbError> {
     let (from, to) = day_bounds(tz, date);
     let (doctors, hours, exceptions, entries) = tokio::try_join!(
         doctors_between(client, from, to),
@@ -151,7 +152,7 @@ pub async fn day_view(client: &Client, date: NaiveDate, tz: Tz) -> Result<DayVie
 
 /// One doctor's seven days from `week_start` (normally a Monday: `schedule::week_start`).
 pub async fn week_view(
-    client: &Client,
+    client: &impl Conn,
     doctor_id: i64,
     week_start: NaiveDate,
     tz: Tz,

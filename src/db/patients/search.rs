@@ -13,8 +13,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
+use crate::db::conn::Conn;
+
+use super::names;
 pub use crate::db::plan::sequential_scans;
 use crate::db::plan::Db;
 use crate::db::DbError;
@@ -24,8 +27,6 @@ use crate::domain::patient::{
 
 /// Most words of a name the lookup uses; the rest would only narrow an already short list.
 const MAX_WORDS: usize = 4;
-/// How many near words of a mistyped word are tried.
-const NEAR_WORDS: i64 = 8;
 /// Phone tails shorter than this match too many numbers to be a lookup.
 const MIN_PHONE_TAIL: usize = 4;
 /// A phone is compared on its last nine digits, so "07700 900123" and "+44 7700 900123" meet.
@@ -33,13 +34,13 @@ const PHONE_TAIL: usize = 9;
 
 /// The columns of a hit, selected from `p` (patients) and `na` (the next appointment). Only
 /// columns the accountant may read too, so one query serves every role.
-const HIT_COLS: &str =
+pub(super) const HIT_COLS: &str =
     "p.id, p.patient_number, p.family_name, p.given_names, p.date_of_birth, p.phone, p.email, \
      na.starts_at, na.doctor";
 
 /// The patient's next appointment still to come. Appointments last at most eight hours (0003), so
 /// looking back that far keeps it an index range on (patient_id, starts_at).
-const NEXT_APPOINTMENT: &str = "LEFT JOIN LATERAL (
+pub(super) const NEXT_APPOINTMENT: &str = "LEFT JOIN LATERAL (
        SELECT a.starts_at, s.full_name AS doctor
          FROM clinic.appointments a JOIN clinic.staff s ON s.id = a.doctor_id
         WHERE a.patient_id = p.id AND a.starts_at > now() - interval '8 hours' AND a.ends_at > now()
@@ -49,11 +50,11 @@ const NEXT_APPOINTMENT: &str = "LEFT JOIN LATERAL (
 /// The upper bound of a prefix range in byte order (text_pattern_ops): the prefix followed by the
 /// highest code point sorts after every string that starts with the prefix. Written as a range
 /// rather than LIKE so the index is used however the statement is planned.
-const TOP: &str = "U&'\\+10FFFF'";
+pub(super) const TOP: &str = "U&'\\+10FFFF'";
 
 /// Find patients by what was typed, best first, at most `limit`.
 pub async fn search(
-    client: &Client,
+    client: &impl Conn,
     query: &SearchQuery,
     limit: i64,
 ) -> Result<Vec<PatientHit>, DbError> {
@@ -72,7 +73,7 @@ pub async fn search(
 /// typo-tolerant one included; for the tests and the benchmark that check no form reads the whole
 /// table.
 pub async fn explain_search(
-    client: &Client,
+    client: &impl Conn,
     query: &SearchQuery,
     limit: i64,
 ) -> Result<Vec<Value>, DbError> {
@@ -91,7 +92,7 @@ pub async fn explain_search(
 
 /// The plan of the duplicate check's statement.
 pub async fn explain_duplicates(
-    client: &Client,
+    client: &impl Conn,
     p: &ValidPatient,
     exclude: Option<i64>,
 ) -> Result<Vec<Value>, DbError> {
@@ -212,218 +213,6 @@ async fn by_email(db: &mut Db<'_>, prefix: &str, limit: i64) -> Result<Vec<Patie
     rows.iter().map(|r| hit(r, false)).collect()
 }
 
-/// `$n` folded the way the index keys are.
-fn folded(n: usize) -> String {
-    format!("clinic.fold(${n})")
-}
-
-/// Word `n` starts a word of the name: a cheap substring test first (evaluated first, being
-/// cheaper), then the exact one, where a hyphen also starts a word ("smith-jones").
-fn word_starts(n: usize) -> String {
-    let w = folded(n);
-    format!(
-        "p.name_folded LIKE '%' || {w} || '%' \
-         AND pg_catalog.strpos(' ' || pg_catalog.translate(p.name_folded, '-', ' '), ' ' || {w}) > 0"
-    )
-}
-
-/// Exact and prefix matches. For each typed word taken as the surname, in tiers: 0, exactly the
-/// name typed (the other words, in typed order, as the given names); 1, that surname with the first
-/// given name starting with the next word ("john smith": John Alfie Smith); 2, that surname with
-/// the other words starting any word of the name (a middle name); 3, a longer surname starting with
-/// the word. Tiers 0 and 1 are ranges on both columns of `patients_family_name`; 2 and 3 read the
-/// surname's range in index order, checking the other words inside the index. Each branch stops
-/// after `limit` rows.
-///
-/// With a birth year or date typed too, every probe also keeps to it (`$n+2` to `$n+3`).
-fn prefix_sql(n: usize, born: bool) -> String {
-    let limit = n + 1;
-    let dob = born_condition(born, n + 2);
-    let mut branches = Vec::new();
-    for i in 1..=n {
-        let others: Vec<usize> = (1..=n).filter(|&j| j != i).collect();
-        if let Some((&first, rest)) = others.split_first() {
-            let full: Vec<String> = others.iter().chain([&i]).map(|&j| folded(j)).collect();
-            branches.push(format!(
-                "(SELECT p.id, 0 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
-                   WHERE p.family_folded = {} AND p.name_folded = pg_catalog.concat_ws(' ', {}){dob} LIMIT ${limit})",
-                folded(i),
-                full.join(", ")
-            ));
-            let mut cond = vec![
-                format!("p.family_folded = {}", folded(i)),
-                format!("p.name_folded ~>=~ {}", folded(first)),
-                format!("p.name_folded ~<~ ({} || {TOP})", folded(first)),
-            ];
-            cond.extend(rest.iter().map(|&j| word_starts(j)));
-            branches.push(format!(
-                "(SELECT p.id, 1 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
-                   WHERE {}{dob} ORDER BY p.name_folded USING ~<~ LIMIT ${limit})",
-                cond.join(" AND ")
-            ));
-        }
-        let mut cond = vec![
-            format!("p.family_folded ~>=~ {}", folded(i)),
-            format!("p.family_folded ~<~ ({} || {TOP})", folded(i)),
-        ];
-        cond.extend(others.iter().map(|&j| word_starts(j)));
-        branches.push(format!(
-            "(SELECT p.id, CASE WHEN p.family_folded = {} THEN 2 ELSE 3 END AS tier, p.family_folded, p.name_folded
-                FROM clinic.patients p
-               WHERE {}{dob} ORDER BY p.family_folded USING ~<~, p.name_folded USING ~<~ LIMIT ${limit})",
-            folded(i),
-            cond.join(" AND ")
-        ));
-    }
-    format!(
-        "WITH hits AS ({}),
-         -- Ranked and cut to a screenful before the rows and next appointments are fetched.
-         best AS (SELECT id, min(tier) AS tier, family_folded, name_folded FROM hits GROUP BY id, family_folded, name_folded
-                   ORDER BY 2, 3 USING ~<~, 4 USING ~<~, 1 LIMIT ${limit})
-         SELECT {HIT_COLS} FROM best h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
-          ORDER BY h.tier, h.family_folded USING ~<~, h.name_folded USING ~<~, h.id",
-        branches.join(" UNION ALL ")
-    )
-}
-
-/// Typo-tolerant matches, for when the exact and prefix ones are few. Each typed word's near words
-/// come from the dictionary (one GIN lookup each), the word itself first if it is one, then the
-/// commonest. For each word taken as the surname (and each run of two or three words, for surnames
-/// like "garcia marqeuz"), each of its near words is tried as an exact surname and, when more was
-/// typed, each near word of the next word (or that word as typed, perhaps unfinished) as the start
-/// of the first given name: every probe is one small range of `patients_family_name`, so the cost
-/// does not grow with how common a surname is. Remaining words must be near or start a word of the
-/// name. Ranked by how much was typed exactly, then by how common the corrected surname and given
-/// name are ("smiht john" is John Smith before John Smit), then by how close the whole name is.
-/// `$n+1` is the limit, `$n+2` the patients already found, `$n+3` to `$n+4` the birth dates
-/// typed (with `born`).
-fn similar_sql(n: usize, born: bool) -> String {
-    let limit = n + 1;
-    let seen = n + 2;
-    let dob = born_condition(born, n + 3);
-    let near_words = |j: usize| {
-        format!("(SELECT pg_catalog.array_agg(near.word) FROM near WHERE near.ord = {j})")
-    };
-    // What may be the surname: each word, and each run of two or three words for surnames of
-    // several ("de lcua" is De Luca). Runs get ords after the words'.
-    let mut surnames: Vec<(usize, Vec<usize>)> = (1..=n).map(|k| (k, vec![k])).collect();
-    for len in 2..=n.min(3) {
-        for start in 1..=n + 1 - len {
-            surnames.push((surnames.len() + 1, (start..start + len).collect()));
-        }
-    }
-    let typed = surnames
-        .iter()
-        .map(|(ord, words)| {
-            let parts: Vec<String> = words.iter().map(|&k| folded(k)).collect();
-            format!("({ord}, pg_catalog.concat_ws(' ', {}))", parts.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut branches = Vec::new();
-    for (ord, members) in &surnames {
-        let others: Vec<usize> = (1..=n).filter(|j| !members.contains(j)).collect();
-        let mut cond = vec![
-            "p.family_folded = c.word".to_string(),
-            format!("p.id <> ALL (${seen})"),
-        ];
-        if born {
-            cond.push(dob.trim_start_matches(" AND ").to_string());
-        }
-        let (mut given, mut given_exact, mut given_count) =
-            (String::new(), "0".to_string(), "NULL::bigint");
-        if let Some((&first, rest)) = others.split_first() {
-            given = format!(
-                "CROSS JOIN (SELECT near.word, near.patient_count FROM near WHERE near.ord = {first}
-                             UNION ALL SELECT {}, NULL) AS g(word, patient_count)",
-                folded(first)
-            );
-            given_exact = format!("(g.word = {})::int", folded(first));
-            given_count = "g.patient_count";
-            cond.push("p.name_folded ~>=~ g.word".to_string());
-            cond.push(format!("p.name_folded ~<~ (g.word || {TOP})"));
-            for &j in rest {
-                cond.push(format!(
-                    "(pg_catalog.string_to_array(pg_catalog.translate(p.name_folded, '-', ' '), ' ') && {} OR ({}))",
-                    near_words(j),
-                    word_starts(j)
-                ));
-            }
-        }
-        branches.push(branch(
-            *ord,
-            &given,
-            &given_exact,
-            given_count,
-            &cond,
-            limit,
-        ));
-    }
-    format!(
-        "WITH typed(ord, w) AS (VALUES {typed}),
-         near AS (
-           SELECT t.ord, d.word, d.patient_count
-             FROM typed t
-             CROSS JOIN LATERAL (
-               SELECT d.word, d.patient_count FROM clinic.patient_name_words d
-                WHERE d.variants && clinic.name_variants(t.w)
-                ORDER BY d.word = t.w DESC, d.patient_count DESC, d.word LIMIT {NEAR_WORDS}) d),
-         hits AS ({branches}),
-         best AS (SELECT id, family_folded, name_folded, max(exact) AS exact, max(surname_count) AS surname_count,
-                         max(given_count) AS given_count
-                    FROM hits GROUP BY id, family_folded, name_folded),
-         -- Ranked and cut to a screenful before the rows and next appointments are fetched.
-         ranked AS (SELECT h.*, row_number() OVER (
-                            ORDER BY h.exact DESC, h.surname_count DESC, h.given_count DESC NULLS LAST, {closeness}
-                                     h.family_folded USING ~<~, h.name_folded USING ~<~, h.id) AS rank
-                      FROM best h ORDER BY rank LIMIT ${limit})
-         SELECT {HIT_COLS} FROM ranked h JOIN clinic.patients p ON p.id = h.id {NEXT_APPOINTMENT}
-          ORDER BY h.rank",
-        branches = branches.join(" UNION ALL "),
-        // With one word every candidate is equally close to it; with more, the whole name decides.
-        closeness = if n > 1 {
-            format!(
-                "ext.similarity(h.name_folded, (SELECT pg_catalog.string_agg(w, ' ' ORDER BY ord) \
-                 FROM typed WHERE ord <= {n})) DESC,"
-            )
-        } else {
-            String::new()
-        }
-    )
-}
-
-/// One branch of [`similar_sql`]: the near words of `ord` (a word or a run of words) as the
-/// surname, crossed with the given-name candidates `given` (if any), each a bounded probe.
-fn branch(
-    ord: usize,
-    given: &str,
-    given_exact: &str,
-    given_count: &str,
-    cond: &[String],
-    limit: usize,
-) -> String {
-    format!(
-        "(SELECT m.id, m.family_folded, m.name_folded,
-                 2 * (c.word = (SELECT t.w FROM typed t WHERE t.ord = {ord}))::int + {given_exact} AS exact,
-                 c.patient_count AS surname_count, {given_count} AS given_count
-            FROM near c {given}
-            CROSS JOIN LATERAL (
-              SELECT p.id, p.family_folded, p.name_folded FROM clinic.patients p
-               WHERE {cond} ORDER BY p.name_folded USING ~<~ LIMIT ${limit}) m
-           WHERE c.ord = {ord})",
-        cond = cond.join(" AND ")
-    )
-}
-
-/// The birth dates typed, as a probe's extra condition on parameters `$first` and `$first+1`.
-fn born_condition(born: bool, first: usize) -> String {
-    if born {
-        format!(" AND p.date_of_birth BETWEEN ${first} AND ${}", first + 1)
-    } else {
-        String::new()
-    }
-}
-
 async fn by_name(
     db: &mut Db<'_>,
     words: &[String],
@@ -455,13 +244,23 @@ async fn by_name(
         params.push((from, Type::DATE));
         params.push((to, Type::DATE));
     }
-    let rows = db.rows(&prefix_sql(n, born.is_some()), &params).await?;
+    let born = born.is_some();
+    let rows = db.rows(&names::exact_sql(n, born), &params).await?;
     let mut hits = rows
         .iter()
         .map(|r| hit(r, false))
         .collect::<Result<Vec<_>, _>>()?;
-    let wanted = limit - i64::try_from(hits.len()).unwrap_or(limit);
-    if wanted > 0 {
+    // Each further statement only when what was found is less than a screenful: longer surnames
+    // (from two words on; with one, the first statement read them), then typos.
+    let statements = [
+        (n > 1).then(|| (names::longer_sql(n, born), false)),
+        Some((names::similar_sql(n, born), true)),
+    ];
+    for (sql, similar) in statements.into_iter().flatten() {
+        let wanted = limit - i64::try_from(hits.len()).unwrap_or(limit);
+        if wanted <= 0 {
+            break;
+        }
         let seen: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let mut params: Vec<(&(dyn ToSql + Sync), Type)> = words
             .iter()
@@ -473,9 +272,8 @@ async fn by_name(
             params.push((from, Type::DATE));
             params.push((to, Type::DATE));
         }
-        let rows = db.rows(&similar_sql(n, born.is_some()), &params).await?;
-        for r in &rows {
-            hits.push(hit(r, true)?);
+        for r in &db.rows(&sql, &params).await? {
+            hits.push(hit(r, similar)?);
         }
     }
     Ok(hits)
@@ -487,7 +285,7 @@ async fn by_name(
 /// (date of birth, reversed phone digits, lower(email)); the name is compared only on those few.
 /// `exclude` is the patient being edited, who is not their own duplicate.
 pub async fn duplicates(
-    client: &Client,
+    client: &impl Conn,
     p: &ValidPatient,
     exclude: Option<i64>,
 ) -> Result<Vec<DuplicateCandidate>, DbError> {
