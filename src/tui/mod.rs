@@ -23,7 +23,7 @@ use futures::{Stream, StreamExt};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{sleep_until, timeout, Instant};
 
@@ -37,6 +37,9 @@ use crate::ui::{self, Theme};
 
 /// A ping that takes longer than this counts as a lost connection.
 const PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// A screen's request unanswered this long has the connection proved at once (`Action::AnswerSlow`).
+/// Well past any lookup or save on a working link; a long report only costs one extra ping.
+const SLOW_ANSWER: Duration = Duration::from_secs(3);
 /// The longest the loop sleeps without looking at the clock: deadlines are kept on the monotonic
 /// clock, which stands still while a laptop sleeps, so this bounds how late one can come after.
 const LONGEST_SLEEP: Duration = Duration::from_secs(60);
@@ -79,7 +82,14 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
         EventStream::new(),
         &mut runner,
         &WallClock,
-        |app| terminal.draw(|frame| ui::draw(frame, app, theme)).map(drop),
+        |app| {
+            // A panic in a task gave the terminal back already (the hook): a frame drawn now,
+            // before the loop hears of the panic, would paint over the shell and the message.
+            if !TERMINAL_ACTIVE.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            terminal.draw(|frame| ui::draw(frame, app, theme)).map(drop)
+        },
         stop,
     )
     .await;
@@ -272,6 +282,9 @@ pub struct Runner {
     /// Notifications from the live-updates connection, and the task that holds it.
     live: Option<UnboundedReceiver<LiveEvent>>,
     listener: Option<JoinHandle<()>>,
+    /// Screen requests that have waited `SLOW_ANSWER` say so here.
+    slow_tx: UnboundedSender<()>,
+    slow_rx: UnboundedReceiver<()>,
 }
 
 impl Drop for Runner {
@@ -345,6 +358,13 @@ impl Effects for Runner {
             Effect::Ping { request } => {
                 let pool = self.session.as_ref().map(|s| s.pool.clone());
                 self.tasks.spawn(async move {
+                    // Test-only, and compiled into debug builds only (release builds, which are
+                    // what desks run, do not have it): tests/faults proves that a panic inside a
+                    // task still gives the terminal back and ends the app with a message.
+                    #[cfg(debug_assertions)]
+                    if std::env::var_os("CLINIC_TEST_PANIC_IN_TASK").is_some() {
+                        panic!("CLINIC_TEST_PANIC_IN_TASK is set: a panic inside a task, as asked");
+                    }
                     let ok = match pool {
                         Some(pool) => {
                             let ok = db::pool::ping(&pool, PING_TIMEOUT).await;
@@ -361,8 +381,20 @@ impl Effects for Runner {
             Effect::Screen(request) => match self.session.as_ref() {
                 Some(session) => {
                     let pool = session.pool.clone();
+                    let slow = self.slow_tx.clone();
                     self.tasks.spawn(async move {
-                        Outcome::Action(Action::Screen(effects::run(request, pool).await))
+                        let work = effects::run(request, pool);
+                        tokio::pin!(work);
+                        // Nothing fails on a network that stalls, the answers just stop: a request
+                        // waiting this long says so (once), and the app proves the connection.
+                        let reply = tokio::select! {
+                            reply = &mut work => reply,
+                            () = tokio::time::sleep(SLOW_ANSWER) => {
+                                let _ = slow.send(());
+                                work.await
+                            }
+                        };
+                        Outcome::Action(Action::Screen(reply))
                     });
                 }
                 // Signed out meanwhile: there is no one to answer, so nothing runs.
@@ -384,6 +416,7 @@ impl Effects for Runner {
                     Err(_) => continue,
                 },
                 Some(event) = next_live_event(&mut self.live) => return Ok(Action::Live(event)),
+                Some(()) = self.slow_rx.recv() => return Ok(Action::AnswerSlow),
                 else => std::future::pending::<()>().await,
             }
         }
@@ -400,7 +433,10 @@ async fn next_live_event(live: &mut Option<UnboundedReceiver<LiveEvent>>) -> Opt
 
 impl Runner {
     pub fn new(server: ServerConfig) -> Self {
+        let (slow_tx, slow_rx) = unbounded_channel();
         Self {
+            slow_tx,
+            slow_rx,
             server,
             session: None,
             candidate: None,
