@@ -8,7 +8,7 @@ use std::future::Future;
 use std::io::{self, Stdout};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::{Mutex, Once, PoisonError, TryLockError};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -83,8 +83,9 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
         &mut runner,
         &WallClock,
         |app| {
-            // A panic in a task gave the terminal back already (the hook): a frame drawn now,
-            // before the loop hears of the panic, would paint over the shell and the message.
+            // A panic in a task gives the terminal back from its own thread (the hook): a frame
+            // is drawn whole before that or not at all, never over the shell and the message.
+            let _drawing = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
             if !TERMINAL_ACTIVE.load(Ordering::SeqCst) {
                 return Ok(());
             }
@@ -98,10 +99,25 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
 }
 
 static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Held while a frame is written, so the terminal is never given back half-way through one.
+static DRAWING: Mutex<()> = Mutex::new(());
 static PANIC_HOOK: Once = Once::new();
 
 /// Idempotent, and a no-op unless this process set the terminal up.
 fn restore_terminal() {
+    // A frame being drawn on another thread finishes first. Not for ever: a panic inside a draw
+    // holds the lock on this very thread.
+    let deadline = std::time::Instant::now() + Duration::from_millis(250);
+    let _drawing = loop {
+        match DRAWING.try_lock() {
+            Ok(guard) => break Some(guard),
+            Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(TryLockError::WouldBlock) => break None,
+        }
+    };
     if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
         // Nothing sensible is left to do if the terminal refuses; it may already be gone (SIGHUP).
         let _ = disable_raw_mode();

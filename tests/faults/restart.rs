@@ -92,7 +92,7 @@ async fn the_server_killed_mid_registration_note_and_payment_and_back_10_s_later
             }
             panic!("the payment never reached the server");
         });
-        // The first lines of the note saved themselves (a pause of two seconds) before the cut.
+        // A pause long enough for the first lines of the note to save themselves (after 2 s).
         std::thread::sleep(Duration::from_secs(3));
 
         let stopped = std::time::Instant::now();

@@ -13,10 +13,10 @@ use crate::db::TestDb;
 use crate::proxy::Proxy;
 use crate::pty::{config_for, quit, spawn_on};
 
-/// The runner's SLOW_ANSWER (3 s) and the ping's timeout (10 s), and some slack for a loaded
+/// The runner's SLOW_ANSWER (3 s) and the ping's timeout (10 s), and 5 s of slack for a loaded
 /// machine: a stall shows no error to react to, only silence, so it takes longer to notice than a
 /// server that goes (which says so, or closes its sockets: restart.rs's 5 s).
-const OFFLINE_WITHIN: Duration = Duration::from_secs(16);
+const OFFLINE_WITHIN: Duration = Duration::from_secs(18);
 const BACK_WITHIN: Duration = Duration::from_secs(5);
 
 #[tokio::test(flavor = "multi_thread")]
