@@ -79,6 +79,11 @@ pub enum Action {
         request: RequestId,
         ok: bool,
     },
+    /// A screen's request has gone unanswered for a while (the runner's `SLOW_ANSWER`): the
+    /// connection is proved now rather than at its next ping, so a network that stalls (where
+    /// nothing fails, the answers just stop) turns into "offline" within seconds, not half a
+    /// minute. Not from the person.
+    AnswerSlow,
     /// The clinic's shared settings as the database keeps them, heard at sign-in: its time zone
     /// (what "today" means on screen from then on, as in the database's rules), name, currency,
     /// the longest idle lock and the emergency-access cap.

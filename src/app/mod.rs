@@ -42,7 +42,7 @@ use login::LoginState;
 use pending::RequestIds;
 use registry::{AnyScreen, Handled, ScreenId};
 use screen::{Ctx, Intent};
-use shell::Shell;
+use shell::{Connection, Shell};
 
 use crate::config::Config;
 use crate::domain::live::LiveEvent;
@@ -315,6 +315,7 @@ impl App {
                 self.ping_done(request, ok);
                 Vec::new()
             }
+            Action::AnswerSlow => self.check_connection_now(|c| c == Connection::Connected),
             Action::ClinicSettings(settings) => self.clinic_settings(&settings),
             Action::MustChangePassword => {
                 self.open_password_change(true);
@@ -534,7 +535,16 @@ impl App {
             self.live = live;
             self.dirty = true;
         }
-        self.each_screen(|s, ctx| s.notified(event, ctx))
+        // The live-updates connection is the first to hear the server go (it is told, or its
+        // socket closes) and come back: the status bar says so now, not at the next ping (up to
+        // 30 s while connected, a few seconds while offline).
+        let mut effects = match event {
+            LiveEvent::Lost => self.check_connection_now(|c| c == Connection::Connected),
+            LiveEvent::Reconnected => self.check_connection_now(|c| c != Connection::Connected),
+            LiveEvent::Appointment(_) => Vec::new(),
+        };
+        effects.extend(self.each_screen(|s, ctx| s.notified(event, ctx)));
+        effects
     }
 
     /// Run a handler on every screen of the job, in top-bar order.

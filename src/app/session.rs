@@ -7,7 +7,7 @@ use super::command_line::{self, CommandLine, Parsed};
 use super::help::HelpState;
 use super::lock::{LockReason, LockState, UnlockHash};
 use super::pending::{earliest, RequestId};
-use super::shell::Shell;
+use super::shell::{Connection, Shell};
 use super::{App, Effect, Mode, Popup};
 use crate::domain::money::Currency;
 use crate::domain::settings::ClinicSettings;
@@ -102,6 +102,23 @@ impl App {
                 self.dirty = true;
             }
         }
+    }
+
+    /// A ping now, unless one is on its way or the connection is not in a state `worth_it` asks
+    /// about (a ping when the session is locked too: the status bar shows on the lock screen).
+    pub(super) fn check_connection_now(
+        &mut self,
+        worth_it: impl Fn(Connection) -> bool,
+    ) -> Vec<Effect> {
+        let now = self.now;
+        let Mode::Shell(shell) = &mut self.mode else {
+            return Vec::new();
+        };
+        if shell.ping.in_flight() || !worth_it(shell.connection) {
+            return Vec::new();
+        }
+        self.dirty = true;
+        vec![shell.start_ping(&mut self.ids, now)]
     }
 
     pub(super) fn lock(&mut self, reason: LockReason) {

@@ -320,6 +320,17 @@ impl Cluster {
         run(stop, &self.root, self.run_as, "stopping PostgreSQL").map(|_| ())
     }
 
+    /// Stop the server as a power cut or a crash would (immediate shutdown: sessions are cut
+    /// without a checkpoint; the next start recovers from the WAL). For the fault tests.
+    pub fn stop_immediate(&self) -> Result<(), ClusterError> {
+        let mut stop = Command::new(self.bins.tool("pg_ctl"));
+        stop.arg("stop")
+            .arg("-D")
+            .arg(self.pgdata())
+            .args(["-m", "immediate", "-w", "-s"]);
+        run(stop, &self.root, self.run_as, "stopping PostgreSQL").map(|_| ())
+    }
+
     /// Leave behind a watcher that stops the server once process `pid` is gone, however it ended
     /// (a panic, a kill, a failed test), and removes the cluster's directory too when `remove`.
     pub fn stop_when_gone(&self, pid: u32, remove: bool) -> Result<(), ClusterError> {

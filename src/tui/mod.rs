@@ -8,7 +8,7 @@ use std::future::Future;
 use std::io::{self, Stdout};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::{Mutex, Once, PoisonError, TryLockError};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -23,7 +23,7 @@ use futures::{Stream, StreamExt};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{sleep_until, timeout, Instant};
 
@@ -37,6 +37,9 @@ use crate::ui::{self, Theme};
 
 /// A ping that takes longer than this counts as a lost connection.
 const PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// A screen's request unanswered this long has the connection proved at once (`Action::AnswerSlow`).
+/// Well past any lookup or save on a working link; a long report only costs one extra ping.
+const SLOW_ANSWER: Duration = Duration::from_secs(3);
 /// The longest the loop sleeps without looking at the clock: deadlines are kept on the monotonic
 /// clock, which stands still while a laptop sleeps, so this bounds how late one can come after.
 const LONGEST_SLEEP: Duration = Duration::from_secs(60);
@@ -79,7 +82,15 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
         EventStream::new(),
         &mut runner,
         &WallClock,
-        |app| terminal.draw(|frame| ui::draw(frame, app, theme)).map(drop),
+        |app| {
+            // A panic in a task gives the terminal back from its own thread (the hook): a frame
+            // is drawn whole before that or not at all, never over the shell and the message.
+            let _drawing = DRAWING.lock().unwrap_or_else(PoisonError::into_inner);
+            if !TERMINAL_ACTIVE.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            terminal.draw(|frame| ui::draw(frame, app, theme)).map(drop)
+        },
         stop,
     )
     .await;
@@ -88,10 +99,25 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
 }
 
 static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Held while a frame is written, so the terminal is never given back half-way through one.
+static DRAWING: Mutex<()> = Mutex::new(());
 static PANIC_HOOK: Once = Once::new();
 
 /// Idempotent, and a no-op unless this process set the terminal up.
 fn restore_terminal() {
+    // A frame being drawn on another thread finishes first. Not for ever: a panic inside a draw
+    // holds the lock on this very thread.
+    let deadline = std::time::Instant::now() + Duration::from_millis(250);
+    let _drawing = loop {
+        match DRAWING.try_lock() {
+            Ok(guard) => break Some(guard),
+            Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(TryLockError::WouldBlock) => break None,
+        }
+    };
     if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
         // Nothing sensible is left to do if the terminal refuses; it may already be gone (SIGHUP).
         let _ = disable_raw_mode();
@@ -272,6 +298,9 @@ pub struct Runner {
     /// Notifications from the live-updates connection, and the task that holds it.
     live: Option<UnboundedReceiver<LiveEvent>>,
     listener: Option<JoinHandle<()>>,
+    /// Screen requests that have waited `SLOW_ANSWER` say so here.
+    slow_tx: UnboundedSender<()>,
+    slow_rx: UnboundedReceiver<()>,
 }
 
 impl Drop for Runner {
@@ -345,6 +374,13 @@ impl Effects for Runner {
             Effect::Ping { request } => {
                 let pool = self.session.as_ref().map(|s| s.pool.clone());
                 self.tasks.spawn(async move {
+                    // Test-only, and compiled into debug builds only (release builds, which are
+                    // what desks run, do not have it): tests/faults proves that a panic inside a
+                    // task still gives the terminal back and ends the app with a message.
+                    #[cfg(debug_assertions)]
+                    if std::env::var_os("CLINIC_TEST_PANIC_IN_TASK").is_some() {
+                        panic!("CLINIC_TEST_PANIC_IN_TASK is set: a panic inside a task, as asked");
+                    }
                     let ok = match pool {
                         Some(pool) => {
                             let ok = db::pool::ping(&pool, PING_TIMEOUT).await;
@@ -361,8 +397,20 @@ impl Effects for Runner {
             Effect::Screen(request) => match self.session.as_ref() {
                 Some(session) => {
                     let pool = session.pool.clone();
+                    let slow = self.slow_tx.clone();
                     self.tasks.spawn(async move {
-                        Outcome::Action(Action::Screen(effects::run(request, pool).await))
+                        let work = effects::run(request, pool);
+                        tokio::pin!(work);
+                        // Nothing fails on a network that stalls, the answers just stop: a request
+                        // waiting this long says so (once), and the app proves the connection.
+                        let reply = tokio::select! {
+                            reply = &mut work => reply,
+                            () = tokio::time::sleep(SLOW_ANSWER) => {
+                                let _ = slow.send(());
+                                work.await
+                            }
+                        };
+                        Outcome::Action(Action::Screen(reply))
                     });
                 }
                 // Signed out meanwhile: there is no one to answer, so nothing runs.
@@ -384,6 +432,7 @@ impl Effects for Runner {
                     Err(_) => continue,
                 },
                 Some(event) = next_live_event(&mut self.live) => return Ok(Action::Live(event)),
+                Some(()) = self.slow_rx.recv() => return Ok(Action::AnswerSlow),
                 else => std::future::pending::<()>().await,
             }
         }
@@ -400,7 +449,10 @@ async fn next_live_event(live: &mut Option<UnboundedReceiver<LiveEvent>>) -> Opt
 
 impl Runner {
     pub fn new(server: ServerConfig) -> Self {
+        let (slow_tx, slow_rx) = unbounded_channel();
         Self {
+            slow_tx,
+            slow_rx,
             server,
             session: None,
             candidate: None,

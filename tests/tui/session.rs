@@ -235,3 +235,68 @@ fn only_visible_changes_ask_for_a_redraw() {
     tick(&mut app, t0() + TimeDelta::seconds(61));
     assert!(app.take_dirty(), "the clock moved to 09:42");
 }
+
+/// The one ping among `effects`, if any.
+fn ping_in(effects: &[Effect]) -> Option<RequestId> {
+    let pings: Vec<RequestId> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Ping { request } => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert!(pings.len() <= 1, "one ping at a time: {effects:?}");
+    pings.first().copied()
+}
+
+#[test]
+fn live_updates_lost_or_back_and_a_slow_answer_prove_the_connection_at_once() {
+    use clinic::domain::live::LiveEvent;
+    let (mut app, _, ping) = signed_in(Job::Receptionist);
+    assert_eq!(
+        ping_in(&app.update(Action::Live(LiveEvent::Lost))),
+        None,
+        "a ping is on its way already"
+    );
+    app.update(Action::PingDone {
+        request: ping,
+        ok: true,
+    });
+    // The server went: the live connection hears it first, and the desk checks now.
+    let check = ping_in(&app.update(Action::Live(LiveEvent::Lost))).expect("a ping now");
+    app.update(Action::PingDone {
+        request: check,
+        ok: false,
+    });
+    assert_eq!(shell(&app).connection, Connection::Offline);
+    // Back: the live connection is made again, and the desk checks now, not at its retry.
+    let check = ping_in(&app.update(Action::Live(LiveEvent::Reconnected))).expect("a ping now");
+    assert_eq!(shell(&app).connection, Connection::Reconnecting);
+    app.update(Action::PingDone {
+        request: check,
+        ok: true,
+    });
+    assert_eq!(shell(&app).connection, Connection::Connected);
+    assert_eq!(
+        ping_in(&app.update(Action::Live(LiveEvent::Reconnected))),
+        None,
+        "connected: nothing to check"
+    );
+    // A request left unanswered (a network that stalls): the desk checks now.
+    let check = ping_in(&app.update(Action::AnswerSlow)).expect("a ping now");
+    assert_eq!(
+        ping_in(&app.update(Action::AnswerSlow)),
+        None,
+        "one at a time"
+    );
+    app.update(Action::PingDone {
+        request: check,
+        ok: false,
+    });
+    assert_eq!(shell(&app).connection, Connection::Offline);
+    assert_eq!(
+        ping_in(&app.update(Action::AnswerSlow)),
+        None,
+        "offline already: the retries go on at their pace"
+    );
+}
