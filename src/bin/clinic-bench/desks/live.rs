@@ -19,6 +19,27 @@ use clinic::effects::with_client;
 
 use super::tally::Tally;
 
+/// What a loaded screen re-reads when it hears of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Reread {
+    /// The whole view it shows, as the app's screens do today.
+    Views,
+    /// Only the appointment the notification names (`appointments::entry`, one row).
+    Entry,
+    /// Nothing: the listener only.
+    Off,
+}
+
+impl Reread {
+    pub fn words(self) -> &'static str {
+        match self {
+            Reread::Views => "their whole view, as the app's screens do",
+            Reread::Entry => "only the appointment named (--refetch entry)",
+            Reread::Off => "nothing (--refetch off)",
+        }
+    }
+}
+
 /// The screens a desk has loaded that re-read on a change (once opened, a screen stays loaded).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OnScreen {
@@ -35,6 +56,7 @@ pub struct Refetch {
     pub screens: Arc<Mutex<OnScreen>>,
     pub tally: Arc<Mutex<Tally>>,
     pub heard: Arc<AtomicUsize>,
+    pub reread: Reread,
     pub tz: Tz,
     pub today: NaiveDate,
 }
@@ -54,6 +76,10 @@ impl Refetch {
                 continue;
             }
             let on = self.screens.lock().map(|s| *s).unwrap_or_default();
+            if self.reread == Reread::Entry {
+                self.entries(on, &events).await;
+                continue;
+            }
             // Each screen's re-read is its own request, on a connection of its own from the
             // pool, as the app runs each effect on a task.
             tokio::join!(self.queue(on), self.week(on), self.doctor_day(on));
@@ -66,6 +92,26 @@ impl Refetch {
                 Ok(()) => tally.ok(op, t),
                 Err(e) => tally.error(op, t, e),
             }
+        }
+    }
+
+    /// Each loaded screen reads the one appointment each notification names.
+    async fn entries(&self, on: OnScreen, events: &[LiveEvent]) {
+        let screens =
+            usize::from(on.queue) + usize::from(on.week.is_some()) + usize::from(on.doctor_day);
+        for event in events {
+            let LiveEvent::Appointment(id) = *event else {
+                continue;
+            };
+            let reads = (0..screens).map(|_| async move {
+                let t = Instant::now();
+                let r = with_client(&self.pool, async |c| {
+                    appointments::entry(c, id).await.map(drop)
+                })
+                .await;
+                self.note("appointment, re-read on a change", t, r);
+            });
+            futures::future::join_all(reads).await;
         }
     }
 

@@ -76,11 +76,12 @@ pub struct Options {
     /// the others signed in): the baseline printed beside each figure. 0 skips it.
     #[arg(long, default_value_t = 30)]
     quiet_seconds: u64,
-    /// Whether the desks' loaded screens re-read on every change their listener hears, as the
-    /// app's screens do (`--refetch false`: they listen and read nothing, to see what the
-    /// re-reads cost).
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    refetch: bool,
+    /// What the desks' loaded screens re-read on each change their listener hears: `views`, the
+    /// whole view, as the app's screens do; `entry`, only the appointment the notification
+    /// names (one row per screen, a change the screens could make); `off`, nothing (listening
+    /// only), to see what the re-reads cost.
+    #[arg(long, value_enum, default_value_t = live::Reread::Views)]
+    refetch: live::Reread,
     /// Seed for everything chosen at random, so runs are comparable.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -209,8 +210,8 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     println!(
         "PostgreSQL {server_version} (max_connections {max_connections}), {} cores; {patients} patients, \
          {appts} appointments\n{} receptionists, {} doctors, {} accountants, each signed in as their own \
-         login (all {} in {:.1} s) with the app's pool and a live-update listener (loaded screens \
-         re-read on each change: {}); {} s at think {}; \
+         login (all {} in {:.1} s) with the app's pool and a live-update listener (on each change the \
+         loaded screens re-read {}); {} s at think {}; \
          {arrivals} arrivals today to check in, {} doctors' calendars booked into from {}, {} shared \
          invoices; seed {}\n",
         std::thread::available_parallelism().map(usize::from).unwrap_or(1),
@@ -219,7 +220,7 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         opts.accountants,
         sessions.len(),
         signed_in.as_secs_f64(),
-        if opts.refetch { "yes" } else { "no" },
+        opts.refetch.words(),
         opts.seconds,
         opts.think,
         shared.hot_doctors.len(),
@@ -240,7 +241,7 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         let cfg = pool::pg_config(&server, login, BENCH_PASSWORD);
         listeners.push(listen::spawn_for_server(&server, cfg, tx).map_err(anyhow::Error::msg)?);
         let on = match job {
-            _ if !opts.refetch => OnScreen::default(),
+            _ if opts.refetch == live::Reread::Off => OnScreen::default(),
             Job::Receptionist => OnScreen {
                 queue: true,
                 week: Some((
@@ -264,6 +265,7 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
             screens: screens.clone(),
             tally,
             heard: heard.clone(),
+            reread: opts.refetch,
             tz,
             today: shared.today,
         };
@@ -362,11 +364,7 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     println!(
         "live updates heard by the desks' listeners: {} (each change is heard by every desk; {})",
         heard.load(Ordering::Relaxed),
-        if opts.refetch {
-            "each loaded screen re-reads on it, as the app's do"
-        } else {
-            "--refetch false: nothing re-read"
-        }
+        opts.refetch.words()
     );
     println!(
         "connections at the busiest (sampled every 200 ms): {} of the desks' ({} of them listening, \
