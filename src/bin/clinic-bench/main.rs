@@ -8,6 +8,7 @@
 mod audit;
 mod booking;
 mod chart;
+mod desks;
 mod generate;
 mod icd;
 mod lookup;
@@ -74,6 +75,10 @@ enum Command {
     /// The audit trail over millions of entries as an admin: keyset pages (page 1, page 1,000,
     /// filtered) beside OFFSET paging, the count, the pickers, the chain check and an export.
     Audit(audit::Options),
+    /// The clinic's staff at work at once for a fixed time (30 receptionists, 15 doctors, 5
+    /// accountants), each on their own login and pool: per operation p50/p95/p99, errors and
+    /// refusals, double bookings, the money, the audit chain and the connections held.
+    Desks(desks::Options),
     /// Stop the bench's cluster.
     Stop,
 }
@@ -102,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Icd(opts) => icd::run(&cluster, &opts).await,
         Command::Reconcile(opts) => reconcile::run(&cluster, &opts).await,
         Command::Audit(opts) => audit::run(&cluster, &opts).await,
+        Command::Desks(opts) => desks::run(&cluster, &opts).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.
