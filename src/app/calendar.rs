@@ -19,6 +19,7 @@ use tui_input::InputRequest;
 use super::confirm::Confirm;
 use super::keymap::Binding;
 use super::pending::{earliest, Pending};
+use super::refetch::Refetch;
 use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use crate::domain::appointment::{doctor_title, AppointmentStatus, CalendarEntry};
 use crate::domain::live::LiveEvent;
@@ -70,8 +71,10 @@ pub struct CalendarScreen {
     /// The view load on its way; an answer to any other is stale.
     pub loading: Pending,
     pub load_error: Option<String>,
-    /// Another load is wanted once the one on its way answers (a burst of notifications).
-    reload_again: bool,
+    /// The re-read after other desks' changes.
+    pub refetch: Refetch,
+    /// Another desk changed the appointment open in the detail: it is read with the grid.
+    detail_behind: bool,
     /// The appointment being moved: the cursor picks its new slot.
     pub moving: Option<CalendarEntry>,
     /// The appointment a question in the confirm popup is about ("yes" acts on this one).
@@ -123,7 +126,7 @@ impl Screen for CalendarScreen {
                 self.grid.only_doctor = Some(ctx.me.staff_id);
             }
         }
-        self.load(ctx)
+        self.reread(ctx)
     }
 
     fn command(&mut self, cmd: Cmd, ctx: &mut Ctx) -> Outcome<Self> {
@@ -277,49 +280,36 @@ impl Screen for CalendarScreen {
         out.and(more)
     }
 
-    /// Another desk changed an appointment, or live updates came back: re-read what is shown.
+    /// Another desk changed an appointment, or live updates came back: re-read what is shown,
+    /// soon (`Refetch`).
     fn notified(&mut self, event: LiveEvent, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
-        let out = match event {
+        match event {
             LiveEvent::Lost => {
                 self.live = Some(false);
                 return Outcome::redraw();
             }
-            LiveEvent::Reconnected => {
-                self.live = Some(true);
-                Outcome::redraw()
-            }
-            LiveEvent::Appointment(_) => Outcome::default(),
-        };
+            LiveEvent::Reconnected => self.live = Some(true),
+            LiveEvent::Appointment(_) => {}
+        }
         if !self.started {
-            return out;
+            return Outcome::redraw_if(event == LiveEvent::Reconnected);
         }
-        let mut out = if self.loading.in_flight() {
-            // One load at a time: the one on its way may predate this change, so load once more.
-            self.reload_again = true;
-            out
-        } else {
-            let load = self.load(ctx);
-            out.and(Outcome {
-                redraw: false,
-                ..load
-            })
+        let shown = self.detail.as_ref().map(|d| d.appointment_id);
+        self.detail_behind |= match event {
+            LiveEvent::Appointment(id) => shown == Some(id),
+            _ => shown.is_some(),
         };
-        let detail_shown = self.detail.as_ref().map(|d| d.appointment_id);
-        let reread = match event {
-            LiveEvent::Appointment(id) => detail_shown == Some(id),
-            _ => detail_shown.is_some(),
-        };
-        if let (true, Some(id)) = (reread, detail_shown) {
-            out = out.and(self.request_detail(id, ctx));
-        }
-        out.redraw = true;
-        out
+        self.refetch.heard(ctx, self.loading.in_flight());
+        Outcome::redraw()
     }
 
     /// The booking form's patient lookup goes out when typing pauses.
     fn deadline(&self, _now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        earliest([self.form.as_ref().and_then(Form::deadline)])
+        earliest([
+            self.form.as_ref().and_then(Form::deadline),
+            self.refetch.deadline(),
+        ])
     }
 
     /// The clock moved on: midnight moves the "today" mark; the booking form's lookup goes out
@@ -339,6 +329,9 @@ impl Screen for CalendarScreen {
             .is_some_and(|p| p.due(ctx.now));
         if due {
             out = out.and(self.search_patients(ctx));
+        }
+        if self.refetch.due(ctx) {
+            out = out.and(self.reread(ctx));
         }
         out
     }
@@ -399,10 +392,20 @@ impl CalendarScreen {
         self.grid.tz = ctx.tz;
     }
 
+    /// Read again what is shown: the grid, and the open appointment when another desk changed it.
+    fn reread(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
+        let load = self.load(ctx);
+        let changed = self.detail.as_ref().map(|d| d.appointment_id);
+        match changed.filter(|_| self.detail_behind) {
+            Some(id) => load.and(self.request_detail(id, ctx)),
+            None => load,
+        }
+    }
+
     /// Ask for what the grid shows now; any answer to an earlier ask is dropped when it comes.
     fn load(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let request = ctx.start(&mut self.loading, ());
-        self.reload_again = false;
+        self.refetch.started();
         let tz = ctx.tz;
         Outcome::request(match (self.grid.week, self.week_doctor()) {
             (true, Some(doctor_id)) => Request::Week {
@@ -583,9 +586,7 @@ impl CalendarScreen {
             }
             Err(e) => self.load_error = Some(e),
         }
-        if std::mem::take(&mut self.reload_again) {
-            return self.load(ctx);
-        }
+        self.refetch.answered(ctx);
         Outcome::redraw()
     }
 

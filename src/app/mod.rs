@@ -15,6 +15,7 @@ pub mod login;
 pub mod password;
 pub mod pending;
 pub mod progress;
+pub mod refetch;
 pub mod registry;
 pub mod screen;
 mod session;
@@ -28,7 +29,7 @@ pub mod patients;
 pub mod queue;
 pub mod records;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
@@ -104,6 +105,9 @@ pub struct App {
     pub live: Option<bool>,
     /// The terminal's size (columns, rows), for lists that page by what they show.
     pub size: (u16, u16),
+    /// This desk's wait before a screen re-reads after another desk's change: the loop draws it
+    /// at random per desk (`refetch::desk_delay`); tests keep the longest, so they run the same.
+    pub refetch_delay: TimeDelta,
     ids: RequestIds,
     dirty: bool,
 }
@@ -140,6 +144,7 @@ impl App {
             notice: None,
             live: None,
             size: (80, 24),
+            refetch_delay: refetch::LATEST,
             ids: RequestIds::default(),
             dirty: true,
         })
@@ -455,6 +460,8 @@ impl App {
             bank_csv: &self.bank_csv,
             export_dir: &self.export_dir,
             clinic_name: &self.clinic_name,
+            front: shell.current == id,
+            refetch_delay: self.refetch_delay,
             password_hash: match &shell.unlock_hash {
                 UnlockHash::Ready(hash) => Some(hash.as_str()),
                 _ => None,

@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::keymap::{self, Binding, Command};
-use super::pending::{Pending, RequestId};
+use super::pending::{earliest, Pending, RequestId};
+use super::refetch::Refetch;
 use super::registry::{ScreenCmd, ScreenId};
 use super::screen::{Access, Ctx, Intent, Outcome, Screen};
 use super::widgets::List;
@@ -131,7 +132,8 @@ pub struct QueueScreen {
     pub show_done: bool,
     pub loaded: bool,
     pub loading: Pending,
-    reload_again: bool,
+    /// The re-read after other desks' changes.
+    pub refetch: Refetch,
     pub error: Option<String>,
     /// The check-in on its way, with the patient's name.
     pub checking_in: Pending<String>,
@@ -203,6 +205,7 @@ impl Screen for QueueScreen {
                 if self.loading.finish(request).is_none() {
                     return Outcome::default();
                 }
+                self.refetch.answered(ctx);
                 match result {
                     Ok(entries) => {
                         self.all = entries;
@@ -211,9 +214,6 @@ impl Screen for QueueScreen {
                         self.error = None;
                     }
                     Err(e) => self.error = Some(e),
-                }
-                if std::mem::take(&mut self.reload_again) {
-                    return self.load(ctx);
                 }
                 Outcome::redraw()
             }
@@ -229,7 +229,8 @@ impl Screen for QueueScreen {
         }
     }
 
-    /// Another desk booked or changed an appointment, or live updates came back: re-read.
+    /// Another desk booked or changed an appointment, or live updates came back: re-read, soon
+    /// (`Refetch`).
     fn notified(&mut self, event: LiveEvent, ctx: &mut Ctx) -> Outcome<Self> {
         self.sync(ctx);
         match event {
@@ -244,16 +245,15 @@ impl Screen for QueueScreen {
             // Never opened: it loads when it comes to the front.
             return Outcome::redraw();
         }
-        if self.loading.in_flight() {
-            self.reload_again = true;
-            return Outcome::redraw();
-        }
-        self.load(ctx)
+        self.refetch.heard(ctx, self.loading.in_flight());
+        Outcome::redraw()
     }
 
-    /// A wait shown in hours and minutes moves on a whole minute after its check-in.
+    /// A wait shown in hours and minutes moves on a whole minute after its check-in; a re-read
+    /// after another desk's change goes out at its moment.
     fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.all
+        let waiting = self
+            .all
             .iter()
             .filter_map(|e| match e.state {
                 QueueState::Arrived { since } => {
@@ -262,7 +262,8 @@ impl Screen for QueueScreen {
                 }
                 _ => None,
             })
-            .min()
+            .min();
+        earliest([waiting, self.refetch.deadline()])
     }
 
     fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
@@ -272,7 +273,11 @@ impl Screen for QueueScreen {
             .all
             .iter()
             .any(|e| e.waiting_minutes(before) != e.waiting_minutes(ctx.now));
-        Outcome::redraw_if(moved)
+        let out = Outcome::redraw_if(moved);
+        if self.refetch.due(ctx) {
+            return out.and(self.load(ctx));
+        }
+        out
     }
 }
 
@@ -302,7 +307,7 @@ impl QueueScreen {
 
     fn load(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let request = ctx.start(&mut self.loading, ());
-        self.reload_again = false;
+        self.refetch.started();
         Outcome::request(Request::Load {
             request,
             today: ctx.today(),

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use tui_input::InputRequest;
 
 use super::action::TextInput;
@@ -197,6 +197,10 @@ pub struct Ctx<'a> {
     pub export_dir: &'a std::path::Path,
     /// The clinic's name, at the head of what it prints.
     pub clinic_name: &'a str,
+    /// Whether this screen is the one in front (a screen behind re-reads only when shown).
+    pub front: bool,
+    /// This desk's wait before re-reading after another desk's change (`refetch::desk_delay`).
+    pub refetch_delay: TimeDelta,
     pub ids: &'a mut RequestIds,
 }
 

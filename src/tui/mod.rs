@@ -66,6 +66,9 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
         Utc::now(),
     )?;
     app.login_notes = target.notes.clone();
+    // Each desk its own moment to re-read after a change, so the clinic's desks do not all ask
+    // the server in the same instant.
+    app.refetch_delay = crate::app::refetch::desk_delay(&mut rand::thread_rng());
     let theme = Theme::from_env(&config.display);
     let stop = stop_signal().context("cannot listen for SIGTERM/SIGHUP")?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;

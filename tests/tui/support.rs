@@ -160,3 +160,11 @@ pub fn leave_search_box(app: &mut App) {
 pub fn tick(app: &mut App, at: DateTime<Utc>) -> Vec<Effect> {
     app.update(Action::Tick(at))
 }
+
+/// The clock moves on by this desk's wait before a re-read after another desk's change (tests keep
+/// the longest, `refetch::LATEST`): what is due then goes out.
+#[allow(dead_code)] // The screens' tests use it; tests/tui.rs does not.
+pub fn after_refetch_delay(app: &mut App) -> Vec<Effect> {
+    let at = app.now + app.refetch_delay;
+    tick(app, at)
+}

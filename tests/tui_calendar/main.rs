@@ -9,6 +9,7 @@ mod support;
 mod common;
 
 mod booking;
+mod live;
 mod queue;
 mod roles;
 mod slips;

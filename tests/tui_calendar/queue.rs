@@ -13,7 +13,7 @@ use crossterm::event::KeyCode;
 use crate::common::{assert_screen, calendar, day_request, entry, local, sign_in, today};
 use crate::support::*;
 
-fn queue_entries() -> Vec<QueueEntry> {
+pub(crate) fn queue_entries() -> Vec<QueueEntry> {
     use AppointmentStatus::*;
     let e = |id, (h, m), name: &str, doctor: (i64, &str), status, changed: (u32, u32)| {
         let starts_at = local(today(), h, m);
@@ -64,8 +64,15 @@ fn snapshot_queue_and_one_key_check_in() {
         request,
         result: Ok(queue_entries()),
     })));
-    // Live updates start: what may have been missed is read again.
-    let effects = app.update(Action::Live(LiveEvent::Reconnected));
+    // Live updates start: what may have been missed is read again, after this desk's short wait
+    // (every desk hears it at once).
+    assert_eq!(app.update(Action::Live(LiveEvent::Reconnected)), Vec::new());
+    // The sign-in's ping is answered first, so its spinner is not in the picture once the clock
+    // has moved on.
+    if let Some(request) = shell(&app).ping.id() {
+        app.update(Action::PingDone { request, ok: true });
+    }
+    let effects = after_refetch_delay(&mut app);
     let request = match effects.as_slice() {
         [Effect::Screen(ScreenRequest::Queue(queue::Request::Load { request, .. }))] => *request,
         other => panic!("expected the queue to reload, got {other:?}"),
@@ -112,8 +119,9 @@ fn snapshot_queue_and_one_key_check_in() {
         }))] => {}
         other => panic!("expected Wilson's check-in, got {other:?}"),
     }
-    // Another desk's change re-reads the queue by itself.
-    let effects = app.update(Action::Live(LiveEvent::Appointment(6)));
+    // Another desk's change re-reads the queue by itself, after this desk's short wait.
+    app.update(Action::Live(LiveEvent::Appointment(6)));
+    let effects = after_refetch_delay(&mut app);
     assert!(
         effects.iter().any(|e| matches!(
             e,

@@ -150,7 +150,9 @@ fn the_day_follows_the_desk_live() {
     use clinic::app::Action;
     use clinic::domain::live::LiveEvent;
     let (mut app, _) = doctors_day();
-    let effects = app.update(Action::Live(LiveEvent::Appointment(3)));
+    // After this desk's short wait: every desk heard the change at the same instant.
+    app.update(Action::Live(LiveEvent::Appointment(3)));
+    let effects = after_refetch_delay(&mut app);
     assert!(
         matches!(requests(&effects).as_slice(), [Request::Day { .. }]),
         "{effects:?}"
@@ -177,6 +179,7 @@ fn the_day_follows_the_desk_live() {
         "{}",
         render(&app)
     );
-    let back = app.update(Action::Live(LiveEvent::Reconnected));
+    app.update(Action::Live(LiveEvent::Reconnected));
+    let back = after_refetch_delay(&mut app);
     assert!(matches!(requests(&back).as_slice(), [Request::Day { .. }]));
 }

@@ -90,6 +90,7 @@ impl CalendarScreen {
             return Outcome::default();
         };
         let request = ctx.start(&mut d.loading, ());
+        self.detail_behind = false;
         Outcome::request(Request::Detail {
             request,
             appointment_id,

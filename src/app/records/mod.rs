@@ -25,6 +25,7 @@ use super::action::TextInput;
 use super::confirm::Confirm;
 use super::keymap::Binding;
 use super::pending::{earliest, Pending};
+use super::refetch::Refetch;
 use super::screen::{Access, Ctx, Outcome, Screen};
 use super::widgets::{List, PatientPicker, PatientSearch};
 use crate::domain::appointment::AppointmentStatus;
@@ -60,7 +61,8 @@ pub struct RecordsScreen {
     pub unsigned: Vec<UnsignedRecord>,
     pub loaded: bool,
     pub loading: Pending,
-    reload_again: bool,
+    /// The re-read of the day after other desks' changes.
+    pub refetch: Refetch,
     pub error: Option<String>,
     pub live: Option<bool>,
     pub chart: Option<ChartView>,
@@ -258,6 +260,7 @@ impl Screen for RecordsScreen {
                 if self.loading.finish(request).is_none() {
                     return Outcome::default();
                 }
+                self.refetch.answered(ctx);
                 match result {
                     Ok((visits, unsigned)) => {
                         if let Some(view) = &mut self.chart {
@@ -273,9 +276,6 @@ impl Screen for RecordsScreen {
                         self.error = None;
                     }
                     Err(e) => self.error = Some(e),
-                }
-                if std::mem::take(&mut self.reload_again) {
-                    return self.load_day(ctx);
                 }
                 Outcome::redraw()
             }
@@ -389,11 +389,9 @@ impl Screen for RecordsScreen {
         if !self.loaded && !self.loading.in_flight() {
             return Outcome::redraw();
         }
-        if self.loading.in_flight() {
-            self.reload_again = true;
-            return Outcome::redraw();
-        }
-        self.load_day(ctx)
+        // The day is read again soon (`Refetch`), not at once: every desk heard the same change.
+        self.refetch.heard(ctx, self.loading.in_flight());
+        Outcome::redraw()
     }
 
     fn deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -418,7 +416,7 @@ impl Screen for RecordsScreen {
             Some(ScreenPopup::Find(picker)) => picker.deadline(),
             _ => None,
         };
-        earliest([waiting, form, find])
+        earliest([waiting, form, find, self.refetch.deadline()])
     }
 
     fn tick(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
@@ -445,6 +443,9 @@ impl Screen for RecordsScreen {
                 }
                 out.redraw = true;
             }
+        }
+        if self.refetch.due(ctx) {
+            out = out.and(self.load_day(ctx));
         }
         if let Some(form) = &mut self.encounter {
             if let Some(Popup::Diagnosis {
@@ -586,7 +587,7 @@ impl RecordsScreen {
     fn load_day(&mut self, ctx: &mut Ctx) -> Outcome<Self> {
         let day = *self.day.get_or_insert(ctx.today());
         let request = ctx.start(&mut self.loading, ());
-        self.reload_again = false;
+        self.refetch.started();
         Outcome::request(Request::Day { request, day })
     }
 

@@ -1,12 +1,14 @@
 //! What another desk's change costs every desk: each signed-in person's live-update listener
-//! (the app's own, `db::listen`) hears every appointment change, and every screen of theirs that
-//! has loaded re-reads what it shows (the queue, the calendar's week, the doctor's day), as the
-//! app's screens do in `notified`. Changes heard while a re-read runs are answered by one more
-//! re-read, as the screens' `reload_again` does.
+//! (the app's own, `db::listen`) hears every appointment change, and the screen in front re-reads
+//! what it shows (the queue, the calendar's week, the doctor's day) after the desk's own short
+//! wait, as the app's screens do through `app::refetch`: changes heard during the wait, or while
+//! the re-read runs, make one more re-read between them. A screen behind reads when it is shown,
+//! which the desk's own steps already do (the check-in reads the queue, the booking the week).
+//! `--refetch eager` is the app before that: every loaded screen at once, on every change.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -22,8 +24,11 @@ use super::tally::Tally;
 /// What a loaded screen re-reads when it hears of a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Reread {
-    /// The whole view it shows, as the app's screens do today.
+    /// The whole view of the screen in front, after the desk's wait, as the app's screens do.
     Views,
+    /// Every loaded screen's whole view at once on every change, as the app did before
+    /// `app::refetch`.
+    Eager,
     /// Only the appointment the notification names (`appointments::entry`, one row).
     Entry,
     /// Nothing: the listener only.
@@ -33,7 +38,10 @@ pub enum Reread {
 impl Reread {
     pub fn words(self) -> &'static str {
         match self {
-            Reread::Views => "their whole view, as the app's screens do",
+            Reread::Views => {
+                "the view in front, after the desk's 50-400 ms wait, as the app's screens do"
+            }
+            Reread::Eager => "every loaded view at once (--refetch eager, the app before)",
             Reread::Entry => "only the appointment named (--refetch entry)",
             Reread::Off => "nothing (--refetch off)",
         }
@@ -47,6 +55,19 @@ pub struct OnScreen {
     /// The calendar's week: the doctor and the Monday.
     pub week: Option<(i64, NaiveDate)>,
     pub doctor_day: bool,
+    /// The screen in front.
+    pub front: Front,
+}
+
+/// Which screen a desk has in front.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    Queue,
+    Week,
+    DoctorDay,
+    /// The patient lookup, a form: nothing that re-reads itself.
+    #[default]
+    Elsewhere,
 }
 
 /// One person's listener and their screens' re-reads, until the channel closes or the task is
@@ -59,6 +80,8 @@ pub struct Refetch {
     pub reread: Reread,
     pub tz: Tz,
     pub today: NaiveDate,
+    /// This desk's wait before a re-read (`app::refetch::desk_delay`).
+    pub delay: Duration,
 }
 
 impl Refetch {
@@ -75,10 +98,25 @@ impl Refetch {
             {
                 continue;
             }
-            let on = self.screens.lock().map(|s| *s).unwrap_or_default();
-            if self.reread == Reread::Entry {
-                self.entries(on, &events).await;
-                continue;
+            let mut on = self.screens.lock().map(|s| *s).unwrap_or_default();
+            match self.reread {
+                Reread::Entry => {
+                    self.entries(on, &events).await;
+                    continue;
+                }
+                Reread::Views => {
+                    // The wait; what comes meanwhile is read by the same re-read.
+                    tokio::time::sleep(self.delay).await;
+                    while rx.try_recv().is_ok() {
+                        self.heard.fetch_add(1, Ordering::Relaxed);
+                    }
+                    on = self.screens.lock().map(|s| *s).unwrap_or_default();
+                    let front = on.front;
+                    on.queue &= front == Front::Queue;
+                    on.week = on.week.filter(|_| front == Front::Week);
+                    on.doctor_day &= front == Front::DoctorDay;
+                }
+                Reread::Eager | Reread::Off => {}
             }
             // Each screen's re-read is its own request, on a connection of its own from the
             // pool, as the app runs each effect on a task.

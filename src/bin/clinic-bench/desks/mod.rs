@@ -76,8 +76,9 @@ pub struct Options {
     /// the others signed in): the baseline printed beside each figure. 0 skips it.
     #[arg(long, default_value_t = 30)]
     quiet_seconds: u64,
-    /// What the desks' loaded screens re-read on each change their listener hears: `views`, the
-    /// whole view, as the app's screens do; `entry`, only the appointment the notification
+    /// What the desks' screens re-read on each change their listener hears: `views`, the whole
+    /// view of the screen in front after the desk's short wait, as the app's screens do; `eager`,
+    /// every loaded screen's view at once, as the app did before; `entry`, only the appointment the notification
     /// names (one row per screen, a change the screens could make); `off`, nothing (listening
     /// only), to see what the re-reads cost.
     #[arg(long, value_enum, default_value_t = live::Reread::Views)]
@@ -249,9 +250,11 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
                     shared.booking_monday,
                 )),
                 doctor_day: false,
+                front: live::Front::Queue,
             },
             Job::Doctor => OnScreen {
                 doctor_day: true,
+                front: live::Front::DoctorDay,
                 ..OnScreen::default()
             },
             _ => OnScreen::default(),
@@ -268,6 +271,11 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
             reread: opts.refetch,
             tz,
             today: shared.today,
+            delay: clinic::app::refetch::desk_delay(&mut StdRng::seed_from_u64(
+                opts.seed.wrapping_add(1_000_000 + n as u64),
+            ))
+            .to_std()
+            .unwrap_or(Duration::from_millis(400)),
         };
         listeners.push(tokio::spawn(refetch.run(rx)));
         staff.push(Staff {

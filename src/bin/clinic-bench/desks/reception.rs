@@ -17,6 +17,7 @@ use clinic::domain::patient::{PatientHit, SearchQuery, Sex, ValidPatient};
 use clinic::domain::schedule::local_instant;
 use clinic::effects::with_client;
 
+use super::live::Front;
 use super::{pause, Desk};
 
 /// The clinic's local date format as the bench types it.
@@ -146,6 +147,7 @@ fn typo(word: &str, desk: &mut Desk) -> String {
 /// Find a patient by typing, and open their summary (the record, the appointments around today
 /// and the balance, three reads pipelined on one connection as the effect does). Their id.
 async fn find_patient(desk: &mut Desk) -> i64 {
+    desk.show(|s| s.front = Front::Elsewhere);
     let shared = desk.shared.clone();
     let person = &shared.people[desk.rng.gen_range(0..shared.people.len())];
     let text = what_is_typed(
@@ -186,6 +188,7 @@ async fn find_patient(desk: &mut Desk) -> i64 {
 
 /// The next patient to arrive: the queue as the desk sees it, then the check-in.
 async fn check_in(desk: &mut Desk) {
+    desk.show(|s| s.front = Front::Queue);
     let (tz, today) = (desk.shared.tz, desk.shared.today);
     let t = Instant::now();
     let queue = match with_client(&desk.pool, async |c| {
@@ -281,6 +284,7 @@ async fn book(desk: &mut Desk) {
                 desk.show(|s| {
                     if s.week.is_some() {
                         s.week = Some((doctor_id, monday));
+                        s.front = Front::Week;
                     }
                 });
                 w
@@ -334,6 +338,7 @@ async fn book(desk: &mut Desk) {
 /// check, and the registration unless the check found the same person. One in five is someone
 /// already registered, whom the check must find.
 async fn register(desk: &mut Desk) {
+    desk.show(|s| s.front = Front::Elsewhere);
     let shared = desk.shared.clone();
     let n = shared.people.len();
     let again = desk.rng.gen_bool(0.2);
