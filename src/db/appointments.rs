@@ -27,9 +27,9 @@ use crate::domain::schedule::Doctor;
 /// The longest appointment the schema allows (0003's CHECK): a query for what overlaps a range only
 /// has to look this far back for start times, so it stays an index range scan.
 const LONGEST: Duration = Duration::hours(8);
-/// Parameter types, so the hot reads are prepared with them once per pooled connection
-/// (`db::conn`), or go out as one unnamed statement on a bare one, and a view's pipelined queries
-/// as one flight.
+/// Parameter types, so the hot reads go out as one round trip each (`db::conn::query`: parsed and
+/// planned for the range asked, since a generic plan of a time range is far slower at ten million
+/// appointments), and a view's pipelined queries as one flight.
 const TS: Type = Type::TIMESTAMPTZ;
 const ID: Type = Type::INT8;
 /// How far ahead the slot finder looks before saying there is nothing.

@@ -289,7 +289,7 @@ pub async fn exceptions(
             AND ($3::bigint IS NULL OR x.doctor_id = $3)
           ORDER BY x.starts_at, x.id"
     );
-    // Prepared once per pooled connection: the calendar's views call this on every refresh.
+    // Planned for the range asked: the calendar's views call this on every refresh.
     let rows = conn::query(
         client,
         &sql,

@@ -8,8 +8,8 @@ use tokio_postgres::Row;
 use super::conn::{self, Conn};
 use super::DbError;
 
-/// Runs a statement (prepared once where the connection keeps statements), or only plans it when
-/// `plans` is collecting.
+/// Runs a lookup's statement (prepared once where the connection keeps statements, on its generic
+/// plan: `conn::query_generic`), or only plans it when `plans` is collecting.
 pub(crate) struct Db<'a> {
     pub client: &'a dyn Conn,
     pub plans: Option<&'a mut Vec<Value>>,
@@ -22,7 +22,7 @@ impl Db<'_> {
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, DbError> {
         match self.plans.as_deref_mut() {
-            None => Ok(conn::query(self.client, sql, params).await?),
+            None => Ok(conn::query_generic(self.client, sql, params).await?),
             Some(plans) => {
                 let rows = self
                     .client

@@ -62,6 +62,32 @@ pub fn ms(d: Duration) -> String {
     format!("{:>9.2}", d.as_secs_f64() * 1000.0)
 }
 
+/// Name, N and p50/p95/p99: how every line begins.
+fn head(name: &str, ours: &Samples) -> String {
+    format!(
+        "{name:<26} {:>5} {} {} {}",
+        ours.len(),
+        ms(ours.percentile(50.0)),
+        ms(ours.percentile(95.0)),
+        ms(ours.percentile(99.0))
+    )
+}
+
+/// Whether the p95 met `target`, in words, when there is one.
+fn verdict(ours: &Samples, target: Option<Duration>) -> String {
+    target.map_or(String::new(), |t| {
+        format!(
+            "  p95 target {} ms: {}",
+            t.as_millis(),
+            if ours.percentile(95.0) <= t {
+                "met"
+            } else {
+                "MISSED"
+            }
+        )
+    })
+}
+
 /// One line: name, N and p50/p95/p99, then optionally the baseline's and the p95 ratio.
 pub fn line(
     name: &str,
@@ -69,13 +95,7 @@ pub fn line(
     naive: Option<&Samples>,
     target: Option<Duration>,
 ) -> String {
-    let mut out = format!(
-        "{name:<26} {:>5} {} {} {}",
-        ours.len(),
-        ms(ours.percentile(50.0)),
-        ms(ours.percentile(95.0)),
-        ms(ours.percentile(99.0))
-    );
+    let mut out = head(name, ours);
     match naive {
         Some(n) => {
             let ratio =
@@ -90,14 +110,7 @@ pub fn line(
         }
         None => out.push_str(&format!("  | {:>5} {:>9} {:>9}  | {:>8}", "", "", "", "")),
     }
-    if let Some(t) = target {
-        let ok = ours.percentile(95.0) <= t;
-        out.push_str(&format!(
-            "  p95 target {} ms: {}",
-            t.as_millis(),
-            if ok { "met" } else { "MISSED" }
-        ));
-    }
+    out.push_str(&verdict(ours, target));
     out
 }
 
@@ -111,11 +124,8 @@ pub fn line_prepared(
     target: Option<Duration>,
 ) -> String {
     let mut out = format!(
-        "{name:<26} {:>5} {} {} {}  | {} {}",
-        ours.len(),
-        ms(ours.percentile(50.0)),
-        ms(ours.percentile(95.0)),
-        ms(ours.percentile(99.0)),
+        "{}  | {} {}",
+        head(name, ours),
         ms(planned.percentile(50.0)),
         ms(planned.percentile(95.0)),
     );
@@ -129,14 +139,7 @@ pub fn line_prepared(
     } else {
         out.push_str(&format!("  | {:>5} {:>9} {:>9}", "", "", ""));
     }
-    if let Some(t) = target {
-        let ok = ours.percentile(95.0) <= t;
-        out.push_str(&format!(
-            "  p95 target {} ms: {}",
-            t.as_millis(),
-            if ok { "met" } else { "MISSED" }
-        ));
-    }
+    out.push_str(&verdict(ours, target));
     out
 }
 
