@@ -79,7 +79,16 @@ pub async fn query_generic(
 ) -> Result<Vec<Row>, tokio_postgres::Error> {
     let client = conn.client();
     let Some(cache) = conn.statements() else {
-        return client.query_typed(sql, params).await;
+        // Planned for the values on this bare connection, but no parallel workers either: a
+        // probe under a common first name looks big enough to the planner to start them.
+        let (set, rows, reset) = tokio::join!(
+            client.simple_query("SET max_parallel_workers_per_gather = 0"),
+            client.query_typed(sql, params),
+            client.simple_query("RESET max_parallel_workers_per_gather"),
+        );
+        set?;
+        reset?;
+        return rows;
     };
     let types: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
     let statement = cache.prepare_typed(client, sql, &types).await?;
