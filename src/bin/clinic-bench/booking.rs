@@ -153,25 +153,7 @@ pub async fn run(cluster: &Cluster, race: &Race) -> anyhow::Result<()> {
         first,
         first + TimeDelta::minutes(15 * i64::try_from(per_doctor)?),
     );
-    let double: i64 = su
-        .query_one(
-            "SELECT count(*) FROM clinic.appointments a JOIN clinic.appointments b
-                 ON a.doctor_id = b.doctor_id AND a.id < b.id
-                AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
-              WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
-                AND a.starts_at >= $1 AND a.starts_at < $2 AND b.starts_at >= $1 AND b.starts_at < $2",
-            &[&from, &to],
-        )
-        .await?
-        .get(0);
-    let live: i64 = su
-        .query_one(
-            "SELECT count(*) FROM clinic.appointments
-              WHERE status <> 'cancelled' AND starts_at >= $1 AND starts_at < $2 AND doctor_id = ANY($3)",
-            &[&from, &to, &doctors],
-        )
-        .await?
-        .get(0);
+    let (double, live) = overlaps_and_held(&su, from, to, &doctors).await?;
     // Leave the day free again for the next run (cancelled rows hold no slot), as the desk would.
     let desk = connect(login_config(cluster, DESK_LOGIN)).await?;
     desk.execute(
@@ -232,4 +214,34 @@ async fn deadlocks(su: &tokio_postgres::Client) -> anyhow::Result<i64> {
         )
         .await?
         .get(1))
+}
+
+/// After a run of bookings between `from` and `to`: how many pairs of live appointments of one
+/// doctor overlap (must be 0), and how many live appointments `doctors` hold there.
+pub async fn overlaps_and_held(
+    su: &tokio_postgres::Client,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    doctors: &[i64],
+) -> anyhow::Result<(i64, i64)> {
+    let double: i64 = su
+        .query_one(
+            "SELECT count(*) FROM clinic.appointments a JOIN clinic.appointments b
+                 ON a.doctor_id = b.doctor_id AND a.id < b.id
+                AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+              WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
+                AND a.starts_at >= $1 AND a.starts_at < $2 AND b.starts_at >= $1 AND b.starts_at < $2",
+            &[&from, &to],
+        )
+        .await?
+        .get(0);
+    let held: i64 = su
+        .query_one(
+            "SELECT count(*) FROM clinic.appointments
+              WHERE status <> 'cancelled' AND starts_at >= $1 AND starts_at < $2 AND doctor_id = ANY($3)",
+            &[&from, &to, &doctors],
+        )
+        .await?
+        .get(0);
+    Ok((double, held))
 }

@@ -79,15 +79,8 @@ fn joined(members: &[usize]) -> String {
 }
 
 /// The probes of one known surname `s` (SQL) for the other typed words: the first as the first
-/// given name's start (`tier_first`) or the second's (`tier_middle`), the rest starting any word of
-/// the name. Each is a range of an index under that one surname, at most `limit` rows.
-fn given_probes(
-    s: &str,
-    others: &[usize],
-    dob: &str,
-    limit: usize,
-    (tier_first, tier_middle): (u8, u8),
-) -> Vec<String> {
+/// given name's start (tier 1) or the second's (tier 2), the rest starting any word of the name. Each is a range of an index under that one surname, at most `limit` rows.
+fn given_probes(s: &str, others: &[usize], dob: &str, limit: usize) -> Vec<String> {
     let Some((&first, rest)) = others.split_first() else {
         return Vec::new();
     };
@@ -98,12 +91,12 @@ fn given_probes(
         .collect();
     vec![
         format!(
-            "(SELECT p.id, {tier_first} AS tier, p.family_folded, p.name_folded FROM clinic.patients p
+            "(SELECT p.id, 1 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
                WHERE p.family_folded = {s} AND p.name_folded ~>=~ {f} AND p.name_folded ~<~ ({f} || {TOP}){rest}{dob}
                ORDER BY p.name_folded USING ~<~ LIMIT ${limit})"
         ),
         format!(
-            "(SELECT p.id, {tier_middle} AS tier, p.family_folded, p.name_folded FROM clinic.patients p
+            "(SELECT p.id, 2 AS tier, p.family_folded, p.name_folded FROM clinic.patients p
                WHERE {MIDDLE} <> '' AND {MIDDLE_KEY} ~>=~ ({s} || {SEP} || {f})
                  AND {MIDDLE_KEY} ~<~ ({s} || {SEP} || {f} || {TOP}){rest}{dob}
                ORDER BY {MIDDLE_KEY} USING ~<~ LIMIT ${limit})"
@@ -171,7 +164,7 @@ pub(super) fn exact_sql(n: usize, born: bool) -> String {
                WHERE p.family_folded = {s} AND p.name_folded = pg_catalog.concat_ws(' ', {}){dob} LIMIT ${limit})",
             full.join(", ")
         ));
-        hits.extend(given_probes(&s, &others, &dob, limit, (1, 2)));
+        hits.extend(given_probes(&s, &others, &dob, limit));
     }
     ranked(&format!("WITH {},", words_cte(n)), &hits, limit, None)
 }

@@ -483,25 +483,8 @@ async fn check(
     let tz = shared.tz;
     let from = clinic::domain::schedule::day_bounds(tz, shared.booking_monday).0;
     let to = from + TimeDelta::weeks(5);
-    let double: i64 = su
-        .query_one(
-            "SELECT count(*) FROM clinic.appointments a JOIN clinic.appointments b
-                 ON a.doctor_id = b.doctor_id AND a.id < b.id
-                AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
-              WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
-                AND a.starts_at >= $1 AND a.starts_at < $2 AND b.starts_at >= $1 AND b.starts_at < $2",
-            &[&from, &to],
-        )
-        .await?
-        .get(0);
-    let held: i64 = su
-        .query_one(
-            "SELECT count(*) FROM clinic.appointments
-              WHERE status <> 'cancelled' AND starts_at >= $1 AND starts_at < $2 AND doctor_id = ANY($3)",
-            &[&from, &to, &shared.hot_doctors],
-        )
-        .await?
-        .get(0);
+    let (double, held) =
+        super::booking::overlaps_and_held(su, from, to, &shared.hot_doctors).await?;
     println!(
         "bookings: {} made, {held} held in those weeks; double bookings: {double}{}",
         all.booked.len(),
