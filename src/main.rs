@@ -182,7 +182,8 @@ fn main() -> std::process::ExitCode {
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("clinic: {e:#}");
+            // Not eprintln!: after a hang-up stderr is gone, and a failed write must not panic.
+            let _ = writeln!(std::io::stderr(), "clinic: {e:#}");
             std::process::ExitCode::FAILURE
         }
     }
@@ -200,7 +201,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    match cli.command.unwrap_or(Command::Run { user: None }) {
+    let outcome = match cli.command.unwrap_or(Command::Run { user: None }) {
         Command::Run { user } => {
             let target = Target {
                 label: format!(
@@ -252,7 +253,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Permissions(args) => rt.block_on(permissions_cli::run(&config.server, args)),
         Command::Staff { command } => rt.block_on(staff_cli::run(&config.server, command)),
         Command::Billing { command } => rt.block_on(billing(&config, command)),
-    }
+    };
+    // A task still blocked (a name lookup of an unreachable server, say) must not keep a closed
+    // desk's process alive: it is abandoned after a moment.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    outcome
 }
 
 async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()> {

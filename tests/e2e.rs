@@ -224,6 +224,10 @@ async fn a_terminal_closed_under_the_app_ends_it() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         };
         println!("ended after the hangup: {status:?}");
+        assert!(
+            status.success(),
+            "a hang-up is an ending, not a failure: {status:?}"
+        );
     })
     .await
     .expect("hangup");

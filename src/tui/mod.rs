@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use crossterm::cursor::Show;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -34,6 +34,9 @@ use crate::domain::live::LiveEvent;
 use crate::domain::staff::LoginError;
 use crate::effects;
 use crate::ui::{self, Theme};
+
+mod input;
+use input::EIO;
 
 /// A ping that takes longer than this counts as a lost connection.
 const PING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -71,6 +74,7 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
     app.refetch_delay = crate::app::refetch::desk_delay(&mut rand::thread_rng());
     let theme = Theme::from_env(&config.display);
     let stop = stop_signal().context("cannot listen for SIGTERM/SIGHUP")?;
+    let events = input::terminal_events().context("cannot read from the terminal")?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     if let Ok(size) = guard.terminal.size() {
         app.update(Action::Resized {
@@ -82,7 +86,7 @@ pub async fn run(config: Config, target: Target) -> anyhow::Result<()> {
     let terminal = &mut guard.terminal;
     let outcome = event_loop(
         &mut app,
-        EventStream::new(),
+        events,
         &mut runner,
         &WallClock,
         |app| {
@@ -233,7 +237,11 @@ where
     let mut stop = pin!(stop);
     loop {
         if app.take_dirty() {
-            draw(app)?;
+            match draw(app) {
+                // The terminal hung up between two frames: the same ending as below.
+                Err(e) if e.raw_os_error() == Some(EIO) => return Ok(()),
+                drawn => drawn.context("cannot draw on the terminal")?,
+            }
         }
         let deadline = app.deadline();
         let wake = sleep_until(
@@ -247,6 +255,9 @@ where
                 }
                 Some(Ok(Event::Resize(width, height))) => Action::Resized { width, height },
                 Some(Ok(_)) => continue,
+                // A terminal hung up under the app (a lost SSH session) reads as EIO: an ending,
+                // like SIGHUP, not a failure to report on a terminal that is gone.
+                Some(Err(e)) if e.raw_os_error() == Some(EIO) => return Ok(()),
                 Some(Err(e)) => return Err(anyhow::Error::new(e).context("cannot read from the terminal")),
                 None => return Ok(()),
             },
