@@ -145,9 +145,12 @@ async fn pump(
             flowing(&mut held).await;
             to.write_all(&buf[..n]).await.is_ok()
         };
+        // Biased: a cut made just before a resume must still close the connection, not race the
+        // held answer through (both are ready on the next poll).
         let go_on = tokio::select! {
-            ok = step => ok,
+            biased;
             _ = cut.wait_for(|n| *n != born) => false,
+            ok = step => ok,
         };
         if !go_on {
             break;
