@@ -74,6 +74,22 @@ enum Command {
         #[command(subcommand)]
         command: BillingCommand,
     },
+    /// A report's figures for scripts and cron (appointments, no-shows, waiting, utilisation,
+    /// new-patients), as your own login: the same database functions and permissions as the
+    /// Reports screen.
+    Report {
+        /// Which report.
+        name: String,
+        /// day, week, month, quarter, year (the one holding today), last-month (and so on),
+        /// 2026-11, 2026, 2026-11-03 or 2026-11-01..2026-11-30.
+        #[arg(long, default_value = "month")]
+        period: String,
+        /// csv or text.
+        #[arg(long, default_value = "text")]
+        format: String,
+        #[command(flatten)]
+        login: StaffLogin,
+    },
     /// Man pages and shell completions, for packaging.
     #[command(hide = true)]
     Generate {
@@ -253,11 +269,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Permissions(args) => rt.block_on(permissions_cli::run(&config.server, args)),
         Command::Staff { command } => rt.block_on(staff_cli::run(&config.server, command)),
         Command::Billing { command } => rt.block_on(billing(&config, command)),
+        Command::Report {
+            name,
+            period,
+            format,
+            login,
+        } => rt.block_on(report(&config, &name, &period, &format, &login)),
     };
     // A task still blocked (a name lookup of an unreachable server, say) must not keep a closed
     // desk's process alive: it is abandoned after a moment.
     rt.shutdown_timeout(std::time::Duration::from_millis(500));
     outcome
+}
+
+async fn report(
+    config: &Config,
+    name: &str,
+    period: &str,
+    format: &str,
+    login: &StaffLogin,
+) -> anyhow::Result<()> {
+    use clinic::domain::report::{Period, ReportKind};
+    let kind = ReportKind::parse(name).with_context(|| {
+        let names: Vec<&str> = ReportKind::ALL.iter().map(|k| k.code()).collect();
+        format!("no report {name:?}: one of {}", names.join(", "))
+    })?;
+    let csv = match format {
+        "csv" => true,
+        "text" => false,
+        other => anyhow::bail!("--format {other:?}: csv or text"),
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&config.time_zone())
+        .date_naive();
+    let period = Period::parse(period, today).map_err(anyhow::Error::msg)?;
+    let password = admin_password(&login.user)?;
+    let pool = db::connect_as(&config.server, &login.user, &password)
+        .with_context(|| format!("connecting as {}", login.user))?;
+    let client = pool.get().await?;
+    migrate::check_schema(&client).await?;
+    let figures = clinic::db::reports::figures(&**client, kind, period).await?;
+    let out = if csv { figures.csv() } else { figures.text() };
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    Ok(())
 }
 
 async fn billing(config: &Config, command: BillingCommand) -> anyhow::Result<()> {

@@ -20,6 +20,7 @@ pub mod plan;
 pub mod pool;
 pub mod reconcile;
 pub mod records;
+pub mod reports;
 pub mod staff;
 pub mod tls;
 

@@ -12,6 +12,7 @@ pub mod patient;
 pub mod permissions;
 pub mod receivables;
 pub mod record;
+pub mod report;
 pub mod schedule;
 pub mod settings;
 pub mod staff;

@@ -1,0 +1,265 @@
+//! The reports' figures through sql/0030's functions, as the caller's own login: what they count
+//! is what the caller's policies let them read, and a job without the report is refused by
+//! PostgreSQL itself. Each answer is laid out here as rows of figures and the bars of its chart.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use tokio_postgres::{GenericClient, Row};
+
+use super::DbError;
+use crate::domain::report::{Bar, Cell, FigureRow, Figures, Period, ReportKind};
+
+/// The statuses in the order of an appointment's day, with their column headers.
+const STATUSES: &[(&str, &str)] = &[
+    ("scheduled", "booked"),
+    ("checked_in", "arrived"),
+    ("in_progress", "with dr"),
+    ("completed", "done"),
+    ("no_show", "no-show"),
+    ("cancelled", "cancelled"),
+];
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// `kind`'s figures over `period`.
+pub async fn figures(
+    client: &impl GenericClient,
+    kind: ReportKind,
+    period: Period,
+) -> Result<Figures, DbError> {
+    let function = match kind {
+        ReportKind::Appointments => "report_appointments",
+        ReportKind::Attendance => "report_attendance",
+        ReportKind::Waiting => "report_waiting",
+        ReportKind::Utilisation => "report_utilisation",
+        ReportKind::NewPatients => "report_new_patients",
+    };
+    let rows = client
+        .query(
+            &format!("SELECT * FROM clinic.{function}($1, $2)"),
+            &[&period.from, &period.to],
+        )
+        .await?;
+    let mut f = Figures {
+        kind,
+        period,
+        label_columns: Vec::new(),
+        columns: Vec::new(),
+        rows: Vec::new(),
+        chart_title: String::new(),
+        bars: Vec::new(),
+    };
+    match kind {
+        ReportKind::Appointments => appointments(&mut f, &rows)?,
+        ReportKind::Attendance => attendance(&mut f, &rows)?,
+        ReportKind::Waiting => waiting(&mut f, &rows)?,
+        ReportKind::Utilisation => utilisation(&mut f, &rows)?,
+        ReportKind::NewPatients => new_patients(&mut f, &rows)?,
+    }
+    Ok(f)
+}
+
+fn day_label(d: Option<NaiveDate>) -> String {
+    d.map_or_else(
+        || "all days".into(),
+        |d| d.format("%Y-%m-%d %a").to_string(),
+    )
+}
+
+fn doctor_label(name: Option<String>) -> String {
+    name.unwrap_or_else(|| "all doctors".into())
+}
+
+/// A bar's label: the day of the month for days, the month for months.
+fn bar_day(d: NaiveDate) -> String {
+    format!("{:02}", d.day())
+}
+
+/// A row of the appointments report: its day and its doctor (None in a total).
+type DayDoctor = (Option<NaiveDate>, Option<i64>);
+
+/// Rows per (day, doctor) with a column per status and the total; bars of each day's total.
+fn appointments(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
+    f.label_columns = vec!["day", "doctor"];
+    f.columns = STATUSES.iter().map(|(_, h)| *h).chain(["total"]).collect();
+    f.chart_title = "appointments per day".into();
+    // In the database's order: each day's total first, then its doctors; the period's last.
+    let mut order: Vec<DayDoctor> = Vec::new();
+    let mut cells: BTreeMap<DayDoctor, (String, Vec<Cell>)> = BTreeMap::new();
+    for r in rows {
+        let day: Option<NaiveDate> = r.try_get(0)?;
+        let doctor_id: Option<i64> = r.try_get(1)?;
+        let doctor: Option<String> = r.try_get(2)?;
+        let status: Option<String> = r.try_get(3)?;
+        let n = Cell::count(r.try_get(4)?);
+        let key = (day, doctor_id);
+        let entry = cells.entry(key).or_insert_with(|| {
+            order.push(key);
+            (
+                doctor_label(doctor),
+                vec![Cell::Count(0); STATUSES.len() + 1],
+            )
+        });
+        let at = match status {
+            Some(s) => STATUSES
+                .iter()
+                .position(|(code, _)| *code == s)
+                .ok_or_else(|| DbError::Other(format!("unknown status {s:?}")))?,
+            None => STATUSES.len(),
+        };
+        entry.1[at] = n;
+        if status_total(&key, at) {
+            if let Some(d) = day {
+                f.bars.push(Bar {
+                    label: bar_day(d),
+                    value: n,
+                });
+            }
+        }
+    }
+    for key in order {
+        let (doctor, values) = cells.remove(&key).unwrap_or_default();
+        f.rows.push(FigureRow {
+            label: vec![day_label(key.0), doctor],
+            cells: values,
+            total: key.1.is_none(),
+        });
+    }
+    Ok(())
+}
+
+/// A day's all-doctors, all-statuses figure: the one its bar shows.
+fn status_total(key: &DayDoctor, at: usize) -> bool {
+    key.1.is_none() && at == STATUSES.len()
+}
+
+/// Rows per doctor, then per weekday, then the period's; bars of the no-show rate per doctor.
+fn attendance(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
+    f.label_columns = vec!["doctor or weekday"];
+    f.columns = vec![
+        "appointments",
+        "no-shows",
+        "no-show %",
+        "late cancel",
+        "late cancel %",
+    ];
+    f.chart_title = "no-show rate per doctor, ‰".into();
+    for r in rows {
+        let doctor: Option<String> = r.try_get(1)?;
+        let weekday: Option<i32> = r.try_get(2)?;
+        let rate = |p: Option<i32>| p.map_or(Cell::None, |p| Cell::Permille(i64::from(p)));
+        let no_show = rate(r.try_get(5)?);
+        let label = match (&doctor, weekday) {
+            (Some(d), _) => d.clone(),
+            (None, Some(w)) => usize::try_from(w - 1)
+                .ok()
+                .and_then(|i| WEEKDAYS.get(i))
+                .map_or_else(|| w.to_string(), |s| (*s).to_string()),
+            (None, None) => "all".into(),
+        };
+        if let Some(d) = &doctor {
+            f.bars.push(Bar {
+                label: short_name(d),
+                value: no_show,
+            });
+        }
+        f.rows.push(FigureRow {
+            label: vec![label],
+            cells: vec![
+                Cell::count(r.try_get(3)?),
+                Cell::count(r.try_get(4)?),
+                no_show,
+                Cell::count(r.try_get(6)?),
+                rate(r.try_get(7)?),
+            ],
+            total: doctor.is_none() && weekday.is_none(),
+        });
+    }
+    Ok(())
+}
+
+/// A doctor's surname, for a bar's label.
+fn short_name(full: &str) -> String {
+    full.rsplit(' ').next().unwrap_or(full).to_string()
+}
+
+fn minutes(m: Option<i32>) -> Cell {
+    m.map_or(Cell::None, |m| Cell::Minutes(i64::from(m)))
+}
+
+/// Rows per day and the period's; bars of the median wait per day.
+fn waiting(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
+    f.label_columns = vec!["day"];
+    f.columns = vec!["seen", "median min", "p90 min"];
+    f.chart_title = "median wait per day, minutes".into();
+    for r in rows {
+        let day: Option<NaiveDate> = r.try_get(0)?;
+        let p50 = minutes(r.try_get(2)?);
+        if let Some(d) = day {
+            f.bars.push(Bar {
+                label: bar_day(d),
+                value: p50,
+            });
+        }
+        f.rows.push(FigureRow {
+            label: vec![day_label(day)],
+            cells: vec![Cell::count(r.try_get(1)?), p50, minutes(r.try_get(3)?)],
+            total: day.is_none(),
+        });
+    }
+    Ok(())
+}
+
+/// Rows per week and doctor, then each doctor's period; bars of each doctor's period.
+fn utilisation(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
+    f.label_columns = vec!["week", "doctor"];
+    f.columns = vec!["booked h", "working h", "utilisation"];
+    f.chart_title = "utilisation per doctor, ‰".into();
+    let hours = |m: i64| Cell::Count((m + 30) / 60);
+    for r in rows {
+        let week: Option<NaiveDate> = r.try_get(0)?;
+        let doctor: String = r.try_get(2)?;
+        let rate = r
+            .try_get::<_, Option<i32>>(5)?
+            .map_or(Cell::None, |p| Cell::Permille(i64::from(p)));
+        if week.is_none() {
+            f.bars.push(Bar {
+                label: short_name(&doctor),
+                value: rate,
+            });
+        }
+        f.rows.push(FigureRow {
+            label: vec![
+                week.map_or_else(|| "period".into(), |w| w.format("%Y-%m-%d").to_string()),
+                doctor,
+            ],
+            cells: vec![hours(r.try_get(3)?), hours(r.try_get(4)?), rate],
+            total: week.is_none(),
+        });
+    }
+    Ok(())
+}
+
+/// Rows per month and the period's; a bar per month.
+fn new_patients(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
+    f.label_columns = vec!["month"];
+    f.columns = vec!["new patients"];
+    f.chart_title = "new patients per month".into();
+    for r in rows {
+        let month: Option<NaiveDate> = r.try_get(0)?;
+        let n = Cell::count(r.try_get(1)?);
+        if let Some(m) = month {
+            f.bars.push(Bar {
+                label: m.format("%b").to_string(),
+                value: n,
+            });
+        }
+        f.rows.push(FigureRow {
+            label: vec![month.map_or_else(|| "all".into(), |m| m.format("%Y-%m").to_string())],
+            cells: vec![n],
+            total: month.is_none(),
+        });
+    }
+    Ok(())
+}
