@@ -3,6 +3,7 @@
 //! catalog (the view `clinic.permission_matrix`, sql/0025), never from a hand-kept copy. Pure: the
 //! filter and the CSV and Markdown renderings are functions of the rows.
 
+use super::text::csv_field;
 use std::fmt::Write as _;
 
 /// What kind of object a row is about.
@@ -118,15 +119,6 @@ fn fields(r: &PermissionRow) -> [String; 9] {
         yes_no(r.row_security),
         yes_no(r.security_definer),
     ]
-}
-
-/// RFC 4180 quoting: a field with a comma, quote, CR or LF is quoted, quotes doubled.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// The rows as CSV (RFC 4180: a header line, records ending in CRLF; columns and policies

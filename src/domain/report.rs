@@ -5,6 +5,7 @@
 use chrono::{Datelike, Months, NaiveDate, TimeDelta};
 
 use super::staff::Job;
+use super::text::csv_field;
 
 /// One report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -392,15 +393,7 @@ impl Figures {
 }
 
 fn push_csv_line(out: &mut String, fields: impl Iterator<Item = String>) {
-    let quoted: Vec<String> = fields
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f
-            }
-        })
-        .collect();
+    let quoted: Vec<String> = fields.map(|f| csv_field(&f)).collect();
     out.push_str(&quoted.join(","));
     out.push_str("\r\n");
 }

@@ -28,6 +28,15 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// RFC 4180 quoting: a field with a comma, quote, CR or LF is quoted, quotes doubled.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
