@@ -113,10 +113,21 @@ async fn each_report_gives_the_hand_worked_figures_with_small_counts_hidden() {
         assert_eq!(row(&f, &["2025-03-03 Mon", "Alice"]), monday);
         assert_eq!(row(&f, &["2025-03-04 Tue", "Bob"])[3], Count(6));
         assert_eq!(row(&f, &["all days", "all doctors"])[6], Count(38));
+        // A bar for every day of the week, the days without appointments at 0, so the days
+        // run evenly along the chart.
         assert_eq!(
             f.bars.iter().map(|b| b.value).collect::<Vec<_>>(),
-            [Count(32), Count(6)]
+            [
+                Count(32),
+                Count(6),
+                Count(0),
+                Count(0),
+                Count(0),
+                Count(0),
+                Count(0)
+            ]
         );
+        assert_eq!(f.bars[6].label, "09");
 
         let f = figures(c, ReportKind::Attendance, week())
             .await

@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod patients;
 pub mod queue;
 pub mod records;
+pub mod reports;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};

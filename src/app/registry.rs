@@ -29,6 +29,7 @@ macro_rules! screens {
             records: Records => $crate::app::records::RecordsScreen;
             billing: Billing => $crate::app::billing::BillingScreen;
             admin: Admin => $crate::app::admin::AdminScreen;
+            reports: Reports => $crate::app::reports::ReportsScreen;
         }
     };
 }

@@ -49,6 +49,11 @@ pub async fn figures(
         rows: Vec::new(),
         chart_title: String::new(),
         bars: Vec::new(),
+        bar_unit: match kind {
+            ReportKind::Appointments | ReportKind::Waiting => "day",
+            ReportKind::Attendance | ReportKind::Utilisation => "doctor",
+            ReportKind::NewPatients => "month",
+        },
     };
     match kind {
         ReportKind::Appointments => appointments(&mut f, &rows)?,
@@ -87,6 +92,7 @@ fn appointments(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
     // In the database's order: each day's total first, then its doctors; the period's last.
     let mut order: Vec<DayDoctor> = Vec::new();
     let mut cells: BTreeMap<DayDoctor, (String, Vec<Cell>)> = BTreeMap::new();
+    let mut by_day = BTreeMap::new();
     for r in rows {
         let day: Option<NaiveDate> = r.try_get(0)?;
         let doctor_id: Option<i64> = r.try_get(1)?;
@@ -111,13 +117,11 @@ fn appointments(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
         entry.1[at] = n;
         if status_total(&key, at) {
             if let Some(d) = day {
-                f.bars.push(Bar {
-                    label: bar_day(d),
-                    value: n,
-                });
+                by_day.insert(d, n);
             }
         }
     }
+    f.bars = every_day(f.period, &by_day, Cell::Count(0));
     for key in order {
         let (doctor, values) = cells.remove(&key).unwrap_or_default();
         f.rows.push(FigureRow {
@@ -144,7 +148,7 @@ fn attendance(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
         "late cancel",
         "late cancel %",
     ];
-    f.chart_title = "no-show rate per doctor, ‰".into();
+    f.chart_title = "no-show rate per doctor, %".into();
     for r in rows {
         let doctor: Option<String> = r.try_get(1)?;
         let weekday: Option<i32> = r.try_get(2)?;
@@ -179,6 +183,37 @@ fn attendance(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
     Ok(())
 }
 
+/// A bar for every day of `period`, `empty` where the report has no row (a Sunday, a closed
+/// day), so the days run evenly along the chart.
+fn every_day(period: Period, by_day: &BTreeMap<NaiveDate, Cell>, empty: Cell) -> Vec<Bar> {
+    period
+        .from
+        .iter_days()
+        .take_while(|d| *d <= period.to)
+        .map(|d| Bar {
+            label: bar_day(d),
+            value: by_day.get(&d).copied().unwrap_or(empty),
+        })
+        .collect()
+}
+
+/// A bar for every month `period` touches, 0 where no one was registered.
+fn every_month(period: Period, by_month: &BTreeMap<NaiveDate, Cell>) -> Vec<Bar> {
+    let mut bars = Vec::new();
+    let mut m = period.from.with_day(1).unwrap_or(period.from);
+    while m <= period.to {
+        bars.push(Bar {
+            label: m.format("%b").to_string(),
+            value: by_month.get(&m).copied().unwrap_or(Cell::Count(0)),
+        });
+        match m.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => m = next,
+            None => break,
+        }
+    }
+    bars
+}
+
 /// A doctor's surname, for a bar's label.
 fn short_name(full: &str) -> String {
     full.rsplit(' ').next().unwrap_or(full).to_string()
@@ -193,14 +228,12 @@ fn waiting(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
     f.label_columns = vec!["day"];
     f.columns = vec!["seen", "median min", "p90 min"];
     f.chart_title = "median wait per day, minutes".into();
+    let mut by_day = BTreeMap::new();
     for r in rows {
         let day: Option<NaiveDate> = r.try_get(0)?;
         let p50 = minutes(r.try_get(2)?);
         if let Some(d) = day {
-            f.bars.push(Bar {
-                label: bar_day(d),
-                value: p50,
-            });
+            by_day.insert(d, p50);
         }
         f.rows.push(FigureRow {
             label: vec![day_label(day)],
@@ -208,6 +241,7 @@ fn waiting(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
             total: day.is_none(),
         });
     }
+    f.bars = every_day(f.period, &by_day, Cell::None);
     Ok(())
 }
 
@@ -215,7 +249,7 @@ fn waiting(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
 fn utilisation(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
     f.label_columns = vec!["week", "doctor"];
     f.columns = vec!["booked h", "working h", "utilisation"];
-    f.chart_title = "utilisation per doctor, ‰".into();
+    f.chart_title = "utilisation per doctor, %".into();
     let hours = |m: i64| Cell::Count((m + 30) / 60);
     for r in rows {
         let week: Option<NaiveDate> = r.try_get(0)?;
@@ -246,14 +280,12 @@ fn new_patients(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
     f.label_columns = vec!["month"];
     f.columns = vec!["new patients"];
     f.chart_title = "new patients per month".into();
+    let mut by_month = BTreeMap::new();
     for r in rows {
         let month: Option<NaiveDate> = r.try_get(0)?;
         let n = Cell::count(r.try_get(1)?);
         if let Some(m) = month {
-            f.bars.push(Bar {
-                label: m.format("%b").to_string(),
-                value: n,
-            });
+            by_month.insert(m, n);
         }
         f.rows.push(FigureRow {
             label: vec![month.map_or_else(|| "all".into(), |m| m.format("%Y-%m").to_string())],
@@ -261,5 +293,6 @@ fn new_patients(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
             total: month.is_none(),
         });
     }
+    f.bars = every_month(f.period, &by_month);
     Ok(())
 }

@@ -97,6 +97,26 @@ impl Span {
             Span::Custom => "range",
         }
     }
+
+    /// The next longer span (a year stays a year; a range widens to a month).
+    pub fn wider(self) -> Span {
+        match self {
+            Span::Day => Span::Week,
+            Span::Week | Span::Custom => Span::Month,
+            Span::Month => Span::Quarter,
+            Span::Quarter | Span::Year => Span::Year,
+        }
+    }
+
+    /// The next shorter span (a day stays a day; a range narrows to a week).
+    pub fn narrower(self) -> Span {
+        match self {
+            Span::Day | Span::Week => Span::Day,
+            Span::Month | Span::Custom => Span::Week,
+            Span::Quarter => Span::Month,
+            Span::Year => Span::Quarter,
+        }
+    }
 }
 
 /// The clinic's dates a report covers, both ends included.
@@ -129,6 +149,15 @@ impl Period {
             Span::Year => months_on(from, 12).pred_opt().unwrap_or(from),
         };
         Period { span, from, to }
+    }
+
+    /// The `span` that holds this period's first day: a week seen as its month, a year as its
+    /// first quarter.
+    pub fn as_span(self, span: Span) -> Period {
+        if span == Span::Custom {
+            return self;
+        }
+        Period::holding(span, self.from)
     }
 
     /// Typed dates; the message says what is wrong.
@@ -317,6 +346,8 @@ pub struct Figures {
     /// What the chart shows, and its bars in order.
     pub chart_title: String,
     pub bars: Vec<Bar>,
+    /// What one bar stands for ("day", "doctor", "month").
+    pub bar_unit: &'static str,
 }
 
 impl Figures {
@@ -424,6 +455,20 @@ mod tests {
     }
 
     #[test]
+    fn spans_widen_and_narrow_around_the_first_day() {
+        let week = Period::holding(Span::Week, d(2026, 12, 2));
+        let month = week.as_span(week.span.wider());
+        // The week of Wed 2 December began on Monday 30 November: its month is November.
+        assert_eq!((month.from, month.to), (d(2026, 11, 1), d(2026, 11, 30)));
+        assert_eq!(month.as_span(Span::Month.wider()).label(), "Q4 2026");
+        assert_eq!(Span::Year.wider(), Span::Year);
+        assert_eq!(Span::Day.narrower(), Span::Day);
+        let range = Period::custom(d(2026, 1, 5), d(2026, 2, 3)).expect("a range");
+        assert_eq!(range.as_span(Span::Custom), range);
+        assert_eq!(range.as_span(Span::Year).label(), "2026");
+    }
+
+    #[test]
     fn typed_periods_parse_or_say_what_is_wrong() {
         let today = d(2026, 12, 4);
         let p = |s: &str| Period::parse(s, today).map(|p| (p.from, p.to));
@@ -453,6 +498,7 @@ mod tests {
             }],
             chart_title: String::new(),
             bars: vec![],
+            bar_unit: "doctor",
         };
         assert_eq!(
             f.csv(),

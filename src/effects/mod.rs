@@ -12,6 +12,7 @@ pub mod billing;
 pub mod lock;
 pub mod patients;
 pub mod records;
+pub mod reports;
 
 use std::convert::Infallible;
 use std::future::Future;

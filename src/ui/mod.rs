@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod patients;
 pub mod queue;
 pub mod records;
+pub mod reports;
 
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Alignment, Constraint, Layout, Position, Rect};

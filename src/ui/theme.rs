@@ -180,6 +180,16 @@ impl Theme {
         }
     }
 
+    /// A chart's bars: coloured where there is colour; without it the bars are their shape.
+    pub fn chart(self) -> Style {
+        self.tint(Style::new(), Color::Cyan)
+    }
+
+    /// The figure written on a bar: the bar's colours turned round, so it reads on the bar.
+    pub fn chart_value(self) -> Style {
+        self.chart().add_modifier(Modifier::REVERSED)
+    }
+
     pub fn popup_border(self) -> Style {
         self.tint(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
     }
