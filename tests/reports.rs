@@ -211,3 +211,77 @@ async fn jobs_without_the_reports_are_refused_by_the_database() {
         .await
         .expect("a report reads only");
 }
+
+/// The Reports screen's own requests (`effects::reports`), as the screen sends them, against the
+/// person's own pool: the desk gets the figures `db::reports` gives; an accountant's pool is
+/// refused in words; the export writes what it was given into a new file and never over one.
+#[tokio::test]
+async fn the_screen_s_requests_count_as_the_person_and_export_into_new_files() {
+    use clinic::app::reports::{Reply, Request};
+    use clinic::app::RequestId;
+    use clinic::effects::Run;
+
+    let db = TestDb::new().await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    let adam = db.staff("adam", Job::Accountant).await;
+    let pool = |l: &support::Login| {
+        clinic::db::connect_as(&db.server_config(), &l.user, &l.password).expect("a pool")
+    };
+    let alice = db
+        .staff("alice", Job::Doctor)
+        .await
+        .staff_id
+        .expect("alice");
+    let bob = db.staff("bob", Job::Doctor).await.staff_id.expect("bob");
+    fixed_clinic(&db.superuser().await, alice, bob).await;
+
+    let ask = |request| Request::Load {
+        request: RequestId(request),
+        kind: ReportKind::Waiting,
+        period: week(),
+    };
+    let direct = figures(&db.connect(&rita).await, ReportKind::Waiting, week())
+        .await
+        .expect("waiting");
+    match ask(1).run(pool(&rita)).await {
+        Reply::Loaded {
+            request,
+            result: Ok(f),
+        } => {
+            assert_eq!(request, RequestId(1));
+            assert_eq!(f, direct);
+            assert_eq!(row(&f, &["all days"])[0], Cell::Count(6));
+        }
+        other => panic!("{other:?}"),
+    }
+    match ask(2).run(pool(&adam)).await {
+        Reply::Loaded {
+            result: Err(words), ..
+        } => assert!(words.contains("not allowed"), "{words}"),
+        other => panic!("the accounts office counted the desk's report: {other:?}"),
+    }
+
+    let dir = tempfile::tempdir().expect("a folder");
+    let export = |request| Request::Export {
+        request: RequestId(request),
+        dir: dir.path().join("exports"),
+        stem: "report-waiting-2025-03-03-2025-03-09".into(),
+        csv: direct.csv(),
+    };
+    let mut written = Vec::new();
+    for n in [3, 4] {
+        match export(n).run(pool(&rita)).await {
+            Reply::Exported {
+                result: Ok(path), ..
+            } => written.push(path),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_ne!(
+        written[0], written[1],
+        "the second export did not replace the first"
+    );
+    for path in &written {
+        assert_eq!(std::fs::read_to_string(path).expect("read"), direct.csv());
+    }
+}

@@ -3,6 +3,8 @@
 
 #[path = "tui/render.rs"]
 mod render;
+#[path = "tui/reports.rs"]
+mod reports;
 #[path = "tui/resize.rs"]
 mod resize;
 #[path = "tui/session.rs"]

@@ -94,8 +94,10 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
     if nothing {
         let inner = framed(frame, area, &figures.chart_title, theme);
         frame.render_widget(
-            Paragraph::new(" Nothing to chart in this period: every figure is 0 or none.")
-                .style(theme.dim()),
+            Paragraph::new(
+                " No bars to draw: each figure is 0, hidden (<5) or none; the table has them.",
+            )
+            .style(theme.dim()),
             inner,
         );
         return;
@@ -132,6 +134,18 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
                 .value_style(theme.chart_value())
                 .label_style(Style::new());
             frame.render_widget(chart, inner);
+            let label = u16::try_from(label).unwrap_or(0);
+            for (i, b) in (0u16..).zip(bars) {
+                if b.value.bar() == 0 {
+                    let at = Rect {
+                        x: inner.x + label + 1,
+                        y: inner.y + i * (1 + gap),
+                        width: inner.width.saturating_sub(label + 1),
+                        height: 1,
+                    };
+                    flat(frame, at, b.value, theme);
+                }
+            }
         }
         Fit::Vertical {
             width,
@@ -161,6 +175,23 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
                 .value_style(theme.chart_value())
                 .label_style(theme.dim());
             frame.render_widget(chart, chart_area);
+            // A bar of no height still says its figure (0, "<5", "-") where it fits.
+            let row = chart_area.bottom().saturating_sub(1 + u16::from(labelled));
+            for (i, b) in (0u16..).zip(bars) {
+                let text = bar_text(b.value);
+                let fits = usize::from(width) >= text.chars().count();
+                if b.value.bar() == 0 && fits && chart_area.height > 1 {
+                    let at = Rect {
+                        x: chart_area.x + i * (width + gap),
+                        y: row,
+                        width,
+                        height: 1,
+                    };
+                    if at.right() <= chart_area.right() {
+                        flat(frame, at, b.value, theme);
+                    }
+                }
+            }
             if !labelled && inner.height > 1 {
                 let axis = axis(figures, width + gap, label, inner.width);
                 frame.render_widget(
@@ -228,6 +259,16 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
             );
         }
     }
+}
+
+/// The figure of a bar with no height, in its place, centred.
+fn flat(frame: &mut Frame, at: Rect, value: Cell, theme: Theme) {
+    frame.render_widget(
+        Paragraph::new(bar_text(value))
+            .style(theme.dim())
+            .alignment(ratatui::layout::Alignment::Center),
+        at,
+    );
 }
 
 /// The chart's frame with its title; the area inside it.

@@ -44,7 +44,7 @@ impl View for ReportsScreen {
             })
         };
         let heading = format!(" {} · {}", period.label(), period.span.word());
-        let hints = "←/→ earlier/later · d w m y +/- period · t today ";
+        let hints = "d w m y +/- period · t today ";
         let fits = heading.chars().count() + hints.chars().count() <= width;
         let gap = width.saturating_sub(heading.chars().count() + hints.chars().count());
         let lines = vec![
