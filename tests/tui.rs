@@ -119,12 +119,12 @@ fn signing_in_opens_exactly_the_screens_of_the_job() {
             Job::Admin,
             vec![Patients, Calendar, Billing, Admin, Reports],
         ),
-        (Job::Doctor, vec![Patients, Calendar, Records]),
+        (Job::Doctor, vec![Patients, Calendar, Records, Reports]),
         (
             Job::Receptionist,
             vec![Patients, Calendar, Queue, Billing, Reports],
         ),
-        (Job::Accountant, vec![Patients, Billing]),
+        (Job::Accountant, vec![Patients, Billing, Reports]),
     ];
     for (job, screens) in expected {
         let (app, _, _) = signed_in(job);
@@ -167,10 +167,10 @@ fn function_keys_and_alt_digits_switch_screens_and_refuse_missing_ones() {
     assert_eq!(shell(&app).current, ScreenId::Patients);
 
     let (mut app, _, _) = signed_in(Job::Accountant);
-    press_with(&mut app, KeyCode::Char('3'), KeyModifiers::ALT);
+    press_with(&mut app, KeyCode::Char('4'), KeyModifiers::ALT);
     assert_eq!(shell(&app).current, ScreenId::Billing);
     let notice = app.notice.clone().expect("a refusal is explained");
-    assert!(notice.contains("No screen 3"), "{notice}");
+    assert!(notice.contains("No screen 4"), "{notice}");
     // The next key clears the notice.
     press(&mut app, KeyCode::F(2));
     assert_eq!(shell(&app).current, ScreenId::Patients);

@@ -21,6 +21,8 @@ pub mod pool;
 pub mod reconcile;
 pub mod records;
 pub mod reports;
+pub mod reports_books;
+pub mod reports_mine;
 pub mod staff;
 pub mod tls;
 

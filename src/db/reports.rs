@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use tokio_postgres::{GenericClient, Row};
 
+use super::reports_books as books;
+use super::reports_mine as mine;
 use super::DbError;
 use crate::domain::report::{Bar, Cell, FigureRow, Figures, Period, ReportKind};
 
@@ -34,6 +36,12 @@ pub async fn figures(
         ReportKind::Waiting => "report_waiting",
         ReportKind::Utilisation => "report_utilisation",
         ReportKind::NewPatients => "report_new_patients",
+        ReportKind::Revenue => "report_revenue",
+        ReportKind::Receivables => "report_receivables",
+        ReportKind::Reconciliation => "report_reconciliation",
+        ReportKind::MyDays => "report_my_days",
+        ReportKind::Diagnoses => "report_my_diagnoses",
+        ReportKind::Prescriptions => "report_my_prescriptions",
     };
     let rows = client
         .query(
@@ -52,7 +60,8 @@ pub async fn figures(
         bar_unit: match kind {
             ReportKind::Appointments | ReportKind::Waiting => "day",
             ReportKind::Attendance | ReportKind::Utilisation => "doctor",
-            ReportKind::NewPatients => "month",
+            // The accounts office's reports say their own.
+            _ => "month",
         },
     };
     match kind {
@@ -61,6 +70,14 @@ pub async fn figures(
         ReportKind::Waiting => waiting(&mut f, &rows)?,
         ReportKind::Utilisation => utilisation(&mut f, &rows)?,
         ReportKind::NewPatients => new_patients(&mut f, &rows)?,
+        ReportKind::Revenue => books::revenue(&mut f, &rows, books::exponent(client).await?)?,
+        ReportKind::Receivables => {
+            books::receivables(&mut f, &rows, books::exponent(client).await?)?
+        }
+        ReportKind::Reconciliation => books::reconciliation(&mut f, &rows)?,
+        ReportKind::MyDays => mine::my_days(&mut f, &rows)?,
+        ReportKind::Diagnoses => mine::diagnoses(&mut f, &rows)?,
+        ReportKind::Prescriptions => mine::prescriptions(&mut f, &rows)?,
     }
     Ok(f)
 }
@@ -185,7 +202,11 @@ fn attendance(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
 
 /// A bar for every day of `period`, `empty` where the report has no row (a Sunday, a closed
 /// day), so the days run evenly along the chart.
-fn every_day(period: Period, by_day: &BTreeMap<NaiveDate, Cell>, empty: Cell) -> Vec<Bar> {
+pub(super) fn every_day(
+    period: Period,
+    by_day: &BTreeMap<NaiveDate, Cell>,
+    empty: Cell,
+) -> Vec<Bar> {
     period
         .from
         .iter_days()
@@ -198,13 +219,17 @@ fn every_day(period: Period, by_day: &BTreeMap<NaiveDate, Cell>, empty: Cell) ->
 }
 
 /// A bar for every month `period` touches, 0 where no one was registered.
-fn every_month(period: Period, by_month: &BTreeMap<NaiveDate, Cell>) -> Vec<Bar> {
+pub(super) fn every_month(
+    period: Period,
+    by_month: &BTreeMap<NaiveDate, Cell>,
+    empty: Cell,
+) -> Vec<Bar> {
     let mut bars = Vec::new();
     let mut m = period.from.with_day(1).unwrap_or(period.from);
     while m <= period.to {
         bars.push(Bar {
             label: m.format("%b").to_string(),
-            value: by_month.get(&m).copied().unwrap_or(Cell::Count(0)),
+            value: by_month.get(&m).copied().unwrap_or(empty),
         });
         match m.checked_add_months(chrono::Months::new(1)) {
             Some(next) => m = next,
@@ -293,6 +318,6 @@ fn new_patients(f: &mut Figures, rows: &[Row]) -> Result<(), DbError> {
             total: month.is_none(),
         });
     }
-    f.bars = every_month(f.period, &by_month);
+    f.bars = every_month(f.period, &by_month, Cell::Count(0));
     Ok(())
 }

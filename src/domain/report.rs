@@ -15,7 +15,48 @@ pub enum ReportKind {
     Waiting,
     Utilisation,
     NewPatients,
+    Revenue,
+    Receivables,
+    Reconciliation,
+    MyDays,
+    Diagnoses,
+    Prescriptions,
 }
+
+/// The desk's reports (sql/0030).
+const DESK: &[ReportKind] = &[
+    ReportKind::Appointments,
+    ReportKind::Attendance,
+    ReportKind::Waiting,
+    ReportKind::Utilisation,
+    ReportKind::NewPatients,
+];
+
+/// The accounts office's (sql/0032).
+const BOOKS: &[ReportKind] = &[
+    ReportKind::Revenue,
+    ReportKind::Receivables,
+    ReportKind::Reconciliation,
+];
+
+/// An admin's: the desk's and the books', never a clinical figure.
+const ADMIN: &[ReportKind] = &[
+    ReportKind::Appointments,
+    ReportKind::Attendance,
+    ReportKind::Waiting,
+    ReportKind::Utilisation,
+    ReportKind::NewPatients,
+    ReportKind::Revenue,
+    ReportKind::Receivables,
+    ReportKind::Reconciliation,
+];
+
+/// A doctor's own (sql/0033).
+const MINE: &[ReportKind] = &[
+    ReportKind::MyDays,
+    ReportKind::Diagnoses,
+    ReportKind::Prescriptions,
+];
 
 impl ReportKind {
     pub const ALL: &'static [ReportKind] = &[
@@ -24,6 +65,12 @@ impl ReportKind {
         ReportKind::Waiting,
         ReportKind::Utilisation,
         ReportKind::NewPatients,
+        ReportKind::Revenue,
+        ReportKind::Receivables,
+        ReportKind::Reconciliation,
+        ReportKind::MyDays,
+        ReportKind::Diagnoses,
+        ReportKind::Prescriptions,
     ];
 
     /// The name on the command line (`clinic report NAME`).
@@ -34,6 +81,12 @@ impl ReportKind {
             ReportKind::Waiting => "waiting",
             ReportKind::Utilisation => "utilisation",
             ReportKind::NewPatients => "new-patients",
+            ReportKind::Revenue => "revenue",
+            ReportKind::Receivables => "receivables",
+            ReportKind::Reconciliation => "reconciliation",
+            ReportKind::MyDays => "my-days",
+            ReportKind::Diagnoses => "diagnoses",
+            ReportKind::Prescriptions => "prescriptions",
         }
     }
 
@@ -44,6 +97,12 @@ impl ReportKind {
             ReportKind::Waiting => "Waiting",
             ReportKind::Utilisation => "Utilisation",
             ReportKind::NewPatients => "New patients",
+            ReportKind::Revenue => "Revenue",
+            ReportKind::Receivables => "Receivables",
+            ReportKind::Reconciliation => "Reconciliation",
+            ReportKind::MyDays => "My days",
+            ReportKind::Diagnoses => "Diagnoses",
+            ReportKind::Prescriptions => "Prescriptions",
         }
     }
 
@@ -55,12 +114,15 @@ impl ReportKind {
             .find(|k| k.code() == s || (s == "utilization" && *k == ReportKind::Utilisation))
     }
 
-    /// The reports `job` has (the database grants the same: sql/0030). The accounts office's and
-    /// the doctors' own reports come with their issue's next part.
+    /// The reports `job` has (the database grants the same: sql/0030, 0032, 0033): the desk's
+    /// numbers to the desk, the books' to the accounts office, both to an admin, and to each
+    /// doctor their own work.
     pub fn for_job(job: Job) -> &'static [ReportKind] {
         match job {
-            Job::Receptionist | Job::Admin => Self::ALL,
-            Job::Doctor | Job::Accountant => &[],
+            Job::Receptionist => DESK,
+            Job::Accountant => BOOKS,
+            Job::Admin => ADMIN,
+            Job::Doctor => MINE,
         }
     }
 
@@ -288,6 +350,13 @@ pub enum Cell {
     Minutes(i64),
     /// Parts per thousand, shown as a percentage with one decimal.
     Permille(i64),
+    /// Money in minor units of a currency with `exponent` decimals, shown as "1234.50".
+    Money {
+        minor: i64,
+        exponent: u32,
+    },
+    /// Whole days.
+    Days(i64),
     /// Nothing to show (a rate of nothing, a rate resting on a hidden count).
     None,
 }
@@ -301,7 +370,10 @@ impl Cell {
     /// How tall its bar is (a hidden count has none: its height would give it away).
     pub fn bar(self) -> u64 {
         match self {
-            Cell::Count(n) | Cell::Minutes(n) | Cell::Permille(n) => u64::try_from(n).unwrap_or(0),
+            Cell::Count(n) | Cell::Minutes(n) | Cell::Permille(n) | Cell::Days(n) => {
+                u64::try_from(n).unwrap_or(0)
+            }
+            Cell::Money { minor, .. } => u64::try_from(minor).unwrap_or(0),
             Cell::Small | Cell::None => 0,
         }
     }
@@ -310,7 +382,17 @@ impl Cell {
 impl std::fmt::Display for Cell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Cell::Count(n) | Cell::Minutes(n) => write!(f, "{n}"),
+            Cell::Count(n) | Cell::Minutes(n) | Cell::Days(n) => write!(f, "{n}"),
+            Cell::Money { minor, exponent } => {
+                let unit = 10u64.pow(*exponent);
+                let sign = if *minor < 0 { "-" } else { "" };
+                let (whole, part) = (minor.unsigned_abs() / unit, minor.unsigned_abs() % unit);
+                if *exponent == 0 {
+                    write!(f, "{sign}{whole}")
+                } else {
+                    write!(f, "{sign}{whole}.{part:0w$}", w = *exponent as usize)
+                }
+            }
             Cell::Small => f.write_str("<5"),
             Cell::Permille(p) => write!(f, "{}.{} %", p / 10, p % 10),
             Cell::None => f.write_str("-"),
@@ -466,6 +548,25 @@ mod tests {
         let range = Period::custom(d(2026, 1, 5), d(2026, 2, 3)).expect("a range");
         assert_eq!(range.as_span(Span::Custom), range);
         assert_eq!(range.as_span(Span::Year).label(), "2026");
+    }
+
+    #[test]
+    fn money_is_shown_exactly_in_its_currency_s_decimals() {
+        let m = |minor, exponent| Cell::Money { minor, exponent }.to_string();
+        assert_eq!(m(123_450, 2), "1234.50");
+        assert_eq!(m(-5, 2), "-0.05");
+        assert_eq!(m(0, 2), "0.00");
+        assert_eq!(m(1500, 0), "1500");
+        assert_eq!(m(1_234, 3), "1.234");
+        assert_eq!(
+            Cell::Money {
+                minor: -5,
+                exponent: 2
+            }
+            .bar(),
+            0,
+            "no bar below 0"
+        );
     }
 
     #[test]

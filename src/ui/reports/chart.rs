@@ -102,7 +102,8 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
         );
         return;
     }
-    let by_name = figures.bar_unit == "doctor";
+    // Bars of things with names (doctors, methods, statements) go one to a row, named.
+    let by_name = !matches!(figures.bar_unit, "day" | "month" | "month end");
     // A rate is drawn against 100 % (a full bar is everyone), unless one goes past it.
     let tallest = bars.iter().map(|b| b.value.bar()).max().unwrap_or(0);
     let rates = bars
@@ -175,11 +176,12 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
                 .value_style(theme.chart_value())
                 .label_style(theme.dim());
             frame.render_widget(chart, chart_area);
-            // A bar of no height still says its figure (0, "<5", "-") where it fits.
+            // A bar of no height still says its figure (0, "<5", "-") where it fits, on bars
+            // wide enough to read as columns (on thin ones a row of zeros is only noise).
             let row = chart_area.bottom().saturating_sub(1 + u16::from(labelled));
             for (i, b) in (0u16..).zip(bars) {
                 let text = bar_text(b.value);
-                let fits = usize::from(width) >= text.chars().count();
+                let fits = width >= 3 && usize::from(width) >= text.chars().count();
                 if b.value.bar() == 0 && fits && chart_area.height > 1 {
                     let at = Rect {
                         x: chart_area.x + i * (width + gap),
