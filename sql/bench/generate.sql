@@ -171,7 +171,7 @@ WITH
       FROM people p CROSS JOIN lists l
   )
 INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex, phone, email, address_line1, city,
-                             postcode, insurer, insurance_number, created_by, updated_by)
+                             postcode, insurer, insurance_number, created_at, created_by, updated_by)
 SELECT n.family_name,
        n.given_names,
        -- Newborns to centenarians, more adults than children.
@@ -198,6 +198,9 @@ SELECT n.family_name,
        upper(substr(md5(n.i::text), 1, 2)) || (1 + n.i % 9)::text || ' ' || (n.i % 10)::text || upper(substr(md5(n.digits), 1, 2)),
        CASE WHEN n.r_misc < 0.8 THEN (ARRAY['Acme Health','Blue Shield Mutual','CareFirst','National Health Plan'])[1 + (n.i % 4)] END,
        CASE WHEN n.r_misc < 0.8 THEN 'INS-' || n.digits END,
+       -- Registered over the last 25 years in the order of their numbers, as a clinic fills up,
+       -- so the new-patients report has months to count.
+       now() - make_interval(secs => ({{patients}} - n.i + n.r_misc) * (25 * 365.25 * 86400) / {{patients}}),
        {{desk}}, {{desk}}
   FROM named n;
 
@@ -244,3 +247,48 @@ SELECT s.lo + floor(t.who * s.n)::bigint,
       ELSE 'completed'
     END AS status
   ) st;
+
+-- step: schedule
+-- The bench doctors' working hours: weekdays 08:00-18:00, the stretch their generated slots fill,
+-- so the utilisation report has hours to set the bookings against. No leave or blocked time: the
+-- generated calendars are booked through every weekday.
+INSERT INTO clinic.working_hours (doctor_id, weekday, starts, ends, updated_by)
+SELECT s.id, w, time '08:00', time '18:00', {{desk}}
+  FROM clinic.staff s CROSS JOIN generate_series(1, 5) AS w
+ WHERE s.job = 'doctor' AND s.login LIKE 'bench\_%';
+
+-- step: history
+-- Each appointment's status history as the app's trigger writes it (the load had it off): the
+-- booking, then for a completed one the check-in (15 minutes early to 10 late; one in thirty-three
+-- checked in by mistake first and taken back), the start (a wait skewed short: a median near 11
+-- minutes, one in ten over 35) and the end 10-20 minutes later; a no-show or a cancellation at
+-- the time the appointment says. Appointments {{from}}..{{to}} by id. The draws are hashes of the
+-- id, so a second run draws the same.
+WITH a AS (
+  SELECT x.id, x.doctor_id, x.starts_at, x.status, x.cancel_reason, x.status_changed_at, x.booked_at,
+         (hashint8(x.id) & 1048575) / 1048576.0 AS u1,
+         (hashint8(-x.id) & 1048575) / 1048576.0 AS u2,
+         (hashint8(x.id + 4294967296) & 1048575) / 1048576.0 AS u3,
+         (hashint8(x.id - 4294967296) & 1048575) / 1048576.0 AS u4
+    FROM clinic.appointments x
+   WHERE x.id BETWEEN {{from}} AND {{to}}),
+t AS (
+  SELECT a.*, a.starts_at + make_interval(secs => (a.u1 * 25 - 15) * 60) AS ci FROM a),
+s AS (
+  SELECT t.*, GREATEST(t.ci, t.starts_at) + make_interval(secs => power(t.u2, 2) * 45 * 60) AS st FROM t)
+INSERT INTO clinic.appointment_status_history (appointment_id, from_status, to_status, reason, changed_at, changed_by)
+SELECT s.id, h.from_status, h.to_status, h.reason, h.at, h.by
+  FROM s CROSS JOIN LATERAL (VALUES
+    (0, NULL, 'scheduled', NULL, s.booked_at, {{desk}}::bigint),
+    (1, 'scheduled', 'checked_in', NULL, s.ci - interval '20 minutes', {{desk}}),
+    (2, 'checked_in', 'scheduled', 'Checked in the wrong patient', s.ci - interval '19 minutes', {{desk}}),
+    (3, 'scheduled', 'checked_in', NULL, s.ci, {{desk}}),
+    (4, 'checked_in', 'in_progress', NULL, s.st, s.doctor_id),
+    (5, 'in_progress', 'completed', NULL, s.st + make_interval(secs => (10 + s.u3 * 10) * 60), s.doctor_id),
+    (6, 'scheduled', s.status, s.cancel_reason, s.status_changed_at, {{desk}})
+  ) AS h (k, from_status, to_status, reason, at, by)
+ WHERE h.k = 0
+    OR (s.status = 'completed' AND h.k IN (3, 4, 5))
+    OR (s.status = 'completed' AND h.k IN (1, 2) AND s.u4 < 0.03)
+    OR (s.status IN ('no_show', 'cancelled') AND h.k = 6)
+ ORDER BY s.id, h.k;

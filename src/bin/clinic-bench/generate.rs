@@ -164,7 +164,9 @@ pub async fn generate(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     // a patient for every appointment. Both are switched off for the load and on again after.
     db.batch_execute(
         "ALTER TABLE clinic.patients DISABLE TRIGGER USER;
-         ALTER TABLE clinic.appointments DISABLE TRIGGER ALL;",
+         ALTER TABLE clinic.appointments DISABLE TRIGGER ALL;
+         ALTER TABLE clinic.appointment_status_history DISABLE TRIGGER ALL;
+         ALTER TABLE clinic.working_hours DISABLE TRIGGER USER;",
     )
     .await?;
 
@@ -178,6 +180,7 @@ pub async fn generate(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
                 ("to", to),
                 ("desk", desk),
                 ("spread", i64::from(opts.population == Population::Spread)),
+                ("patients", opts.patients),
             ],
         ))
     })
@@ -201,9 +204,40 @@ pub async fn generate(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     .await?;
     let appointments_time = t.elapsed();
 
+    // What the status trigger would have written, and the doctors' hours (both for the reports).
+    let t = Instant::now();
+    db.batch_execute(&fill(step("schedule")?, &[("desk", desk)]))
+        .await?;
+    let (first, last): (i64, i64) = {
+        let r = db
+            .query_one(
+                "SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM clinic.appointments",
+                &[],
+            )
+            .await?;
+        (r.get(0), r.get(1))
+    };
+    let chunks = ranges(first, last, 250_000);
+    load(
+        cluster,
+        opts.jobs,
+        "status history",
+        &chunks,
+        |(from, to)| {
+            Ok(fill(
+                step("history")?,
+                &[("from", from), ("to", to), ("desk", desk)],
+            ))
+        },
+    )
+    .await?;
+    let history_time = t.elapsed();
+
     db.batch_execute(
         "ALTER TABLE clinic.patients ENABLE TRIGGER USER;
-         ALTER TABLE clinic.appointments ENABLE TRIGGER ALL;",
+         ALTER TABLE clinic.appointments ENABLE TRIGGER ALL;
+         ALTER TABLE clinic.appointment_status_history ENABLE TRIGGER ALL;
+         ALTER TABLE clinic.working_hours ENABLE TRIGGER USER;",
     )
     .await?;
     let t = Instant::now();
@@ -224,13 +258,14 @@ pub async fn generate(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     for sql in [
         "VACUUM (ANALYZE) clinic.patients",
         "VACUUM (ANALYZE) clinic.appointments",
+        "VACUUM (ANALYZE) clinic.appointment_status_history",
         "ANALYZE",
     ] {
         db.batch_execute(sql).await?;
     }
     let finish_time = t.elapsed();
 
-    println!("generated in {:.1?}: patients {patients_time:.1?}, appointments {appointments_time:.1?}, word list + vacuum/analyze {finish_time:.1?}", began.elapsed());
+    println!("generated in {:.1?}: patients {patients_time:.1?}, appointments {appointments_time:.1?}, status history {history_time:.1?}, word list + vacuum/analyze {finish_time:.1?}", began.elapsed());
     for row in db
         .query(
             "SELECT c.relname::text, c.reltuples::bigint,

@@ -13,6 +13,7 @@ mod generate;
 mod icd;
 mod lookup;
 mod reconcile;
+mod reports;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -79,6 +80,9 @@ enum Command {
     /// accountants), each on their own login and pool: per operation p50/p95/p99, errors and
     /// refusals, double bookings, the money, the audit chain and the connections held.
     Desks(desks::Options),
+    /// The five reports for a month and a year as the receptionist (clinic::db::reports::figures,
+    /// p50/p95/p99), each beside the plain aggregate over the base tables.
+    Reports(reports::Options),
     /// Stop the bench's cluster.
     Stop,
 }
@@ -108,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Reconcile(opts) => reconcile::run(&cluster, &opts).await,
         Command::Audit(opts) => audit::run(&cluster, &opts).await,
         Command::Desks(opts) => desks::run(&cluster, &opts).await,
+        Command::Reports(opts) => reports::run(&cluster, &opts).await,
         Command::Stop => Ok(()),
     };
     // Leave the server as we found it.

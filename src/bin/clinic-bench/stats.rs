@@ -114,6 +114,42 @@ pub fn line(
     out
 }
 
+/// One line measured beside its floor (the same work done plainly), with how many times the
+/// floor's p95 ours took: the price of the policies, the function and the layout.
+pub fn line_over_floor(
+    name: &str,
+    ours: &Samples,
+    floor: &Samples,
+    target: Option<Duration>,
+) -> String {
+    let times =
+        ours.percentile(95.0).as_secs_f64() / floor.percentile(95.0).as_secs_f64().max(1e-9);
+    format!(
+        "{}  | {:>5} {} {}  | {times:>7.1}x{}",
+        head(name, ours),
+        floor.len(),
+        ms(floor.percentile(50.0)),
+        ms(floor.percentile(95.0)),
+        verdict(ours, target)
+    )
+}
+
+/// The header of [`line_over_floor`]'s table.
+pub fn header_over_floor(title: &str) -> String {
+    format!(
+        "{title:<26} {:>5} {:>9} {:>9} {:>9}  | {:>5} {:>9} {:>9}  | {:>8}\n{}",
+        "N",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "N",
+        "base p50",
+        "base p95",
+        "x base",
+        "-".repeat(118)
+    )
+}
+
 /// One line of a form measured on a connection that keeps its statements prepared (the app's
 /// pooled one), beside the same inputs planned on every call and the naive plan.
 pub fn line_prepared(
