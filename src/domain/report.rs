@@ -125,15 +125,6 @@ impl ReportKind {
             Job::Doctor => MINE,
         }
     }
-
-    /// The period a report opens on: a day's figures are thin, a month reads well.
-    pub fn default_span(self) -> Span {
-        match self {
-            ReportKind::Utilisation => Span::Week,
-            ReportKind::NewPatients => Span::Year,
-            _ => Span::Month,
-        }
-    }
 }
 
 /// How long a period is.

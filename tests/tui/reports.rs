@@ -480,3 +480,30 @@ fn snapshot_reports_a_week_with_its_figures_on_the_bars() {
     );
     assert_drawn!("appointments_week", drawn);
 }
+
+#[test]
+fn on_a_wide_terminal_the_figures_stand_beside_the_chart() {
+    let (mut app, _, _) = on_reports();
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    let (request, _, week) = load(&press(&mut app, KeyCode::Char('w')));
+    answer(&mut app, request, utilisation(week));
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 30)).expect("a terminal");
+    terminal
+        .draw(|frame| clinic::ui::draw(frame, &app, Theme::plain()))
+        .expect("drawing");
+    let drawn = buffer_text(terminal.backend().buffer());
+    // The chart's first bar and the table's first row share a line.
+    let beside = drawn
+        .lines()
+        .any(|l| l.contains("Smith  75.0%█") && l.contains("Alice Smith"));
+    assert!(beside, "{drawn}");
+    assert!(
+        drawn
+            .lines()
+            .any(|l| l.contains("│") && l.contains("Nkechi Okafor")),
+        "{drawn}"
+    );
+}

@@ -1,7 +1,8 @@
-//! `clinic-bench reports`: the five reports over the generated million patients and ten million
-//! appointments, each rendered as the front desk renders it (clinic::db::reports::figures as the
-//! receptionist login: the report function under her policies, then the layout into rows and
-//! bars) for a month and for a year, beside the plain aggregate of the same figures over the base
+//! `clinic-bench reports`: every report over the generated million patients and ten million
+//! appointments and the books, each rendered as its job's screen renders it
+//! (clinic::db::reports::figures as the desk's, the accounts office's or a doctor's login: the
+//! report function under that login's rights, then the layout into rows and bars) for a month and
+//! for a year, beside the plain aggregate of the same figures over the base
 //! tables (superuser: no policy, no small-count suppression, no totals, no layout) in the same run.
 
 use std::time::{Duration, Instant};
@@ -11,9 +12,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clinic::db::{migrate, reports};
 use clinic::demo::cluster::Cluster;
 use clinic::domain::report::{Period, ReportKind, Span};
+use clinic::domain::staff::Job;
 
 use super::stats::{header_over_floor, line_over_floor, Samples};
-use super::{connect, login_config, pooled, BENCH_DB, DESK_LOGIN};
+use super::{connect, login_config, pooled, ACCOUNTS_LOGIN, BENCH_DB, DESK_LOGIN, DOCTOR_LOGIN};
 
 #[derive(clap::Args)]
 pub struct Options {
@@ -36,8 +38,8 @@ fn target(span: Span) -> Duration {
 
 /// The same figures as `kind`'s report, aggregated plainly from the base tables: $1 and $2 the
 /// period's first and after-last instants, $3 the clinic's time zone.
-fn plain(kind: ReportKind) -> &'static str {
-    match kind {
+fn plain(kind: ReportKind) -> String {
+    let sql = match kind {
         ReportKind::Appointments => {
             "SELECT (starts_at AT TIME ZONE $3)::date, doctor_id, status, count(*)
                FROM clinic.appointments WHERE starts_at >= $1 AND starts_at < $2
@@ -75,6 +77,71 @@ fn plain(kind: ReportKind) -> &'static str {
                FROM clinic.patients WHERE created_at >= $1 AND created_at < $2
               GROUP BY 1"
         }
+        ReportKind::Revenue => {
+            "SELECT date_trunc('month', i.issued_at AT TIME ZONE $3), l.service_id::text, sum(l.net_minor)
+               FROM clinic.invoices i JOIN clinic.invoice_lines l ON l.invoice_id = i.id
+              WHERE i.issued_at >= $1 AND i.issued_at < $2 AND i.status NOT IN ('draft', 'void')
+              GROUP BY 1, 2
+             UNION ALL
+             SELECT date_trunc('month', received_at AT TIME ZONE $3), method, sum(amount_minor)
+               FROM clinic.payments WHERE received_at >= $1 AND received_at < $2
+              GROUP BY 1, 2"
+        }
+        // What is owed now on the invoices issued in time, aged at the period's end: one point
+        // from the running balances, where the report rebuilds each month's end from the payments.
+        ReportKind::Receivables => {
+            "SELECT width_bucket(($2::timestamptz AT TIME ZONE $3)::date - due_on, ARRAY[31, 61, 91]),
+                    sum(total_minor - paid_minor - credited_minor)
+               FROM clinic.invoices
+              WHERE status IN ('issued', 'partially_paid') AND issued_at < $2 AND $1::timestamptz IS NOT NULL
+              GROUP BY 1"
+        }
+        ReportKind::Reconciliation => {
+            "SELECT s.id, count(l.id), count(*) FILTER (WHERE l.state = 'open'), min(l.booked_on)
+               FROM clinic.bank_statements s LEFT JOIN clinic.bank_lines l ON l.statement_id = s.id
+              WHERE s.imported_at >= $1 AND s.imported_at < $2 AND $3::text IS NOT NULL
+              GROUP BY s.id"
+        }
+        ReportKind::MyDays => {
+            "SELECT (starts_at AT TIME ZONE $3)::date, status, count(*)
+               FROM clinic.appointments
+              WHERE doctor_id = (SELECT id FROM clinic.staff WHERE login = '{doctor}')
+                AND starts_at >= $1 AND starts_at < $2
+              GROUP BY 1, 2
+             UNION ALL
+             SELECT (recorded_at AT TIME ZONE $3)::date, (signed_at IS NOT NULL)::text, count(*)
+               FROM clinic.medical_records
+              WHERE author_id = (SELECT id FROM clinic.staff WHERE login = '{doctor}')
+                AND recorded_at >= $1 AND recorded_at < $2
+              GROUP BY 1, 2"
+        }
+        ReportKind::Diagnoses => {
+            "SELECT c.chapter, count(*), count(DISTINCT g.patient_id)
+               FROM clinic.diagnoses g
+               JOIN clinic.medical_records m ON m.id = g.record_id
+               JOIN clinic.icd10cm c ON c.code = g.code
+              WHERE m.author_id = (SELECT id FROM clinic.staff WHERE login = '{doctor}')
+                AND m.recorded_at >= $1 AND m.recorded_at < $2 AND $3::text IS NOT NULL
+              GROUP BY 1"
+        }
+        ReportKind::Prescriptions => {
+            "SELECT lower(btrim(p.drug)), count(*), count(DISTINCT p.patient_id)
+               FROM clinic.prescriptions p
+               JOIN clinic.medical_records m ON m.id = p.record_id
+              WHERE m.author_id = (SELECT id FROM clinic.staff WHERE login = '{doctor}')
+                AND m.recorded_at >= $1 AND m.recorded_at < $2 AND $3::text IS NOT NULL
+              GROUP BY 1"
+        }
+    };
+    sql.replace("{doctor}", DOCTOR_LOGIN)
+}
+
+/// The bench login that runs a job's reports.
+fn login_of(job: Job) -> &'static str {
+    match job {
+        Job::Accountant => ACCOUNTS_LOGIN,
+        Job::Doctor => DOCTOR_LOGIN,
+        Job::Receptionist | Job::Admin => DESK_LOGIN,
     }
 }
 
@@ -124,48 +191,51 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         println!("  {word}: {} to {}", p.from, p.to);
     }
     println!(
-        "as {DESK_LOGIN} through clinic::db::reports::figures (the report function under RLS, \
-         then the layout), beside the plain aggregate over the base tables as the superuser"
+        "each job's reports as its login ({DESK_LOGIN}, {ACCOUNTS_LOGIN}, {DOCTOR_LOGIN}) through \
+         clinic::db::reports::figures (the report function under the login's rights, then the \
+         layout), beside the plain aggregate over the base tables as the superuser"
     );
 
-    let (_pool, desk) = pooled(login_config(cluster, DESK_LOGIN)).await?;
-    let desk: &tokio_postgres::Client = &desk;
     let mut lines = Vec::new();
     let mut sizes = Vec::new();
-    for &kind in ReportKind::ALL {
-        for (word, period) in &periods {
-            let bounds = su
-                .query_one(
-                    "SELECT clinic.report_day_start($1::date), clinic.report_day_start($2::date + 1)",
-                    &[&period.from, &period.to],
-                )
-                .await?;
-            let (from, to): (DateTime<Utc>, DateTime<Utc>) = (bounds.get(0), bounds.get(1));
-            let sql = plain(kind);
-            // Warm both paths: the first reading of a year's pages is the disk's, not the report's.
-            for _ in 0..2 {
-                reports::figures(desk, kind, *period).await?;
-                su.query(sql, &[&from, &to, &zone]).await?;
+    for job in [Job::Receptionist, Job::Accountant, Job::Doctor] {
+        let (_pool, caller) = pooled(login_config(cluster, login_of(job))).await?;
+        let caller: &tokio_postgres::Client = &caller;
+        for &kind in ReportKind::for_job(job) {
+            for (word, period) in &periods {
+                let bounds = su
+                    .query_one(
+                        "SELECT clinic.report_day_start($1::date), clinic.report_day_start($2::date + 1)",
+                        &[&period.from, &period.to],
+                    )
+                    .await?;
+                let (from, to): (DateTime<Utc>, DateTime<Utc>) = (bounds.get(0), bounds.get(1));
+                let sql = plain(kind);
+                // Warm both paths: the first reading of a year's pages is the disk's, not the report's.
+                for _ in 0..2 {
+                    reports::figures(caller, kind, *period).await?;
+                    su.query(&sql, &[&from, &to, &zone]).await?;
+                }
+                let mut ours = Vec::with_capacity(opts.samples);
+                let mut base = Vec::with_capacity(opts.samples);
+                let mut shown = (0, 0, 0);
+                for _ in 0..opts.samples {
+                    let t = Instant::now();
+                    let f = reports::figures(caller, kind, *period).await?;
+                    ours.push(t.elapsed());
+                    let t = Instant::now();
+                    let rows = su.query(&sql, &[&from, &to, &zone]).await?;
+                    base.push(t.elapsed());
+                    shown = (f.rows.len(), f.bars.len(), rows.len());
+                }
+                sizes.push((kind, *word, shown));
+                lines.push(line_over_floor(
+                    &format!("{} {word}", kind.code()),
+                    &Samples::from_times(ours),
+                    &Samples::from_times(base),
+                    Some(target(period.span)),
+                ));
             }
-            let mut ours = Vec::with_capacity(opts.samples);
-            let mut base = Vec::with_capacity(opts.samples);
-            let mut shown = (0, 0, 0);
-            for _ in 0..opts.samples {
-                let t = Instant::now();
-                let f = reports::figures(desk, kind, *period).await?;
-                ours.push(t.elapsed());
-                let t = Instant::now();
-                let rows = su.query(sql, &[&from, &to, &zone]).await?;
-                base.push(t.elapsed());
-                shown = (f.rows.len(), f.bars.len(), rows.len());
-            }
-            sizes.push((kind, *word, shown));
-            lines.push(line_over_floor(
-                &format!("{} {word}", kind.code()),
-                &Samples::from_times(ours),
-                &Samples::from_times(base),
-                Some(target(period.span)),
-            ));
         }
     }
     // The baseline is the floor (the same aggregate, plainly), not a naive plan.
