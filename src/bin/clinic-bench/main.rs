@@ -7,6 +7,7 @@
 
 mod audit;
 mod booking;
+mod books;
 mod chart;
 mod desks;
 mod generate;
@@ -80,8 +81,9 @@ enum Command {
     /// accountants), each on their own login and pool: per operation p50/p95/p99, errors and
     /// refusals, double bookings, the money, the audit chain and the connections held.
     Desks(desks::Options),
-    /// The five reports for a month and a year as the receptionist (clinic::db::reports::figures,
-    /// p50/p95/p99), each beside the plain aggregate over the base tables.
+    /// Every job's reports for a month and a year as that job's login (clinic::db::reports::figures,
+    /// p50/p95/p99), each beside the plain aggregate over the base tables; first makes the invoice
+    /// lines, payments and doctors' records they read, once.
     Reports(reports::Options),
     /// Stop the bench's cluster.
     Stop,

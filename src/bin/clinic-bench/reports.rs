@@ -14,6 +14,7 @@ use clinic::demo::cluster::Cluster;
 use clinic::domain::report::{Period, ReportKind, Span};
 use clinic::domain::staff::Job;
 
+use super::books;
 use super::stats::{header_over_floor, line_over_floor, Samples};
 use super::{connect, login_config, pooled, ACCOUNTS_LOGIN, BENCH_DB, DESK_LOGIN, DOCTOR_LOGIN};
 
@@ -26,6 +27,9 @@ pub struct Options {
     /// before the latest day with appointments already begun.
     #[arg(long)]
     pub day: Option<NaiveDate>,
+    /// Measure only these reports (their codes, e.g. `--only receivables --only my-days`).
+    #[arg(long)]
+    pub only: Vec<String>,
 }
 
 /// The p95 each span must meet (issue 12).
@@ -154,16 +158,23 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         eprintln!("migrated: {}", applied.join(", "));
         su.batch_execute("ANALYZE").await?;
     }
+    books::ensure_report_data(&su).await?;
     let row = su
         .query_one(
             "SELECT (SELECT count(*) FROM clinic.patients), (SELECT count(*) FROM clinic.appointments),
                     (SELECT count(*) FROM clinic.appointment_status_history),
                     (SELECT count(*) FROM clinic.invoices), (SELECT count(*) FROM clinic.payments),
                     (SELECT clinic.clinic_date(max(starts_at)) FROM clinic.appointments WHERE starts_at < now()),
-                    clinic.clinic_time_zone()",
-            &[],
+                    clinic.clinic_time_zone(),
+                    (SELECT count(*) FROM clinic.invoice_lines), (SELECT count(*) FROM clinic.bank_statements),
+                    (SELECT count(*) FROM clinic.medical_records),
+                    (SELECT count(*) FROM clinic.medical_records m JOIN clinic.staff s ON s.id = m.author_id
+                      WHERE s.login = $1)",
+            &[&DOCTOR_LOGIN],
         )
         .await?;
+    let (lines, statements, records, mine): (i64, i64, i64, i64) =
+        (row.get(7), row.get(8), row.get(9), row.get(10));
     let (patients, appointments, history, invoices, payments): (i64, i64, i64, i64, i64) =
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     let latest: Option<NaiveDate> = row.get(5);
@@ -185,7 +196,8 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
     ];
     println!(
         "\nreports over {patients} patients, {appointments} appointments, {history} status changes, \
-         {invoices} invoices, {payments} payments (clinic time zone {zone})"
+         {invoices} invoices, {lines} invoice lines, {payments} payments, {statements} bank statements, \
+         {records} medical records ({mine} by {DOCTOR_LOGIN}) (clinic time zone {zone})"
     );
     for (word, p) in &periods {
         println!("  {word}: {} to {}", p.from, p.to);
@@ -202,6 +214,9 @@ pub async fn run(cluster: &Cluster, opts: &Options) -> anyhow::Result<()> {
         let (_pool, caller) = pooled(login_config(cluster, login_of(job))).await?;
         let caller: &tokio_postgres::Client = &caller;
         for &kind in ReportKind::for_job(job) {
+            if !opts.only.is_empty() && !opts.only.iter().any(|c| c == kind.code()) {
+                continue;
+            }
             for (word, period) in &periods {
                 let bounds = su
                     .query_one(
