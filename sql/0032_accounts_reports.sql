@@ -73,14 +73,14 @@ CREATE FUNCTION clinic.report_revenue(p_from date, p_to date)
   $$;
 
 -- Worked in the clinic's days: something happened by a point when its clinic date is that day or
--- earlier. The work grows with the invoices still open or touched since the period began, not
--- with the books' years: an invoice settled before then owes nothing at any point of the period.
--- An invoice without a credit note owes its total less the money applied to it, which is never
--- below 0 at any moment (a payment is applied up to what is owed, sql/0017), so its owed amounts
--- add up from its moves (issued: +total; money applied: -applied), summed per due date and day
--- first and only then per point: a few thousand sums however many invoices are open. One that a
--- credit note was issued against is worked out invoice by invoice, since a credit note may take
--- off more than was still owed (the rest becomes the patient's credit), and owed stops at 0.
+-- earlier. The work grows with the invoices open now and the money taken since the period began,
+-- not with the books' years. An invoice without a credit note owed at a point what it owes now
+-- (total - paid - credited, kept by the books' triggers, sql/0017) and the money applied to it
+-- since (a refund counts back), if it had been issued by then; summed per due date and day first
+-- and only then per point, so a year's thirteen points cost little more than one. One that a
+-- credit note was issued against is worked out invoice by invoice from its payments and credit
+-- notes, since a credit note may take off more than was still owed (the rest becomes the
+-- patient's credit) and what is owed stops at 0; credit notes are few.
 CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
   RETURNS TABLE (as_of date, days_0_30 bigint, days_31_60 bigint, days_61_90 bigint,
                  days_90_plus bigint, owed bigint, billed_90_days bigint, dso_days integer,
@@ -106,39 +106,44 @@ CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
     ), ends AS (
       SELECT p.as_of, COALESCE(pg_catalog.lag(p.as_of) OVER (ORDER BY p.as_of), p_from - 1) AS prev
         FROM points p
-    ), candidates AS (
-      -- The invoices that can owe something at a point: open now, or issued, paid, refunded or
-      -- credited since the period began.
-      SELECT i.id FROM clinic.invoices i WHERE i.status IN ('issued', 'partially_paid')
-      UNION SELECT i.id FROM b, clinic.invoices i WHERE i.issued_at >= b.t0
-      UNION SELECT p.invoice_id FROM b, clinic.payments p WHERE p.received_at >= b.t0
-      UNION SELECT c.credits_invoice_id FROM b, clinic.invoices c
-             WHERE c.credits_invoice_id IS NOT NULL AND c.issued_at >= b.t0
-    ), inv AS (
-      SELECT i.id, i.total_minor, (i.issued_at AT TIME ZONE b.tz)::date AS issued_on,
-             COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date) AS due,
-             i.id IN (SELECT c.credits_invoice_id FROM clinic.invoices c
-                       WHERE c.credits_invoice_id IS NOT NULL AND c.kind = 'credit_note'
-                         AND c.status NOT IN ('draft', 'void')) AS credited
-        FROM b, candidates k
-        JOIN clinic.invoices i ON i.id = k.id
-       WHERE i.kind = 'invoice' AND i.status NOT IN ('draft', 'void') AND i.currency = b.currency
-         AND (i.issued_at AT TIME ZONE b.tz)::date <= (SELECT pg_catalog.max(p.as_of) FROM points p)
-    ), moves AS (
-      SELECT x.due, x.day, pg_catalog.sum(x.amount) AS amount
-        FROM (
-          SELECT i.due, i.issued_on AS day, i.total_minor AS amount FROM inv i WHERE NOT i.credited
-          UNION ALL
-          SELECT i.due, (p.received_at AT TIME ZONE b.tz)::date, -p.applied_minor
-            FROM b, inv i JOIN clinic.payments p ON p.invoice_id = i.id
-           WHERE NOT i.credited
-        ) x
-       GROUP BY x.due, x.day
+    ), credited AS (
+      SELECT c.credits_invoice_id AS id FROM clinic.invoices c
+       WHERE c.credits_invoice_id IS NOT NULL AND c.kind = 'credit_note' AND c.status NOT IN ('draft', 'void')
+    ), still AS (
+      -- What the open invoices owe now (the books' running balances), by due date and the day
+      -- they were issued (the days before the period as one).
+      SELECT COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date) AS due,
+             GREATEST((i.issued_at AT TIME ZONE b.tz)::date, p_from - 1) AS day,
+             pg_catalog.sum(i.total_minor - i.paid_minor - i.credited_minor) AS amount
+        FROM b, clinic.invoices i
+       WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid') AND i.currency = b.currency
+         AND i.id NOT IN (SELECT c.id FROM credited c)
+       GROUP BY 1, 2
+    ), recent AS MATERIALIZED (
+      -- The money applied since the period began, with its invoice's due date and issue day.
+      SELECT COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date) AS due,
+             GREATEST((i.issued_at AT TIME ZONE b.tz)::date, p_from - 1) AS day,
+             (p.received_at AT TIME ZONE b.tz)::date AS paid_on,
+             p.method = 'credit' AS by_credit,
+             i.id IN (SELECT c.id FROM credited c) AS credited,
+             p.applied_minor AS amount
+        FROM b, clinic.payments p
+        JOIN clinic.invoices i ON i.id = p.invoice_id
+       WHERE p.received_at >= b.t0 AND i.currency = b.currency
+    ), later AS (
+      SELECT r.due, r.day, r.paid_on, pg_catalog.sum(r.amount) AS amount
+        FROM recent r WHERE NOT r.credited
+       GROUP BY 1, 2, 3
     ), owed AS (
-      SELECT e.as_of, e.as_of - m.due AS late, m.amount
-        FROM ends e JOIN moves m ON m.day <= e.as_of
+      -- What an invoice owed at a point is what it owes now and the money applied to it since,
+      -- if it had been issued by then.
+      SELECT e.as_of, e.as_of - s.due AS late, s.amount
+        FROM ends e JOIN still s ON s.day <= e.as_of
       UNION ALL
-      SELECT e.as_of, e.as_of - i.due,
+      SELECT e.as_of, e.as_of - l.due, l.amount
+        FROM ends e JOIN later l ON l.day <= e.as_of AND l.paid_on > e.as_of
+      UNION ALL
+      SELECT e.as_of, e.as_of - COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date),
              GREATEST(0, i.total_minor
                - COALESCE((SELECT pg_catalog.sum(p.applied_minor) FROM clinic.payments p
                             WHERE p.invoice_id = i.id AND (p.received_at AT TIME ZONE b.tz)::date <= e.as_of), 0)
@@ -146,7 +151,11 @@ CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
                             WHERE c.credits_invoice_id = i.id AND c.kind = 'credit_note'
                               AND c.status NOT IN ('draft', 'void')
                               AND (c.issued_at AT TIME ZONE b.tz)::date <= e.as_of), 0))
-        FROM b, ends e JOIN inv i ON i.credited AND i.issued_on <= e.as_of
+        FROM (SELECT DISTINCT c.id FROM credited c) k
+        JOIN clinic.invoices i ON i.id = k.id
+        CROSS JOIN b CROSS JOIN ends e
+       WHERE (i.issued_at AT TIME ZONE b.tz)::date <= e.as_of
+         AND i.kind = 'invoice' AND i.status NOT IN ('draft', 'void') AND i.currency = b.currency
     ), aged AS (
       SELECT o.as_of,
              COALESCE(pg_catalog.sum(o.amount) FILTER (WHERE o.late <= 30), 0)::bigint AS d30,
@@ -166,10 +175,8 @@ CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
        GROUP BY 1
     ), paid_in AS (
       -- Money applied to invoices per day in the period (paying with credit is not money in).
-      SELECT (p.received_at AT TIME ZONE b.tz)::date AS day, pg_catalog.sum(p.applied_minor) AS amount
-        FROM b, clinic.payments p
-        JOIN clinic.invoices i ON i.id = p.invoice_id
-       WHERE p.method <> 'credit' AND i.currency = b.currency AND p.received_at >= b.t0
+      SELECT r.paid_on AS day, pg_catalog.sum(r.amount) AS amount
+        FROM recent r WHERE NOT r.by_credit
        GROUP BY 1
     ), flows AS (
       SELECT e.as_of,
