@@ -492,3 +492,85 @@ async fn a_doctor_s_reports_count_their_own_work_and_nobody_else_runs_them() {
         }
     }
 }
+
+/// Two invoices whose past is not their present, in EUR: E, 80.00 issued 10 Jan and due 29 Jan,
+/// paid in full by card on 20 Jan and 30.00 of it refunded on 10 Feb (it owes 30.00 again); F,
+/// 40.00 issued 5 Jan, paid in cash on 10 Jan, then credited in full on 5 Feb (the credit note
+/// became the patient's credit: F never owed less than nothing).
+#[tokio::test]
+async fn receivables_count_a_refund_back_and_never_owe_below_nothing() {
+    let db = TestDb::new().await;
+    let su = db.superuser().await;
+    let at =
+        |d: &str| format!("((DATE '{d}' + time '10:00') AT TIME ZONE clinic.clinic_time_zone())");
+    su.batch_execute(&format!(
+        "SET session_replication_role = replica;
+         UPDATE clinic.settings SET currency = 'EUR';
+         INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex)
+         VALUES ('Payer', 'Pia', DATE '1970-05-05', 'female');
+         CREATE TEMP TABLE inv AS
+         WITH made AS (
+           INSERT INTO clinic.invoices (patient_id, currency, kind, status, issued_at, due_on,
+                                        total_minor, paid_minor, credited_minor)
+           SELECT (SELECT max(id) FROM clinic.patients), 'EUR', 'invoice', v.status, v.issued,
+                  v.due, v.total, v.paid, 0
+             FROM (VALUES ('partially_paid', {e}, DATE '2025-01-29', 8000, 5000),
+                          ('paid', {f}, DATE '2025-01-20', 4000, 4000)) AS v(status, issued, due, total, paid)
+           RETURNING id, total_minor)
+         SELECT CASE total_minor WHEN 8000 THEN 'E' ELSE 'F' END AS tag, id FROM made;
+         INSERT INTO clinic.invoices (patient_id, currency, kind, status, issued_at, total_minor,
+                                      credits_invoice_id, credit_reason)
+         SELECT (SELECT max(id) FROM clinic.patients), 'EUR', 'credit_note', 'issued', {cn}, 4000,
+                (SELECT id FROM inv WHERE tag = 'F'), 'Goodwill';
+         INSERT INTO clinic.payments (invoice_id, kind, amount_minor, applied_minor, method, received_at,
+                                      idempotency_key)
+         SELECT (SELECT id FROM inv WHERE tag = x.tag), x.kind, x.amount, x.amount, x.method, x.at,
+                gen_random_uuid()
+           FROM (VALUES ('E', 'payment', 8000, 'card', {jan20}), ('E', 'refund', -3000, 'card', {feb10}),
+                        ('F', 'payment', 4000, 'cash', {jan10})) AS x(tag, kind, amount, method, at);
+         SET session_replication_role = DEFAULT;",
+        e = at("2025-01-10"),
+        f = at("2025-01-05"),
+        cn = at("2025-02-05"),
+        jan20 = at("2025-01-20"),
+        feb10 = at("2025-02-10"),
+        jan10 = at("2025-01-10"),
+    ))
+    .await
+    .expect("the books");
+    let adam = db.connect(&db.staff("adam", Job::Accountant).await).await;
+    let quarter = Period::custom(day("2025-01-01"), day("2025-03-31")).expect("Q1");
+    let f = figures(&adam, ReportKind::Receivables, quarter)
+        .await
+        .expect("receivables");
+    let eur = |minor| Cell::Money { minor, exponent: 2 };
+    use Cell::{Days, Permille};
+    // 0-30, 31-60, 61-90, over 90, owed, DSO days, collected %.
+    // 31 Jan: both paid; 120.00 in of 120.00 invoiced.
+    assert_eq!(
+        row(&f, &["2025-01-31"]),
+        [
+            eur(0),
+            eur(0),
+            eur(0),
+            eur(0),
+            eur(0),
+            Days(0),
+            Permille(1000)
+        ]
+    );
+    // 28 Feb: E owes the 30.00 given back (30 days after its due date); F nothing, not -40.00.
+    // 30.00 x 90 / (120.00 - 40.00) = 34 days. February took in -30.00 against -40.00 invoiced:
+    // no rate of a month that invoiced nothing.
+    let feb = row(&f, &["2025-02-28"]);
+    assert_eq!(
+        feb[..6],
+        [eur(3000), eur(0), eur(0), eur(0), eur(3000), Days(34)]
+    );
+    assert!(!matches!(feb[6], Permille(_)), "{feb:?}");
+    // 31 Mar: E's 30.00 is 61 days late.
+    assert_eq!(
+        row(&f, &["2025-03-31"])[..6],
+        [eur(0), eur(0), eur(3000), eur(0), eur(3000), Days(34)]
+    );
+}
