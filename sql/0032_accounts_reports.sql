@@ -10,7 +10,7 @@
 -- * report_receivables: the receivables as they stood at each month's end in the period (and at
 --   its last day; never past today): what was owed on the invoices issued by then, aged by days past
 --   the due date (0-30 including not yet due, 31-60, 61-90, over 90); days sales outstanding
---   (owed / net invoiced over the 90 days to then x 90); and between one point and the next, the
+--   (owed / net invoiced over the 90 clinic days to then x 90); and between one point and the next, the
 --   collection rate (money applied to invoices / invoiced, per mille).
 -- * report_reconciliation: the bank statements imported in the period, their lines matched, not
 --   ours and still open, and how many days the oldest open line has waited since it was booked;
@@ -30,11 +30,12 @@ CREATE FUNCTION clinic.report_revenue(p_from date, p_to date)
   SET search_path = ''
   AS $$
     WITH b AS (
-      SELECT (p_from::timestamp AT TIME ZONE clinic.clinic_time_zone()) AS t0,
-             ((p_to + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone()) AS t1,
+      -- The time zone read once (sql/0031: a function call per row costs more than the row).
+      SELECT z.tz, (p_from::timestamp AT TIME ZONE z.tz) AS t0, ((p_to + 1)::timestamp AT TIME ZONE z.tz) AS t1,
              (SELECT s.currency FROM clinic.settings s) AS currency
+        FROM (SELECT clinic.clinic_time_zone() AS tz) z
     ), billed AS (
-      SELECT pg_catalog.date_trunc('month', clinic.clinic_date(i.issued_at))::date AS month,
+      SELECT pg_catalog.date_trunc('month', i.issued_at AT TIME ZONE b.tz)::date AS month,
              COALESCE(sv.code || ' ' || sv.description, 'other lines') AS item,
              l.net_minor AS amount
         FROM b, clinic.invoices i
@@ -43,20 +44,20 @@ CREATE FUNCTION clinic.report_revenue(p_from date, p_to date)
        WHERE i.kind = 'invoice' AND i.status NOT IN ('draft', 'void')
          AND i.issued_at >= b.t0 AND i.issued_at < b.t1 AND i.currency = b.currency
       UNION ALL
-      SELECT pg_catalog.date_trunc('month', clinic.clinic_date(i.issued_at))::date,
+      SELECT pg_catalog.date_trunc('month', i.issued_at AT TIME ZONE b.tz)::date,
              'credit notes', -(i.total_minor - i.tax_minor)
         FROM b, clinic.invoices i
        WHERE i.kind = 'credit_note' AND i.status NOT IN ('draft', 'void')
          AND i.issued_at >= b.t0 AND i.issued_at < b.t1 AND i.currency = b.currency
     ), received AS (
-      SELECT pg_catalog.date_trunc('month', clinic.clinic_date(p.received_at))::date AS month,
+      SELECT pg_catalog.date_trunc('month', p.received_at AT TIME ZONE b.tz)::date AS month,
              p.method AS item, p.amount_minor AS amount
         FROM b, clinic.payments p
         JOIN clinic.invoices i ON i.id = p.invoice_id
        WHERE p.method <> 'credit' AND i.currency = b.currency
          AND p.received_at >= b.t0 AND p.received_at < b.t1
       UNION ALL
-      SELECT pg_catalog.date_trunc('month', clinic.clinic_date(c.at))::date, c.method, c.amount_minor
+      SELECT pg_catalog.date_trunc('month', c.at AT TIME ZONE b.tz)::date, c.method, c.amount_minor
         FROM b, clinic.patient_credit c
        WHERE c.kind = 'refunded' AND c.currency = b.currency AND c.at >= b.t0 AND c.at < b.t1
     )
@@ -71,6 +72,15 @@ CREATE FUNCTION clinic.report_revenue(p_from date, p_to date)
      ORDER BY r.breakdown DESC, r.month NULLS LAST, r.item NULLS LAST
   $$;
 
+-- Worked in the clinic's days: something happened by a point when its clinic date is that day or
+-- earlier. The work grows with the invoices open now and the money taken since the period began,
+-- not with the books' years. An invoice without a credit note owed at a point what it owes now
+-- (total - paid - credited, kept by the books' triggers, sql/0017) and the money applied to it
+-- since (a refund counts back), if it had been issued by then; summed per due date and day first
+-- and only then per point, so a year's thirteen points cost little more than one. One that a
+-- credit note was issued against is worked out invoice by invoice from its payments and credit
+-- notes, since a credit note may take off more than was still owed (the rest becomes the
+-- patient's credit) and what is owed stops at 0; credit notes are few.
 CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
   RETURNS TABLE (as_of date, days_0_30 bigint, days_31_60 bigint, days_61_90 bigint,
                  days_90_plus bigint, owed bigint, billed_90_days bigint, dso_days integer,
@@ -79,48 +89,73 @@ CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
   SET search_path = ''
   AS $$
     WITH b AS (
-      SELECT (p_from::timestamp AT TIME ZONE clinic.clinic_time_zone()) AS t0,
-             (SELECT s.currency FROM clinic.settings s) AS currency
+      SELECT z.tz, (p_from::timestamp AT TIME ZONE z.tz) AS t0,
+             (SELECT s.currency FROM clinic.settings s) AS currency,
+             LEAST(p_to, (pg_catalog.now() AT TIME ZONE z.tz)::date) AS last
+        FROM (SELECT clinic.clinic_time_zone() AS tz) z
     ), points AS (
       -- Each month's end in the period, and its last day; never a day still to come.
-      SELECT DISTINCT LEAST(d, clinic.clinic_date(pg_catalog.now())) AS as_of
-        FROM (
+      SELECT DISTINCT LEAST(e.d, b.last) AS as_of
+        FROM b, (
           SELECT (g + interval '1 month' - interval '1 day')::date AS d
             FROM pg_catalog.generate_series(pg_catalog.date_trunc('month', p_from::timestamp),
                                             p_to::timestamp, interval '1 month') g
           UNION SELECT p_to
         ) e
-       WHERE d <= p_to AND LEAST(d, clinic.clinic_date(pg_catalog.now())) >= p_from
+       WHERE e.d <= p_to AND LEAST(e.d, b.last) >= p_from
     ), ends AS (
-      SELECT p.as_of,
-             ((p.as_of + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone()) AS te,
-             COALESCE(pg_catalog.lag((p.as_of + 1)::timestamp AT TIME ZONE clinic.clinic_time_zone())
-                        OVER (ORDER BY p.as_of), b.t0) AS ts
-        FROM points p, b
-    ), invoices AS (
-      -- The invoices that can owe something at one of the points: issued by the last, and not
-      -- settled before the period began.
-      SELECT i.id, i.total_minor, i.issued_at,
-             COALESCE(i.due_on, clinic.clinic_date(i.issued_at)) AS due
+      SELECT p.as_of, COALESCE(pg_catalog.lag(p.as_of) OVER (ORDER BY p.as_of), p_from - 1) AS prev
+        FROM points p
+    ), credited AS (
+      SELECT c.credits_invoice_id AS id FROM clinic.invoices c
+       WHERE c.credits_invoice_id IS NOT NULL AND c.kind = 'credit_note' AND c.status NOT IN ('draft', 'void')
+    ), still AS (
+      -- What the open invoices owe now (the books' running balances), by due date and the day
+      -- they were issued (the days before the period as one).
+      SELECT COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date) AS due,
+             GREATEST((i.issued_at AT TIME ZONE b.tz)::date, p_from - 1) AS day,
+             pg_catalog.sum(i.total_minor - i.paid_minor - i.credited_minor) AS amount
         FROM b, clinic.invoices i
-       WHERE i.kind = 'invoice' AND i.status NOT IN ('draft', 'void') AND i.currency = b.currency
-         AND i.issued_at < (SELECT pg_catalog.max(e.te) FROM ends e)
-         AND (i.status IN ('issued', 'partially_paid') OR i.issued_at >= b.t0
-              OR EXISTS (SELECT 1 FROM clinic.payments p
-                          WHERE p.invoice_id = i.id AND p.received_at >= b.t0)
-              OR EXISTS (SELECT 1 FROM clinic.invoices c
-                          WHERE c.credits_invoice_id = i.id AND c.issued_at >= b.t0))
+       WHERE i.kind = 'invoice' AND i.status IN ('issued', 'partially_paid') AND i.currency = b.currency
+         AND i.id NOT IN (SELECT c.id FROM credited c)
+       GROUP BY 1, 2
+    ), recent AS MATERIALIZED (
+      -- The money applied since the period began, with its invoice's due date and issue day.
+      SELECT COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date) AS due,
+             GREATEST((i.issued_at AT TIME ZONE b.tz)::date, p_from - 1) AS day,
+             (p.received_at AT TIME ZONE b.tz)::date AS paid_on,
+             p.method = 'credit' AS by_credit,
+             i.id IN (SELECT c.id FROM credited c) AS credited,
+             p.applied_minor AS amount
+        FROM b, clinic.payments p
+        JOIN clinic.invoices i ON i.id = p.invoice_id
+       WHERE p.received_at >= b.t0 AND i.currency = b.currency
+    ), later AS (
+      SELECT r.due, r.day, r.paid_on, pg_catalog.sum(r.amount) AS amount
+        FROM recent r WHERE NOT r.credited
+       GROUP BY 1, 2, 3
     ), owed AS (
-      SELECT e.as_of, e.as_of - i.due AS late,
+      -- What an invoice owed at a point is what it owes now and the money applied to it since,
+      -- if it had been issued by then.
+      SELECT e.as_of, e.as_of - s.due AS late, s.amount
+        FROM ends e JOIN still s ON s.day <= e.as_of
+      UNION ALL
+      SELECT e.as_of, e.as_of - l.due, l.amount
+        FROM ends e JOIN later l ON l.day <= e.as_of AND l.paid_on > e.as_of
+      UNION ALL
+      SELECT e.as_of, e.as_of - COALESCE(i.due_on, (i.issued_at AT TIME ZONE b.tz)::date),
              GREATEST(0, i.total_minor
                - COALESCE((SELECT pg_catalog.sum(p.applied_minor) FROM clinic.payments p
-                            WHERE p.invoice_id = i.id AND p.received_at < e.te), 0)
+                            WHERE p.invoice_id = i.id AND (p.received_at AT TIME ZONE b.tz)::date <= e.as_of), 0)
                - COALESCE((SELECT pg_catalog.sum(c.total_minor) FROM clinic.invoices c
                             WHERE c.credits_invoice_id = i.id AND c.kind = 'credit_note'
-                              AND c.status NOT IN ('draft', 'void') AND c.issued_at < e.te), 0)
-             ) AS amount
-        FROM ends e
-        JOIN invoices i ON i.issued_at < e.te
+                              AND c.status NOT IN ('draft', 'void')
+                              AND (c.issued_at AT TIME ZONE b.tz)::date <= e.as_of), 0))
+        FROM (SELECT DISTINCT c.id FROM credited c) k
+        JOIN clinic.invoices i ON i.id = k.id
+        CROSS JOIN b CROSS JOIN ends e
+       WHERE (i.issued_at AT TIME ZONE b.tz)::date <= e.as_of
+         AND i.kind = 'invoice' AND i.status NOT IN ('draft', 'void') AND i.currency = b.currency
     ), aged AS (
       SELECT o.as_of,
              COALESCE(pg_catalog.sum(o.amount) FILTER (WHERE o.late <= 30), 0)::bigint AS d30,
@@ -130,22 +165,28 @@ CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
              COALESCE(pg_catalog.sum(o.amount), 0)::bigint AS total
         FROM owed o GROUP BY o.as_of
     ), net AS (
-      -- Net invoiced (credit notes taken off) in a window of time.
-      SELECT i.issued_at, CASE WHEN i.kind = 'credit_note' THEN -1 ELSE 1 END * i.total_minor AS amount
+      -- Net invoiced per day (credit notes taken off), from 90 days before the first point.
+      SELECT (i.issued_at AT TIME ZONE b.tz)::date AS day,
+             pg_catalog.sum(CASE WHEN i.kind = 'credit_note' THEN -1 ELSE 1 END * i.total_minor) AS amount
         FROM b, clinic.invoices i
        WHERE i.status NOT IN ('draft', 'void') AND i.currency = b.currency
-         AND i.issued_at >= LEAST(b.t0, (SELECT pg_catalog.min(e.te) FROM ends e) - interval '90 days')
+         AND i.issued_at >= ((LEAST(p_from, (SELECT pg_catalog.min(p.as_of) FROM points p) - 89))::timestamp
+                             AT TIME ZONE b.tz)
+       GROUP BY 1
+    ), paid_in AS (
+      -- Money applied to invoices per day in the period (paying with credit is not money in).
+      SELECT r.paid_on AS day, pg_catalog.sum(r.amount) AS amount
+        FROM recent r WHERE NOT r.by_credit
+       GROUP BY 1
     ), flows AS (
       SELECT e.as_of,
              (SELECT COALESCE(pg_catalog.sum(n.amount), 0) FROM net n
-               WHERE n.issued_at >= e.te - interval '90 days' AND n.issued_at < e.te)::bigint AS billed_90,
+               WHERE n.day BETWEEN e.as_of - 89 AND e.as_of)::bigint AS billed_90,
              (SELECT COALESCE(pg_catalog.sum(n.amount), 0) FROM net n
-               WHERE n.issued_at >= e.ts AND n.issued_at < e.te)::bigint AS billed,
-             (SELECT COALESCE(pg_catalog.sum(p.applied_minor), 0) FROM clinic.payments p
-                JOIN clinic.invoices i ON i.id = p.invoice_id
-               WHERE p.method <> 'credit' AND i.currency = b.currency
-                 AND p.received_at >= e.ts AND p.received_at < e.te)::bigint AS collected
-        FROM ends e, b
+               WHERE n.day > e.prev AND n.day <= e.as_of)::bigint AS billed,
+             (SELECT COALESCE(pg_catalog.sum(c.amount), 0) FROM paid_in c
+               WHERE c.day > e.prev AND c.day <= e.as_of)::bigint AS collected
+        FROM ends e
     )
     SELECT f.as_of, COALESCE(a.d30, 0), COALESCE(a.d60, 0), COALESCE(a.d90, 0), COALESCE(a.dmore, 0),
            COALESCE(a.total, 0), f.billed_90,

@@ -75,8 +75,8 @@ enum Command {
         command: BillingCommand,
     },
     /// A report's figures for scripts and cron (appointments, no-shows, waiting, utilisation,
-    /// new-patients; revenue, receivables, reconciliation), as your own login: the same database
-    /// functions and permissions as the Reports screen.
+    /// new-patients; revenue, receivables, reconciliation; my-days, diagnoses, prescriptions), as
+    /// your own login: the same database functions and permissions as the Reports screen.
     Report {
         /// Which report.
         name: String,

@@ -11,8 +11,7 @@ use clinic::domain::report::{Bar, Cell, FigureRow, Figures, Period, ReportKind, 
 use clinic::domain::staff::Job;
 use clinic::ui::Theme;
 use crossterm::event::KeyCode;
-use ratatui::buffer::Buffer;
-use ratatui::style::{Color, Modifier};
+use ratatui::style::Color;
 
 use super::support::*;
 
@@ -368,36 +367,6 @@ fn e_writes_the_figures_shown_and_says_where() {
         app.notice.as_deref(),
         Some("CSV written: /srv/exports/report-appointments-2026-12-01-2026-12-31.csv")
     );
-}
-
-/// Each cell's foreground as a letter (`.` none, `c` cyan, `g` gray, `w` white, `k` black,
-/// `y` yellow, `G` green, `r` red), `*` where the colours are reversed.
-fn colours(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (area.top()..area.bottom())
-        .map(|y| {
-            (area.left()..area.right())
-                .map(|x| {
-                    let cell = &buffer[(x, y)];
-                    if cell.modifier.contains(Modifier::REVERSED) {
-                        return '*';
-                    }
-                    match cell.fg {
-                        Color::Reset => '.',
-                        Color::Cyan => 'c',
-                        Color::Gray => 'g',
-                        Color::White => 'w',
-                        Color::Black => 'k',
-                        Color::LightYellow | Color::Yellow => 'y',
-                        Color::LightGreen | Color::Green => 'G',
-                        Color::LightRed | Color::Red => 'r',
-                        _ => '?',
-                    }
-                })
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -8,6 +8,7 @@ use clinic::ui::{self, Theme};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
 pub fn t0() -> DateTime<Utc> {
@@ -167,4 +168,34 @@ pub fn tick(app: &mut App, at: DateTime<Utc>) -> Vec<Effect> {
 pub fn after_refetch_delay(app: &mut App) -> Vec<Effect> {
     let at = app.now + app.refetch_delay;
     tick(app, at)
+}
+
+/// Each cell's foreground as a letter (`.` none, `c` cyan, `g` gray, `w` white, `k` black,
+/// `y` yellow, `G` green, `r` red), `*` where the colours are reversed.
+pub fn colours(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (area.top()..area.bottom())
+        .map(|y| {
+            (area.left()..area.right())
+                .map(|x| {
+                    let cell = &buffer[(x, y)];
+                    if cell.modifier.contains(Modifier::REVERSED) {
+                        return '*';
+                    }
+                    match cell.fg {
+                        Color::Reset => '.',
+                        Color::Cyan => 'c',
+                        Color::Gray => 'g',
+                        Color::White => 'w',
+                        Color::Black => 'k',
+                        Color::LightYellow | Color::Yellow => 'y',
+                        Color::LightGreen | Color::Green => 'G',
+                        Color::LightRed | Color::Red => 'r',
+                        _ => '?',
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -134,19 +134,8 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, theme: Theme) {
                 .bar_style(theme.chart())
                 .value_style(theme.chart_value())
                 .label_style(Style::new());
+            // A bar of no length still says its figure where it begins: ratatui writes it.
             frame.render_widget(chart, inner);
-            let label = u16::try_from(label).unwrap_or(0);
-            for (i, b) in (0u16..).zip(bars) {
-                if b.value.bar() == 0 {
-                    let at = Rect {
-                        x: inner.x + label + 1,
-                        y: inner.y + i * (1 + gap),
-                        width: inner.width.saturating_sub(label + 1),
-                        height: 1,
-                    };
-                    flat(frame, at, b.value, theme);
-                }
-            }
         }
         Fit::Vertical {
             width,
