@@ -76,6 +76,51 @@ async fn a_deactivated_person_is_locked_out_of_postgresql_itself() {
     assert!(can_sign_in(&db, &rita, &rita.password).await);
 }
 
+/// A session that connects while the deactivation is still uncommitted gets in (the login is
+/// still LOGIN to everyone else until then); the second step, after the commit, ends it, and
+/// refuses to end the sessions of anyone still active.
+#[tokio::test]
+async fn a_session_that_slipped_in_before_the_commit_is_ended_after_it() {
+    let db = TestDb::new().await;
+    let ada = db.staff("ada", Job::Admin).await;
+    let rita = db.staff("rita", Job::Receptionist).await;
+    let tom = db.staff("tom", Job::Receptionist).await;
+    let rita_id = rita.staff_id.expect("id");
+    let mut admin = db.connect(&ada).await;
+
+    let e = admin
+        .execute("SELECT clinic.end_inactive_sessions($1)", &[&tom.staff_id])
+        .await
+        .expect_err("tom is active");
+    assert_eq!(sqlstate(&e), "23514");
+    let desk = db.connect(&tom).await;
+    let e = desk
+        .execute("SELECT clinic.end_inactive_sessions($1)", &[&rita_id])
+        .await
+        .expect_err("the desk ends nobody's sessions");
+    assert_eq!(sqlstate(&e), "42501");
+
+    let step = admin.transaction().await.expect("a transaction");
+    step.query_one("SELECT clinic.deactivate_staff($1)", &[&rita_id])
+        .await
+        .expect("deactivated, not yet committed");
+    let slipped_in = db.connect(&rita).await;
+    step.commit().await.expect("committed");
+    slipped_in
+        .query_one("SELECT 1", &[])
+        .await
+        .expect("the session that slipped in is still there");
+
+    let ended: i32 = admin
+        .query_one("SELECT clinic.end_inactive_sessions($1)", &[&rita_id])
+        .await
+        .expect("ended")
+        .get(0);
+    assert_eq!(ended, 1);
+    assert!(slipped_in.query_one("SELECT 1", &[]).await.is_err());
+    assert!(!can_sign_in(&db, &rita, &rita.password).await);
+}
+
 #[tokio::test]
 async fn the_clinic_keeps_an_active_admin_and_nobody_acts_on_themselves() {
     let db = TestDb::new().await;

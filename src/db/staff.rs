@@ -116,12 +116,19 @@ pub async fn change_own_password(
     Ok(())
 }
 
-/// Lock a person out of the app and of PostgreSQL: the number of their sessions ended.
+/// Lock a person out of the app and of PostgreSQL: the number of their sessions ended. `client`
+/// must not be inside a transaction: the second call ends what connected before the first one's
+/// NOLOGIN was committed (sql/0034).
 pub async fn deactivate(client: &impl GenericClient, staff_id: i64) -> Result<i32, DbError> {
-    let row = client
+    let ended: i32 = client
         .query_one("SELECT clinic.deactivate_staff($1)", &[&staff_id])
-        .await?;
-    Ok(row.get(0))
+        .await?
+        .get(0);
+    let late: i32 = client
+        .query_one("SELECT clinic.end_inactive_sessions($1)", &[&staff_id])
+        .await?
+        .get(0);
+    Ok(ended + late)
 }
 
 pub async fn reactivate(client: &impl GenericClient, staff_id: i64) -> Result<(), DbError> {

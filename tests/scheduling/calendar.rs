@@ -140,8 +140,9 @@ async fn the_calendar_the_slot_finder_and_todays_queue() {
     let start = (now - Duration::minutes(40))
         .max(day_start)
         .min(day_end - Duration::minutes(30));
+    // The no-show is the first, at `start`: never after now, even just after midnight.
     let mut ids = Vec::new();
-    for (k, p) in [john, amy, john, amy, john].into_iter().enumerate() {
+    for (k, p) in [john, john, amy, john, amy].into_iter().enumerate() {
         let k = i64::try_from(k).expect("small");
         let s = start + Duration::minutes(5 * k);
         ids.push(
@@ -150,10 +151,19 @@ async fn the_calendar_the_slot_finder_and_todays_queue() {
                 .expect("book today"),
         );
     }
-    let arrived = appointments::check_in(&c.desk, ids[1].id, ids[1].version, TZ)
+    appointments::set_status(
+        &c.desk,
+        ids[0].id,
+        ids[0].version,
+        AppointmentStatus::NoShow,
+        TZ,
+    )
+    .await
+    .expect("no show");
+    let arrived = appointments::check_in(&c.desk, ids[2].id, ids[2].version, TZ)
         .await
         .expect("check in");
-    let with = appointments::check_in(&c.desk, ids[2].id, ids[2].version, TZ)
+    let with = appointments::check_in(&c.desk, ids[3].id, ids[3].version, TZ)
         .await
         .expect("check in");
     appointments::set_status(
@@ -165,33 +175,24 @@ async fn the_calendar_the_slot_finder_and_todays_queue() {
     )
     .await
     .expect("with doctor");
-    appointments::cancel(&c.desk, ids[3].id, ids[3].version, "Unwell", TZ)
+    appointments::cancel(&c.desk, ids[4].id, ids[4].version, "Unwell", TZ)
         .await
         .expect("cancel");
-    appointments::set_status(
-        &c.desk,
-        ids[4].id,
-        ids[4].version,
-        AppointmentStatus::NoShow,
-        TZ,
-    )
-    .await
-    .expect("no show");
     let queue = appointments::today_queue(&c.desk, today, TZ)
         .await
         .expect("queue");
     let ours: Vec<_> = queue.iter().filter(|q| q.doctor_id == id(&nina)).collect();
     assert_eq!(ours.len(), 4, "the cancellation is not in the queue");
     assert!(ours.windows(2).all(|w| w[0].starts_at <= w[1].starts_at));
-    assert_eq!(ours[0].state, QueueState::Expected);
+    assert_eq!(ours[0].state, QueueState::NoShow);
+    assert_eq!(ours[1].state, QueueState::Expected);
     assert_eq!(
-        ours[1].state,
+        ours[2].state,
         QueueState::Arrived {
             since: arrived.status_changed_at
         }
     );
-    assert_eq!(ours[1].waiting_minutes, Some(0));
-    assert!(matches!(ours[2].state, QueueState::WithDoctor { .. }));
-    assert_eq!(ours[3].state, QueueState::NoShow);
-    assert_eq!(ours[1].patient_name, "Lee, Amy");
+    assert_eq!(ours[2].waiting_minutes, Some(0));
+    assert!(matches!(ours[3].state, QueueState::WithDoctor { .. }));
+    assert_eq!(ours[2].patient_name, "Lee, Amy");
 }

@@ -93,15 +93,35 @@ async fn a_reset_password_is_replaced_at_sign_in_and_deactivation_locks_the_pers
     })
     .await
     .expect("deactivated");
-    let sessions: i64 = su
-        .query_one(
-            "SELECT count(*) FROM pg_stat_activity WHERE usename = $1",
+    // pg_terminate_backend signals the session; it leaves pg_stat_activity as it exits, which on
+    // a busy machine takes a moment: wait for it, up to five seconds.
+    let mut sessions: i64 = -1;
+    for _ in 0..50 {
+        sessions = su
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = $1",
+                &[&rita.user],
+            )
+            .await
+            .expect("sessions")
+            .get(0);
+        if sessions == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let left: Vec<String> = su
+        .query(
+            "SELECT format('%s %s %s %s', pid, state, backend_start, application_name)
+               FROM pg_stat_activity WHERE usename = $1",
             &[&rita.user],
         )
         .await
         .expect("sessions")
-        .get(0);
-    assert_eq!(sessions, 0, "her open sessions were ended");
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(sessions, 0, "her open sessions were ended: {left:?}");
     let refused = with("my own words 9")
         .connect(tokio_postgres::NoTls)
         .await
