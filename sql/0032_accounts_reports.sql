@@ -130,8 +130,11 @@ CREATE FUNCTION clinic.report_receivables(p_from date, p_to date)
              i.id IN (SELECT c.id FROM credited c) AS credited,
              p.applied_minor AS amount
         FROM b, clinic.payments p
-        JOIN clinic.invoices i ON i.id = p.invoice_id
-       WHERE p.received_at >= (SELECT b.t0 FROM b) AND i.currency = (SELECT b.currency FROM b)
+        -- Each payment's invoice by its key: a month's tens of thousands of payments, not a hash
+        -- of every invoice the books hold (OFFSET 0 keeps the planner from choosing the latter).
+        CROSS JOIN LATERAL (SELECT x.id, x.due_on, x.issued_at FROM clinic.invoices x
+                             WHERE x.id = p.invoice_id AND x.currency = b.currency OFFSET 0) i
+       WHERE p.received_at >= (SELECT b.t0 FROM b)
     ), later AS (
       SELECT r.due, r.day, r.paid_on, pg_catalog.sum(r.amount) AS amount
         FROM recent r WHERE NOT r.credited
