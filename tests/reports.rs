@@ -23,7 +23,7 @@ mod support;
 use clinic::db::reports::figures;
 use clinic::domain::report::{Cell, Figures, Period, ReportKind};
 use clinic::domain::staff::Job;
-use fixtures::{fixed_books, fixed_charts, fixed_clinic};
+use fixtures::{desk_week, doctors_work, fixed_books, fixed_clinic};
 use support::{sqlstate, TestDb};
 
 fn day(s: &str) -> chrono::NaiveDate {
@@ -46,15 +46,7 @@ fn row<'a>(f: &'a Figures, label: &[&str]) -> &'a [Cell] {
 #[tokio::test]
 async fn each_report_gives_the_hand_worked_figures_with_small_counts_hidden() {
     let db = TestDb::new().await;
-    let su = db.superuser().await;
-    let alice = db.staff("alice", Job::Doctor).await;
-    let bob = db.staff("bob", Job::Doctor).await;
-    fixed_clinic(
-        &su,
-        alice.staff_id.expect("alice"),
-        bob.staff_id.expect("bob"),
-    )
-    .await;
+    desk_week(&db).await;
     let rita = db.connect(&db.staff("rita", Job::Receptionist).await).await;
     let ada = db.connect(&db.staff("ada", Job::Admin).await).await;
 
@@ -399,16 +391,7 @@ async fn the_books_reports_give_the_hand_worked_figures() {
 #[tokio::test]
 async fn a_doctor_s_reports_count_their_own_work_and_nobody_else_runs_them() {
     let db = TestDb::new().await;
-    let su = db.superuser().await;
-    let alice = db.staff("alice", Job::Doctor).await;
-    let greg = db.staff("greg", Job::Doctor).await;
-    fixed_charts(
-        &su,
-        alice.staff_id.expect("alice"),
-        greg.staff_id.expect("greg"),
-    )
-    .await;
-    let alice = db.connect(&alice).await;
+    let alice = db.connect(&doctors_work(&db).await).await;
     use Cell::Count;
 
     let f = figures(&alice, ReportKind::MyDays, week())
@@ -501,8 +484,7 @@ async fn a_doctor_s_reports_count_their_own_work_and_nobody_else_runs_them() {
 async fn receivables_count_a_refund_back_and_never_owe_below_nothing() {
     let db = TestDb::new().await;
     let su = db.superuser().await;
-    let at =
-        |d: &str| format!("((DATE '{d}' + time '10:00') AT TIME ZONE clinic.clinic_time_zone())");
+    let at = |d: &str| fixtures::at(d, 10);
     su.batch_execute(&format!(
         "SET session_replication_role = replica;
          UPDATE clinic.settings SET currency = 'EUR';

@@ -14,7 +14,7 @@ use clinic::ui::Theme;
 use crossterm::event::{KeyCode, KeyModifiers};
 use tokio_postgres::Client;
 
-use super::fixtures::{fixed_books, fixed_charts, fixed_clinic};
+use super::fixtures::{desk_week, doctors_work, fixed_books};
 use super::screen::type_text;
 use super::screen::{buffer_text, colours, ctrl, draw, press, press_with, shell, signed_in};
 use super::support::TestDb;
@@ -116,15 +116,7 @@ macro_rules! assert_charts {
 #[tokio::test]
 async fn the_desk_s_charts_on_the_fixed_week() {
     let db = TestDb::new().await;
-    let su = db.superuser().await;
-    let alice = db.staff("alice", Job::Doctor).await;
-    let bob = db.staff("bob", Job::Doctor).await;
-    fixed_clinic(
-        &su,
-        alice.staff_id.expect("alice"),
-        bob.staff_id.expect("bob"),
-    )
-    .await;
+    desk_week(&db).await;
     let rita = db.connect(&db.staff("rita", Job::Receptionist).await).await;
     let week = period("2025-03-03", "2025-03-09");
     let desk = Job::Receptionist;
@@ -202,16 +194,7 @@ async fn the_accounts_office_s_charts_on_the_fixed_books() {
 #[tokio::test]
 async fn a_doctor_s_charts_on_the_fixed_records() {
     let db = TestDb::new().await;
-    let su = db.superuser().await;
-    let alice = db.staff("alice", Job::Doctor).await;
-    let greg = db.staff("greg", Job::Doctor).await;
-    fixed_charts(
-        &su,
-        alice.staff_id.expect("alice"),
-        greg.staff_id.expect("greg"),
-    )
-    .await;
-    let alice = db.connect(&alice).await;
+    let alice = db.connect(&doctors_work(&db).await).await;
     let week = period("2025-03-03", "2025-03-09");
     let doctor = Job::Doctor;
     assert_charts!(

@@ -1,7 +1,40 @@
 //! The small fixed data sets the reports' figures are worked out on by hand (tests/reports.rs),
 //! loaded as the superuser.
 
+use clinic::domain::staff::Job;
 use tokio_postgres::Client;
+
+use super::support::{Login, TestDb};
+
+/// The SQL of an instant: `day` at `hour`:00 in the clinic's time zone.
+pub fn at(day: &str, hour: u32) -> String {
+    format!("((DATE '{day}' + time '{hour:02}:00') AT TIME ZONE clinic.clinic_time_zone())")
+}
+
+/// Drs Alice and Bob and the desk's week of `fixed_clinic`.
+pub async fn desk_week(db: &TestDb) {
+    let alice = db.staff("alice", Job::Doctor).await;
+    let bob = db.staff("bob", Job::Doctor).await;
+    fixed_clinic(
+        &db.superuser().await,
+        alice.staff_id.expect("alice"),
+        bob.staff_id.expect("bob"),
+    )
+    .await;
+}
+
+/// Drs Alice and Greg and their work of `fixed_charts`: Alice's login.
+pub async fn doctors_work(db: &TestDb) -> Login {
+    let alice = db.staff("alice", Job::Doctor).await;
+    let greg = db.staff("greg", Job::Doctor).await;
+    fixed_charts(
+        &db.superuser().await,
+        alice.staff_id.expect("alice"),
+        greg.staff_id.expect("greg"),
+    )
+    .await;
+    alice
+}
 
 /// The desk's week (the module comment of tests/reports.rs tells what is in it).
 pub async fn fixed_clinic(su: &Client, alice: i64, bob: i64) {
@@ -59,8 +92,7 @@ pub async fn fixed_clinic(su: &Client, alice: i64, bob: i64) {
 /// - A statement imported 3 Mar: 4 lines, 2 matched, 1 not ours, 1 open booked 1 Mar; another
 ///   imported 1 Feb.
 pub async fn fixed_books(su: &Client) {
-    let at =
-        |d: &str| format!("((DATE '{d}' + time '10:00') AT TIME ZONE clinic.clinic_time_zone())");
+    let at = |d: &str| at(d, 10);
     su.batch_execute(&format!(
         "SET session_replication_role = replica;
          UPDATE clinic.settings SET currency = 'EUR';
@@ -139,9 +171,6 @@ pub async fn fixed_books(su: &Client) {
 /// - Her prescriptions: "Metformin", "metformin " (the same drug as written) and "Amoxicillin".
 /// - Greg: one record on 2025-03-03 with J06.9 and "Ibuprofen": never in Alice's figures.
 pub async fn fixed_charts(su: &Client, alice: i64, greg: i64) {
-    let at = |d: &str, h: u32| {
-        format!("((DATE '{d}' + time '{h:02}:00') AT TIME ZONE clinic.clinic_time_zone())")
-    };
     su.batch_execute(&format!(
         "SET session_replication_role = replica;
          INSERT INTO clinic.patients (family_name, given_names, date_of_birth, sex)
